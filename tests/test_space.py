@@ -1,0 +1,307 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from skhyper import Categorical, Integer, Real, Space
+from skhyper.space import Distribution
+
+# -- hypothesis strategies for dimensions -------------------------------------
+
+finite = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@st.composite
+def reals(draw):
+    prior = draw(st.sampled_from(["uniform", "log-uniform"]))
+    if prior == "log-uniform":
+        low = draw(st.floats(1e-8, 1e3))
+        high = low * draw(st.floats(1.001, 1e6))
+    else:
+        low = draw(finite)
+        high = low + draw(st.floats(1e-3, 1e6))
+    return Real(low, high, prior=prior)
+
+
+@st.composite
+def integers(draw):
+    prior = draw(st.sampled_from(["uniform", "log-uniform"]))
+    low = draw(st.integers(1 if prior == "log-uniform" else -1000, 1000))
+    return Integer(low, low + draw(st.integers(1, 10_000)), prior=prior)
+
+
+categories = st.lists(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.text(max_size=5),
+        st.integers(-5, 5),
+        st.tuples(st.integers(1, 100)),
+    ),
+    min_size=1,
+    max_size=6,
+    unique_by=lambda v: (type(v), v),
+)
+distributions = st.sampled_from(
+    [
+        stats.uniform(0, 10),
+        stats.loguniform(1e-4, 1e2),
+        stats.norm(3, 2),
+        stats.expon(scale=0.1),
+        stats.randint(1, 50),
+        stats.poisson(4),
+    ]
+)
+dimensions = st.one_of(
+    reals(),
+    integers(),
+    categories.map(Categorical),
+    st.lists(st.integers(-100, 100), min_size=3, max_size=8, unique=True).map(
+        Categorical
+    ),
+    distributions.map(Distribution),
+)
+
+
+def _equal(dim, a, b):
+    if dim.kind == "real":
+        return a == pytest.approx(b, rel=1e-9, abs=1e-12)
+    return type(a) is type(b) and a == b
+
+
+# -- properties ---------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(dim=dimensions, seed=st.integers(0, 2**31 - 1))
+def test_inverse_transform_recovers_values(dim, seed):
+    values = dim.rvs(20, random_state=seed)
+    encoded = dim.transform(values)
+    assert encoded.shape == (20, dim.n_components)
+    assert np.all((encoded >= 0) & (encoded <= 1))
+    for a, b in zip(dim.inverse_transform(encoded), values):
+        assert _equal(dim, a, b)
+
+
+@settings(max_examples=150, deadline=None)
+@given(dim=dimensions, seed=st.integers(0, 2**31 - 1))
+def test_samples_in_bounds_with_plain_python_types(dim, seed):
+    values = dim.rvs(30, random_state=seed)
+    assert len(values) == 30
+    for v in values:
+        assert dim.contains(v)
+        assert not isinstance(v, np.generic)
+        if dim.kind == "integer":
+            assert type(v) is int
+        elif dim.kind == "real":
+            assert type(v) is float
+
+
+@settings(max_examples=50, deadline=None)
+@given(dim=dimensions, seed=st.integers(0, 2**31 - 1))
+def test_same_seed_same_samples(dim, seed):
+    assert dim.rvs(10, random_state=seed) == dim.rvs(10, random_state=seed)
+
+
+@settings(max_examples=100, deadline=None)
+@given(dim=dimensions, z=st.lists(st.floats(-1, 2), min_size=1, max_size=10))
+def test_any_encoding_decodes_to_valid_values(dim, z):
+    encoded = np.repeat(np.array(z)[:, None], dim.n_components, axis=1)
+    for value in dim.inverse_transform(encoded):
+        assert dim.contains(value)
+
+
+def test_loguniform_distribution_is_sampled_on_its_own_scale():
+    space = Space({"C": stats.loguniform(1e-4, 1e2)})
+    values = np.array([p["C"] for p in space.rvs(4000, random_state=0)])
+    below = np.mean(values < 1e-1)
+    assert below == pytest.approx(0.5, abs=0.03)
+    design = np.array([p["C"] for p in space.initial_design(256, random_state=0)])
+    assert np.mean(design < 1e-1) == pytest.approx(0.5, abs=0.02)
+
+
+def test_real_log_uniform_is_sampled_on_a_log_scale():
+    values = np.array(Real(1e-4, 1e2, prior="log-uniform").rvs(4000, random_state=1))
+    assert np.mean(values < 1e-1) == pytest.approx(0.5, abs=0.03)
+
+
+def test_norm_distribution_honours_its_shape_not_only_bounds():
+    values = np.array(Distribution(stats.norm(3, 2)).rvs(4000, random_state=0))
+    assert np.mean(values) == pytest.approx(3, abs=0.15)
+    assert np.std(values) == pytest.approx(2, abs=0.15)
+
+
+def test_discrete_distribution_gives_ints_over_its_support():
+    values = Distribution(stats.randint(1, 4)).rvs(300, random_state=0)
+    assert set(values) == {1, 2, 3}
+    assert all(type(v) is int for v in values)
+
+
+def test_integer_uniform_prior_covers_all_values_evenly():
+    counts = np.bincount(Integer(0, 4).rvs(5000, random_state=0))
+    assert counts.min() > 900
+
+
+# -- parsing ------------------------------------------------------------------
+
+
+def test_grid_dict_of_lists_is_choices_even_with_two_numbers():
+    space = Space({"C": [3, 10]})
+    (dim,) = space.subspaces[0].values()
+    assert isinstance(dim, Categorical)
+    assert sorted(space.grid(), key=lambda p: p["C"]) == [{"C": 3}, {"C": 10}]
+
+
+def test_tuple_shorthands():
+    space = Space({"a": (1, 5), "b": (0.1, 2.0), "c": (1e-3, 1.0, "log-uniform")})
+    dims = space.subspaces[0]
+    assert isinstance(dims["a"], Integer) and (dims["a"].low, dims["a"].high) == (1, 5)
+    assert isinstance(dims["b"], Real) and dims["b"].prior == "uniform"
+    assert isinstance(dims["c"], Real) and dims["c"].prior == "log-uniform"
+
+
+def test_tuples_are_valid_categories():
+    space = Space({"hidden_layer_sizes": [(50,), (100, 50)]})
+    values = {p["hidden_layer_sizes"] for p in space.rvs(30, random_state=0)}
+    assert values == {(50,), (100, 50)}
+
+
+def test_categories_keep_python_objects():
+    svc, lr = SVC(), LogisticRegression()
+    space = Space({"clf": [svc, lr], "flag": [None, True, "auto"]})
+    points = space.rvs(40, random_state=0)
+    assert {id(p["clf"]) for p in points} == {id(svc), id(lr)}
+    assert {p["flag"] for p in points} == {None, True, "auto"}
+    decoded = space.inverse_transform(space.transform(points))
+    assert all(d["clf"] is p["clf"] for d, p in zip(decoded, points))
+
+
+def test_numpy_values_become_python_scalars():
+    space = Space({"alpha": np.logspace(-3, 0, 4), "s": np.array(["a", "b"])})
+    for p in space.rvs(10, random_state=0):
+        assert type(p["alpha"]) is float
+        assert type(p["s"]) is str
+
+
+def test_list_of_dicts_is_a_union_with_own_parameters():
+    space = Space(
+        [
+            {"kernel": ["linear"], "C": (1e-2, 1e2, "log-uniform")},
+            {"kernel": ["rbf"], "C": [1, 10], "gamma": stats.loguniform(1e-4, 1)},
+        ]
+    )
+    points = space.rvs(200, random_state=0)
+    linear = [p for p in points if p["kernel"] == "linear"]
+    rbf = [p for p in points if p["kernel"] == "rbf"]
+    assert 60 < len(linear) < 140
+    assert all(set(p) == {"kernel", "C"} for p in linear)
+    assert all(set(p) == {"kernel", "C", "gamma"} for p in rbf)
+    assert all(p["C"] in (1, 10) for p in rbf)
+    decoded = space.inverse_transform(space.transform(points))
+    assert [space.key(p) for p in decoded] == [space.key(p) for p in points]
+
+
+def test_initial_design_covers_subspaces_and_is_reproducible():
+    space = Space([{"a": [1, 2, 3]}, {"b": (0.0, 1.0)}])
+    design = space.initial_design(7, random_state=3)
+    assert sum("a" in p for p in design) == 4
+    assert design == space.initial_design(7, random_state=3)
+    lhs = space.initial_design(7, method="lhs", random_state=3)
+    assert len(lhs) == 7 and all(space.contains(p) for p in lhs)
+
+
+def test_initial_design_is_space_filling():
+    space = Space({"x": (0.0, 1.0), "y": (0.0, 1.0)})
+    design = space.initial_design(16, random_state=0)
+    xs = np.array([p["x"] for p in design])
+    # Every quarter of the axis receives its share, unlike a random draw.
+    assert np.all(np.histogram(xs, bins=4, range=(0, 1))[0] == 4)
+
+
+def test_same_configuration_detection():
+    space = Space({"C": (0.1, 10.0), "k": ["a", "b"], "n": (1, 5)})
+    assert space.same({"C": 1.0, "k": "a", "n": 2}, {"C": 1.0 + 1e-15, "k": "a", "n": 2})
+    assert not space.same({"C": 1.0, "k": "a", "n": 2}, {"C": 1.0, "k": "b", "n": 2})
+    assert space.key({"C": 1.0, "k": "a", "n": 2}) == space.key(
+        {"C": 1.0, "k": "a", "n": np.int64(2)}
+    )
+
+
+def test_size_and_grid_of_finite_space():
+    space = Space([{"a": [1, 2], "b": (1, 3)}, {"c": stats.randint(0, 2)}])
+    assert space.size == 8 and len(space) == 8
+    assert len(list(space.grid())) == 8
+    assert Space({"x": (0.0, 1.0)}).size == np.inf
+
+
+def test_user_dimension_objects_are_not_mutated():
+    dim = Real(0.1, 1.0)
+    Space({"alpha": dim})
+    assert dim.name is None
+
+
+# -- errors -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spec, error, match",
+    [
+        ({"C": []}, ValueError, "'C'.*at least one"),
+        ({"C": (5.0, 1.0)}, ValueError, "'C'.*low < high"),
+        ({"C": (0.0, 1.0, "log-uniform")}, ValueError, "'C'.*low > 0"),
+        ({"C": (1e-3, 1.0, "loggy")}, ValueError, "prior.*'C'"),
+        ({"C": 3}, TypeError, "'C'.*expected a list"),
+        ({"C": "abc"}, TypeError, "'C'.*expected a list"),
+        ({"C": {1, 2}}, TypeError, "'C'.*expected a list"),
+        ([], ValueError, "at least one dict"),
+        ([{"C": [1]}, 3], TypeError, "dict"),
+        ("C", TypeError, "dict"),
+    ],
+)
+def test_bad_spaces_raise_naming_the_parameter(spec, error, match):
+    with pytest.raises(error, match=match):
+        Space(spec)
+
+
+def test_bad_dimension_arguments():
+    with pytest.raises(ValueError, match="low < high"):
+        Real(1.0, 1.0)
+    with pytest.raises(TypeError, match="integers"):
+        Integer(1, 2.5)
+    with pytest.raises(ValueError, match="low > 0"):
+        Integer(0, 10, prior="log-uniform")
+    with pytest.raises(TypeError, match="scipy.stats"):
+        Space({"x": Distribution(object())})
+
+
+@pytest.mark.parametrize("n", [-1, 2.5, "3"])
+def test_bad_sample_sizes(n):
+    space = Space({"C": (0.1, 1.0)})
+    with pytest.raises(ValueError, match="non-negative integer"):
+        space.rvs(n)
+    with pytest.raises(ValueError, match="non-negative integer"):
+        space.initial_design(n)
+
+
+def test_unknown_estimator_parameter_is_reported():
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", SVC())])
+    Space({"clf__C": [1, 10], "scale": ["passthrough"]}).check_estimator_params(pipe)
+    # A nested parameter of a searched step is accepted.
+    Space({"clf": [LogisticRegression()], "clf__tol": [1e-3]}).check_estimator_params(
+        pipe
+    )
+    with pytest.raises(ValueError, match="'clf__Cee'"):
+        Space({"clf__Cee": [1, 10]}).check_estimator_params(pipe)
+
+
+def test_point_outside_the_space_is_reported():
+    space = Space({"C": (0.1, 1.0)})
+    with pytest.raises(ValueError, match="not a point"):
+        space.transform([{"C": 5.0}])
+    with pytest.raises(ValueError, match="shape"):
+        space.inverse_transform(np.zeros((2, 3)))
