@@ -1,0 +1,111 @@
+"""Build, reorder and join ``cv_results_`` dicts in scikit-learn's public format.
+
+scikit-learn formats the results of the candidates it fitted. skhyper adds rows
+it did not fit in that call: batches in which every fit failed (scikit-learn
+raises instead of returning them) and evaluations restored from a checkpoint
+or an earlier search. These helpers work on the documented ``cv_results_``
+layout only: ``params``, ``param_<name>`` masked columns, per-candidate arrays
+and ``rank_test_<metric>`` columns.
+"""
+
+import numbers
+
+import numpy as np
+from scipy.stats import rankdata
+
+
+def n_rows(results):
+    return len(results["params"])
+
+
+def take_rows(results, rows):
+    """The results restricted to ``rows`` (a sequence of indices), in that order."""
+    rows = np.asarray(rows, dtype=int)
+    out = {}
+    for key, value in results.items():
+        if key == "params":
+            out[key] = [value[i] for i in rows]
+        elif not key.startswith("param_"):
+            out[key] = np.asarray(value)[rows]
+    return _with_param_columns(out)
+
+
+def concat_results(parts):
+    """Join results with the same columns, one after the other, and re-rank."""
+    parts = [p for p in parts if p is not None and n_rows(p) > 0]
+    if len(parts) == 1:
+        return parts[0]
+    keys = [k for k in parts[0] if k != "params" and not k.startswith("param_")]
+    out = {"params": [p for part in parts for p in part["params"]]}
+    for key in keys:
+        missing = [i for i, part in enumerate(parts) if key not in part]
+        if missing:
+            raise ValueError(f"Results to join differ: column {key!r} is missing.")
+        out[key] = np.concatenate([np.asarray(part[key]) for part in parts])
+    return rank(_with_param_columns(out))
+
+
+def failed_results(template, params, error_score, more_results=None):
+    """Rows for candidates whose fits all failed, with ``template``'s columns.
+
+    Scores are ``error_score`` on every split, times are ``nan``.
+    """
+    n = len(params)
+    out = {"params": list(params)}
+    more_results = more_results or {}
+    for key, value in template.items():
+        if key == "params" or key.startswith("param_"):
+            continue
+        if key in more_results:
+            out[key] = np.asarray(more_results[key])
+        elif key.startswith("rank_"):
+            out[key] = np.ones(n, dtype=np.int32)
+        elif key.startswith("std_") and "_time" not in key:
+            out[key] = np.full(n, 0.0 if np.isfinite(error_score) else np.nan)
+        elif "_time" in key:
+            out[key] = np.full(n, np.nan)
+        elif key.startswith(("split", "mean_")):
+            out[key] = np.full(n, float(error_score))
+        else:
+            out[key] = np.full(n, None, dtype=object)
+    return _with_param_columns(out)
+
+
+def rank(results):
+    """Recompute ``rank_test_<metric>`` as scikit-learn does: non-finite last."""
+    for key in list(results):
+        if not key.startswith("rank_test_"):
+            continue
+        means = np.asarray(results["mean_test_" + key[len("rank_test_") :]], float)
+        if np.isnan(means).all():
+            results[key] = np.ones(len(means), dtype=np.int32)
+            continue
+        means = np.where(np.isnan(means), np.nanmin(means) - 1, means)
+        results[key] = rankdata(-means, method="min").astype(np.int32)
+    return results
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _with_param_columns(results):
+    """(Re)build the ``param_<name>`` masked columns from ``results["params"]``."""
+    params = results["params"]
+    names = []
+    for point in params:
+        names.extend(name for name in point if name not in names)
+    columns = {}
+    for name in sorted(names):
+        present = [name in point for point in params]
+        values = [point.get(name) for point in params]
+        dtype = object
+        if all(_is_number(v) for v, ok in zip(values, present) if ok):
+            dtype = np.result_type(*[type(v) for v, ok in zip(values, present) if ok])
+        data = np.empty(len(params), dtype=dtype)
+        for i, (value, ok) in enumerate(zip(values, present)):
+            if ok:
+                data[i] = value
+        columns[f"param_{name}"] = np.ma.MaskedArray(data, mask=[not p for p in present])
+    ordered = {k: v for k, v in results.items() if not k.startswith("param_")}
+    return {**columns, **ordered}

@@ -1,0 +1,285 @@
+"""The machinery every search shares, driven by a minimal random search."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import make_classification
+from sklearn.exceptions import FitFailedWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, RandomizedSearchCV
+
+from skhyper._base import BaseModelSearchCV
+from skhyper.callbacks import NoImprovementStopper
+
+
+class BatchedRandomSearch(BaseModelSearchCV):
+    """Random candidates evaluated ``batch`` at a time (test double)."""
+
+    def __init__(
+        self,
+        estimator,
+        search_spaces=None,
+        *,
+        n_iter=6,
+        batch=2,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        max_time=None,
+        callbacks=None,
+        param_grid=None,
+        param_distributions=None,
+    ):
+        super().__init__(
+            estimator,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.search_spaces = search_spaces
+        self.n_iter = n_iter
+        self.batch = batch
+        self.random_state = random_state
+        self.max_time = max_time
+        self.callbacks = callbacks
+        self.param_grid = param_grid
+        self.param_distributions = param_distributions
+
+    def _budget(self, space):
+        return self.n_iter
+
+    def _search(self, space, evaluator, rng):
+        if space.is_finite:  # without repeats, so tests know what ran
+            grid = list(space.grid())
+            points = [grid[i] for i in rng.permutation(len(grid))][: self.n_iter]
+        else:
+            points = space.rvs(self.n_iter, random_state=rng)
+        for start in range(0, self.n_iter, self.batch):
+            if evaluator.should_stop():
+                break
+            evaluator.evaluate(points[start : start + self.batch])
+
+
+class FailsWhenC(ClassifierMixin, BaseEstimator):
+    """Raises in fit when ``C`` is in ``bad``; otherwise scores C / 10."""
+
+    def __init__(self, C=1.0, bad=(), interrupt_at=None):
+        self.C = C
+        self.bad = bad
+        self.interrupt_at = interrupt_at
+
+    def fit(self, X, y):
+        if self.C == self.interrupt_at:
+            raise KeyboardInterrupt
+        if self.C in self.bad:
+            raise RuntimeError(f"C={self.C} is broken")
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y):
+        return self.C / 10
+
+
+X, y = make_classification(n_samples=60, random_state=0)
+
+
+def test_cv_results_have_every_randomized_search_key():
+    search = BatchedRandomSearch(
+        LogisticRegression(), {"C": [0.1, 1.0, 10.0]}, n_iter=3, random_state=0,
+        return_train_score=True,
+    ).fit(X, y)
+    reference = RandomizedSearchCV(
+        LogisticRegression(), {"C": [0.1, 1.0, 10.0]}, n_iter=3, random_state=0,
+        return_train_score=True,
+    ).fit(X, y)
+    assert set(reference.cv_results_) <= set(search.cv_results_)
+    assert len(search.cv_results_["params"]) == 3
+    assert search.best_params_ == search.cv_results_["params"][search.best_index_]
+
+
+def test_shuffling_splitter_without_seed_gives_same_folds_to_every_batch():
+    class Recorder(ClassifierMixin, BaseEstimator):
+        seen = []
+
+        def __init__(self, C=1.0):
+            self.C = C
+
+        def fit(self, X, y):
+            Recorder.seen.append(round(float(X.sum()), 6))
+            self.classes_ = np.unique(y)
+            return self
+
+        def score(self, X, y):
+            return 0.5
+
+    Recorder.seen = []
+    BatchedRandomSearch(
+        Recorder(), {"C": (0.1, 10.0)}, n_iter=6, batch=1,
+        cv=KFold(3, shuffle=True), refit=False,
+    ).fit(X, y)
+    # 6 candidates x 3 folds: the same 3 training sets every time.
+    assert len(set(Recorder.seen)) == 3
+
+
+def test_failed_batches_keep_their_rows_in_order():
+    space = {"C": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}
+    search = BatchedRandomSearch(
+        FailsWhenC(bad=(2.0, 3.0, 5.0)), space, n_iter=6, batch=1, random_state=1
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # sklearn: non-finite scores
+        search.fit(X, y)
+    results = search.cv_results_
+    assert len(results["params"]) == 6
+    for params, score, rank in zip(
+        results["params"], results["mean_test_score"], results["rank_test_score"]
+    ):
+        if params["C"] in (2.0, 3.0, 5.0):
+            assert np.isnan(score) and rank == 6 - 2
+        else:
+            assert score == pytest.approx(params["C"] / 10)
+    assert search.best_params_["C"] == max(
+        p["C"] for p in results["params"] if p["C"] not in (2.0, 3.0, 5.0)
+    )
+
+
+def test_numeric_error_score_is_recorded_for_failed_batches():
+    search = BatchedRandomSearch(
+        FailsWhenC(bad=(1.0,)), {"C": [1.0, 2.0]}, n_iter=2, batch=1,
+        error_score=-1.0, random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitFailedWarning)
+        search.fit(X, y)
+    scores = dict(zip([p["C"] for p in search.cv_results_["params"]],
+                      search.cv_results_["mean_test_score"]))
+    assert scores[1.0] == -1.0
+
+
+def test_every_evaluation_failing_raises_with_the_first_error():
+    search = BatchedRandomSearch(FailsWhenC(bad=(1.0, 2.0)), {"C": [1.0, 2.0]}, n_iter=2)
+    with pytest.raises(ValueError, match="All 2 evaluated configurations failed"
+                       "(.|\n)*is broken"):
+        search.fit(X, y)
+
+
+def test_error_score_raise_raises_the_fit_error():
+    search = BatchedRandomSearch(
+        FailsWhenC(bad=(1.0,)), {"C": [1.0]}, n_iter=1, error_score="raise"
+    )
+    with pytest.raises(RuntimeError, match="is broken"):
+        search.fit(X, y)
+
+
+def test_keyboard_interrupt_keeps_finished_evaluations():
+    space = {"C": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}
+    search = BatchedRandomSearch(
+        FailsWhenC(interrupt_at=5.0), space, n_iter=6, batch=1, random_state=0
+    )
+    with pytest.raises(KeyboardInterrupt):
+        search.fit(X, y)
+    done = [p["C"] for p in search.cv_results_["params"]]
+    assert done == [6.0, 3.0, 2.0, 4.0, 1.0]
+    assert search.best_params_ == {"C": max(done)}
+    assert search.best_score_ == pytest.approx(max(done) / 10)
+
+
+def test_callbacks_stop_the_search_and_best_is_refit():
+    seen = []
+
+    def stop_after_four(progress):
+        seen.append(progress.n_evaluated)
+        return progress.n_evaluated >= 4
+
+    search = BatchedRandomSearch(
+        LogisticRegression(), {"C": (0.01, 10.0)}, n_iter=10, batch=2,
+        callbacks=stop_after_four, random_state=0,
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert seen == [2, 4]
+    assert hasattr(search, "best_estimator_")
+    assert "stop_after_four" in search.stop_reason_
+
+
+def test_no_improvement_stopper():
+    search = BatchedRandomSearch(
+        FailsWhenC(), {"C": [5.0, 4.0, 3.0, 2.0, 1.0, 0.5, 0.25]}, n_iter=7, batch=1,
+        callbacks=[NoImprovementStopper(patience=2)], random_state=0,
+    ).fit(X, y)
+    scores = search.cv_results_["mean_test_score"]
+    best_at = int(np.argmax(scores))
+    assert len(scores) <= best_at + 3
+
+
+def test_max_time_is_not_overshot_by_more_than_a_batch():
+    import time
+
+    class Slow(FailsWhenC):
+        def fit(self, X, y):
+            time.sleep(0.05)
+            return super().fit(X, y)
+
+    start = time.perf_counter()
+    search = BatchedRandomSearch(
+        Slow(), {"C": (0.1, 10.0)}, n_iter=100, batch=1, cv=2, max_time=0.5,
+        refit=False,
+    ).fit(X, y)
+    elapsed = time.perf_counter() - start
+    assert 2 <= len(search.cv_results_["params"]) < 100
+    assert elapsed < 0.5 + 0.3
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({}, "exactly one of search_spaces"),
+        ({"search_spaces": {"C": [1]}, "param_grid": {"C": [1]}}, "exactly one"),
+        ({"search_spaces": {"Cee": [1.0]}}, "'Cee'"),
+        ({"search_spaces": {"C": []}}, "'C'.*at least one"),
+        ({"search_spaces": {"C": [1.0]}, "max_time": -1}, "max_time"),
+    ],
+)
+def test_bad_input_raises_before_any_fit(kwargs, match):
+    class NeverFit(FailsWhenC):
+        def fit(self, X, y):
+            raise AssertionError("fit must not be called")
+
+    with pytest.raises((ValueError, TypeError), match=match):
+        BatchedRandomSearch(NeverFit(), **kwargs).fit(X, y)
+
+
+def test_grid_and_distribution_keywords_are_aliases():
+    for key in ("param_grid", "param_distributions"):
+        search = BatchedRandomSearch(
+            LogisticRegression(), n_iter=2, random_state=0, **{key: {"C": [0.1, 1.0]}}
+        ).fit(X, y)
+        assert {p["C"] for p in search.cv_results_["params"]} <= {0.1, 1.0}
+
+
+def test_verbose_prints_a_line_per_batch(capsys):
+    BatchedRandomSearch(
+        LogisticRegression(), {"C": (0.1, 1.0)}, n_iter=4, batch=2, verbose=1
+    ).fit(X, y)
+    lines = [
+        line for line in capsys.readouterr().out.splitlines()
+        if line.startswith("[BatchedRandomSearch]")
+    ]
+    assert len(lines) == 2
+    assert "2/4 evaluated" in lines[0] and "s left" in lines[0]
+    assert "4/4 evaluated" in lines[1]
