@@ -8,274 +8,22 @@ reports progress and applies the stopping rules. Fitting, scoring, refit,
 """
 
 import numbers
-import time
+import os
 from abc import abstractmethod
-from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import HasMethods, Interval
 
-from skhyper import _compat, _results
-from skhyper._splits import FrozenSplits
-from skhyper.callbacks import DeadlineStopper, SearchProgress
+from skhyper import _checkpoint, _prior, _results
+from skhyper._evaluator import Evaluation, Evaluator, optimized_metric
 from skhyper.space import Space
 
+__all__ = ["BaseModelSearchCV", "Evaluation", "Evaluator", "optimized_metric"]
+
 _SPACE_ALIASES = ("search_spaces", "param_grid", "param_distributions")
-
-
-@dataclass
-class Evaluation:
-    """One evaluated configuration, as the proposers see it."""
-
-    params: dict
-    score: float  # mean CV score of the optimized metric; nan if it failed
-    score_std: float  # fold-to-fold standard deviation of that score
-    n_splits: int
-    index: int  # row in cv_results_
-
-
-class Evaluator:
-    """Runs batches of candidates for a search and keeps track of the results.
-
-    Parameters
-    ----------
-    search : BaseModelSearchCV
-        The search being fitted.
-    evaluate_candidates : callable
-        scikit-learn's callback given to ``_run_search``.
-    callback_ctx : CallbackContext or None
-        scikit-learn's callback context (``None`` on releases without one).
-    total : int or None
-        Expected number of evaluations, for progress and time estimates.
-    """
-
-    def __init__(self, search, evaluate_candidates, callback_ctx, total=None):
-        self.search = search
-        self.total = total
-        self.cv = FrozenSplits(search._checked_cv_orig)
-        self.results = None
-        self.evaluations = []
-        self.first_error = None
-        self._order = []  # ("fit" | "failed", _) per evaluation, in order
-        self._failed = []  # (params, more_results row) of failed batches
-        self.n_batches = 0
-        self.stop_reason = None
-        self._evaluate_candidates = evaluate_candidates
-        self._task = _compat.open_task(callback_ctx, search, "search", None)
-        self._metric = None
-        self._start = time.perf_counter()
-        self._last_batch_time = 0.0
-        self._stoppers = _stoppers(search)
-
-    @property
-    def elapsed(self):
-        return time.perf_counter() - self._start
-
-    @property
-    def n_evaluated(self):
-        return len(self.evaluations)
-
-    def evaluate(self, candidates, *, cv=None, more_results=None):
-        """Fit and score ``candidates`` on every split; return their evaluations.
-
-        Parameters
-        ----------
-        candidates : list of dict
-            Parameter settings.
-        cv : splitter, default=None
-            Splits to use instead of the frozen ones (e.g. subsampled for a
-            halving rung). Must yield the same folds on every call.
-        more_results : dict of list, default=None
-            Extra ``cv_results_`` columns for these candidates; a search must
-            pass the same keys on every call.
-        """
-        candidates = list(candidates)
-        if not candidates:
-            return []
-        started = time.perf_counter()
-        n_fits = len(candidates) * self.search.n_splits_
-        batch_task = _compat.open_task(
-            self._task, self.search, "batch", n_fits, sequential=False
-        )
-        try:
-            self.results = _compat.evaluate(
-                self._evaluate_candidates,
-                candidates,
-                cv=cv or self.cv,
-                more_results=more_results,
-                callback_ctx=batch_task,
-            )
-            self._order.extend(("fit", None) for _ in candidates)
-        except ValueError as exc:
-            if not _compat.is_all_fits_failed_error(exc):
-                raise
-            self._keep_failed_batch(candidates, more_results, exc)
-        finally:
-            _compat.close_task(batch_task, self.search)
-        self._last_batch_time = time.perf_counter() - started
-        self.n_batches += 1
-        new = self._record(candidates)
-        self._report()
-        return new
-
-    def _keep_failed_batch(self, candidates, more_results, exc):
-        """scikit-learn raises when a whole batch fails; keep its rows anyway."""
-        if self.first_error is None:
-            self.first_error = str(exc)
-        self._failed.extend(
-            (params, {k: v[i] for k, v in (more_results or {}).items()})
-            for i, params in enumerate(candidates)
-        )
-        self._order.extend(("failed", None) for _ in candidates)
-        if self.results is not None:
-            self.results = self.merge(self._fitted_part(self.results))
-
-    def _fitted_part(self, results):
-        rows = [i for i, (kind, _) in enumerate(self._order[: _results.n_rows(results)])
-                if kind == "fit"]
-        return _results.take_rows(results, rows)
-
-    def merge(self, fitted):
-        """Insert the rows of failed batches into scikit-learn's ``fitted`` results.
-
-        ``fitted`` holds, in order, every candidate scikit-learn fitted; the
-        failed ones go back to where they were evaluated.
-        """
-        if not self._failed:
-            return fitted
-        n_fitted = _results.n_rows(fitted)
-        failed = _results.failed_results(
-            fitted,
-            [params for params, _ in self._failed],
-            self.search.error_score,
-            _columns([extra for _, extra in self._failed]),
-        )
-        joined = _results.concat_results([fitted, failed])
-        order, next_fit, next_failed = [], 0, n_fitted
-        for kind, _ in self._order:
-            if kind == "fit":
-                order.append(next_fit)
-                next_fit += 1
-            else:
-                order.append(next_failed)
-                next_failed += 1
-        # Candidates scikit-learn has just fitted are not in _order yet.
-        order.extend(range(next_fit, n_fitted))
-        return _results.rank(_results.take_rows(joined, order))
-
-    def _record(self, candidates):
-        start = self.n_evaluated
-        if self.results is None:  # nothing has succeeded yet
-            score = _failed_score(self.search.error_score)
-            scores, stds = [score] * len(candidates), [np.nan] * len(candidates)
-        else:
-            rows = range(start, start + len(candidates))
-            scores = self.results[f"mean_test_{self.metric}"][rows]
-            stds = self.results[f"std_test_{self.metric}"][rows]
-        new = [
-            Evaluation(
-                params=params,
-                score=float(score),
-                score_std=float(std),
-                n_splits=self.search.n_splits_,
-                index=start + i,
-            )
-            for i, (params, score, std) in enumerate(zip(candidates, scores, stds))
-        ]
-        self.evaluations.extend(new)
-        return new
-
-    @property
-    def metric(self):
-        """Name of the metric the search optimizes (``"score"`` if single)."""
-        if self._metric is None and self.results is not None:
-            self._metric = optimized_metric(self.search.refit, self.results)
-        return self._metric
-
-    @property
-    def scores(self):
-        return np.array([e.score for e in self.evaluations], dtype=float)
-
-    def progress(self):
-        """A :class:`~skhyper.callbacks.SearchProgress` snapshot for callbacks."""
-        scores = self.scores
-        finite = np.isfinite(scores)
-        best = int(np.argmax(np.where(finite, scores, -np.inf))) if finite.any() else None
-        return SearchProgress(
-            n_evaluated=self.n_evaluated,
-            elapsed=self.elapsed,
-            last_batch_time=self._last_batch_time,
-            scores=scores,
-            best_score=float(scores[best]) if best is not None else np.nan,
-            best_params=self.evaluations[best].params if best is not None else None,
-            cv_results=self.results,
-        )
-
-    def should_stop(self):
-        """Whether a stopping rule asks to end the search before the next batch."""
-        if self.stop_reason is not None:
-            return True
-        if not self.evaluations:
-            return False
-        progress = self.progress()
-        for stopper in self._stoppers:
-            if stopper(progress):
-                self.stop_reason = repr(stopper)
-                if self.search.verbose > 0:
-                    print(f"[{type(self.search).__name__}] stopped by {stopper!r}")
-                return True
-        return False
-
-    def _report(self):
-        if self.search.verbose <= 0:
-            return
-        progress = self.progress()
-        line = (
-            f"[{type(self.search).__name__}] batch {self.n_batches}: "
-            f"{progress.n_evaluated}"
-            + (f"/{self.total}" if self.total else "")
-            + f" evaluated, best {self.metric} {progress.best_score:.4g}, "
-            f"{progress.elapsed:.1f} s elapsed"
-        )
-        if self.total and self.n_evaluated < self.total:
-            left = progress.elapsed / self.n_evaluated * (self.total - self.n_evaluated)
-            line += f", ~{left:.0f} s left"
-        print(line, flush=True)
-
-    def close(self):
-        _compat.close_task(self._task, self.search)
-
-
-def _failed_score(error_score):
-    return float(error_score) if error_score != "raise" else np.nan
-
-
-def _columns(rows):
-    """[{key: value}, ...] -> {key: [values]}."""
-    return {key: [row[key] for row in rows] for key in (rows[0] if rows else {})}
-
-
-def optimized_metric(refit, results):
-    """The metric a search optimizes: the single one, else ``refit``'s, else the first."""
-    if "mean_test_score" in results:
-        return "score"
-    if isinstance(refit, str):
-        return refit
-    return next(k[len("mean_test_") :] for k in results if k.startswith("mean_test_"))
-
-
-def _stoppers(search):
-    callbacks = search.callbacks
-    if callbacks is None:
-        callbacks = []
-    elif callable(callbacks):
-        callbacks = [callbacks]
-    stoppers = list(callbacks)
-    if search.max_time is not None:
-        stoppers.append(DeadlineStopper(search.max_time))
-    return stoppers
 
 
 class BaseModelSearchCV(BaseSearchCV):
@@ -294,7 +42,12 @@ class BaseModelSearchCV(BaseSearchCV):
         "random_state": ["random_state"],
         "max_time": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "callbacks": [callable, list, None],
+        "checkpoint": [str, os.PathLike, None],
+        "warm_start_from": [dict, list, tuple, HasMethods(["fit"]), None],
     }
+    #: The search's own cv_results_ columns that, with the parameters, identify
+    #: an evaluation (replayed from a checkpoint rather than run again).
+    _replay_columns = ()
 
     @abstractmethod
     def __init__(self, estimator, **kwargs):
@@ -325,6 +78,7 @@ class BaseModelSearchCV(BaseSearchCV):
         ``best_*`` attributes of every evaluation that finished, then re-raises.
         """
         self._evaluator = None
+        self._fit_data = (X, y)
         try:
             super().fit(X, y, **params)
             self._add_trailing_failures()
@@ -333,6 +87,7 @@ class BaseModelSearchCV(BaseSearchCV):
             raise
         finally:
             evaluator = self.__dict__.pop("_evaluator", None)
+            self.__dict__.pop("_fit_data", None)
         self.stop_reason_ = evaluator.stop_reason
         return self
 
@@ -379,14 +134,24 @@ class BaseModelSearchCV(BaseSearchCV):
         return given[0][1]
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
-        space = Space(self._space_spec())
+        spec = self._space_spec()
+        space = Space(spec)
         space.check_estimator_params(self.estimator)
         self._check_search_params(space)
+        prior, saver = self._restore(space, spec)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        if prior is not None and prior.seed is not None:
+            seed = prior.seed
         evaluator = Evaluator(
-            self, evaluate_candidates, callback_ctx, total=self._budget(space)
+            self,
+            evaluate_candidates,
+            callback_ctx,
+            total=self._budget(space),
+            prior=prior,
+            saver=saver and partial(saver, seed),
         )
         self._evaluator = evaluator
-        self._search(space, evaluator, check_random_state(self.random_state))
+        self._search(space, evaluator, np.random.RandomState(seed))
         evaluator.close()
         if not evaluator.evaluations:
             raise ValueError("The search evaluated no candidate.")
@@ -395,6 +160,22 @@ class BaseModelSearchCV(BaseSearchCV):
                 f"All {evaluator.n_evaluated} evaluated configurations failed; "
                 f"the first failure was:\n{evaluator.first_error}"
             )
+
+    def _restore(self, space, spec):
+        """Earlier work to start from, and how to checkpoint this search."""
+        path = getattr(self, "checkpoint", None)
+        earlier = getattr(self, "warm_start_from", None)
+        prior = saver = None
+        if path is not None:
+            X, y = self._fit_data
+            fingerprint = _checkpoint.fingerprint(self, spec, self.n_splits_, X, y)
+            prior = _prior.from_checkpoint(
+                os.fspath(path), fingerprint, space, self._replay_columns
+            )
+            saver = partial(_save_checkpoint, os.fspath(path), fingerprint, space)
+        if prior is None and earlier is not None:
+            prior = _prior.from_earlier(earlier, space, self._replay_columns)
+        return prior, saver
 
     def _check_search_params(self, space):
         """Checks a subclass adds to ``_parameter_constraints``, before any fit."""
@@ -406,3 +187,7 @@ class BaseModelSearchCV(BaseSearchCV):
     @abstractmethod
     def _search(self, space, evaluator, rng):
         """Propose candidates and evaluate them until done or stopped."""
+
+
+def _save_checkpoint(path, fingerprint, space, seed, splits, results):
+    _checkpoint.save(path, fingerprint, seed, splits, space, results)

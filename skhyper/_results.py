@@ -45,6 +45,29 @@ def concat_results(parts):
     return rank(_with_param_columns(out))
 
 
+def align(results, template):
+    """``results`` with ``template``'s columns: extra ones dropped, missing NaN.
+
+    The score columns of the optimized metrics must be there: results scored
+    otherwise cannot join.
+    """
+    n = n_rows(results)
+    out = {"params": list(results["params"])}
+    for key in template:
+        if key == "params" or key.startswith("param_"):
+            continue
+        if key in results:
+            out[key] = np.asarray(results[key])
+        elif key.startswith("mean_test_"):
+            raise ValueError(
+                f"Earlier results lack the column {key!r}: they were scored with "
+                "another scoring."
+            )
+        else:
+            out[key] = np.full(n, np.nan)
+    return _with_param_columns(out)
+
+
 def failed_results(template, params, error_score, more_results=None):
     """Rows for candidates whose fits all failed, with ``template``'s columns.
 

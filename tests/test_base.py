@@ -10,90 +10,9 @@ from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, RandomizedSearchCV
 
-from skhyper._base import BaseModelSearchCV
 from skhyper.callbacks import NoImprovementStopper
 
-
-class BatchedRandomSearch(BaseModelSearchCV):
-    """Random candidates evaluated ``batch`` at a time (test double)."""
-
-    def __init__(
-        self,
-        estimator,
-        search_spaces=None,
-        *,
-        n_iter=6,
-        batch=2,
-        scoring=None,
-        n_jobs=None,
-        refit=True,
-        cv=None,
-        verbose=0,
-        pre_dispatch="2*n_jobs",
-        random_state=None,
-        error_score=np.nan,
-        return_train_score=False,
-        max_time=None,
-        callbacks=None,
-        param_grid=None,
-        param_distributions=None,
-    ):
-        super().__init__(
-            estimator,
-            scoring=scoring,
-            n_jobs=n_jobs,
-            refit=refit,
-            cv=cv,
-            verbose=verbose,
-            pre_dispatch=pre_dispatch,
-            error_score=error_score,
-            return_train_score=return_train_score,
-        )
-        self.search_spaces = search_spaces
-        self.n_iter = n_iter
-        self.batch = batch
-        self.random_state = random_state
-        self.max_time = max_time
-        self.callbacks = callbacks
-        self.param_grid = param_grid
-        self.param_distributions = param_distributions
-
-    def _budget(self, space):
-        return self.n_iter
-
-    def _search(self, space, evaluator, rng):
-        if space.is_finite:  # without repeats, so tests know what ran
-            grid = list(space.grid())
-            points = [grid[i] for i in rng.permutation(len(grid))][: self.n_iter]
-        else:
-            points = space.rvs(self.n_iter, random_state=rng)
-        for start in range(0, self.n_iter, self.batch):
-            if evaluator.should_stop():
-                break
-            evaluator.evaluate(points[start : start + self.batch])
-
-
-class FailsWhenC(ClassifierMixin, BaseEstimator):
-    """Raises in fit when ``C`` is in ``bad``; otherwise scores C / 10."""
-
-    def __init__(self, C=1.0, bad=(), interrupt_at=None):
-        self.C = C
-        self.bad = bad
-        self.interrupt_at = interrupt_at
-
-    def fit(self, X, y):
-        if self.C == self.interrupt_at:
-            raise KeyboardInterrupt
-        if self.C in self.bad:
-            raise RuntimeError(f"C={self.C} is broken")
-        self.classes_ = np.unique(y)
-        return self
-
-    def predict(self, X):
-        return np.full(len(X), self.classes_[0])
-
-    def score(self, X, y):
-        return self.C / 10
+from search_doubles import BatchedRandomSearch, FailsWhenC
 
 
 X, y = make_classification(n_samples=60, random_state=0)
@@ -195,7 +114,8 @@ def test_keyboard_interrupt_keeps_finished_evaluations():
     with pytest.raises(KeyboardInterrupt):
         search.fit(X, y)
     done = [p["C"] for p in search.cv_results_["params"]]
-    assert done == [6.0, 3.0, 2.0, 4.0, 1.0]
+    # Every evaluation before the interrupted one (C=5.0, the sixth) is kept.
+    assert done == [2.0, 6.0, 1.0, 3.0, 4.0]
     assert search.best_params_ == {"C": max(done)}
     assert search.best_score_ == pytest.approx(max(done) / 10)
 

@@ -1,0 +1,398 @@
+"""The one door through which every search's candidates are evaluated.
+
+The :class:`Evaluator` runs batches through scikit-learn's
+``evaluate_candidates`` on frozen CV splits and keeps the single, ordered
+record of results: evaluations restored from a checkpoint or an earlier search
+come first, then every batch in the order it ran, including batches whose fits
+all failed (which scikit-learn raises for instead of returning). It also
+saves checkpoints, reports progress and applies the stopping rules.
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from skhyper import _compat, _results
+from skhyper._splits import FrozenSplits
+from skhyper.callbacks import DeadlineStopper, SearchProgress
+
+
+@dataclass
+class Evaluation:
+    """One evaluated configuration, as the proposers see it."""
+
+    params: dict
+    score: float  # mean CV score of the optimized metric; nan if it failed
+    score_std: float  # fold-to-fold standard deviation of that score
+    n_splits: int
+    index: int  # row in cv_results_; None for scores given by the user
+    extra: tuple = ()  # values of the search's own cv_results_ columns
+
+
+class Evaluator:
+    """Runs batches of candidates for a search and keeps track of the results.
+
+    Parameters
+    ----------
+    search : BaseModelSearchCV
+        The search being fitted.
+    evaluate_candidates : callable
+        scikit-learn's callback given to ``_run_search``.
+    callback_ctx : CallbackContext or None
+        scikit-learn's callback context (``None`` on releases without one).
+    total : int or None
+        Expected number of evaluations, for progress and time estimates.
+    prior : Prior or None
+        Results from a checkpoint or an earlier search.
+    saver : callable or None
+        ``saver(splits, results)`` writes a checkpoint after every batch.
+    """
+
+    def __init__(
+        self, search, evaluate_candidates, callback_ctx, total=None, prior=None,
+        saver=None,
+    ):
+        self.search = search
+        self.total = total
+        self.cv = FrozenSplits(search._checked_cv_orig)
+        self.results = None
+        self.evaluations = []
+        self.first_error = None
+        self.n_batches = 0
+        self.stop_reason = None
+        self._evaluate_candidates = evaluate_candidates
+        self._task = _compat.open_task(callback_ctx, search, "search", None)
+        self._metric = None
+        self._start = time.perf_counter()
+        self._last_batch_time = 0.0
+        self._stoppers = _stoppers(search)
+        self._saver = saver
+        self._order = []  # "fit" | "failed" | "sentinel" per batch row, in order
+        self._failed = []  # (params, extra-columns row) of failed batches
+        self._n_sklearn_calls = 0
+        self._prior_results = None
+        self._prior_key = None
+        self._extra_keys = ()
+        self._replay = {}
+        self.prior = []
+        if prior is not None:
+            self._restore(prior)
+
+    # -- restoring earlier work ----------------------------------------------
+
+    def _restore(self, prior):
+        if prior.splits is not None:
+            self.cv.splits_ = prior.splits
+        self.prior = list(prior.told)
+        if prior.results is None or _results.n_rows(prior.results) == 0:
+            return
+        self._prior_results = prior.results
+        self.results = prior.results
+        self._metric = optimized_metric(self.search.refit, prior.results)
+        extra_keys = prior.extra_keys
+        for i, params in enumerate(prior.results["params"]):
+            extra = tuple(_plain(prior.results[k][i]) for k in extra_keys)
+            evaluation = self._evaluation(params, i, extra)
+            self.evaluations.append(evaluation)
+            self._replay.setdefault(prior.key(params, extra), evaluation)
+            if prior.in_space(params):
+                self.prior.append(evaluation)
+        self._prior_key = prior.key
+        self._extra_keys = extra_keys
+
+    def _evaluation(self, params, row, extra=()):
+        metric = self.metric
+        return Evaluation(
+            params=params,
+            score=float(self.results[f"mean_test_{metric}"][row]),
+            score_std=float(self.results[f"std_test_{metric}"][row]),
+            n_splits=self.search.n_splits_,
+            index=row,
+            extra=extra,
+        )
+
+    def _replayed(self, params, more_results, i):
+        if not self._replay:
+            return None
+        extra = tuple(_plain(more_results[k][i]) for k in self._extra_keys) if (
+            more_results
+        ) else ()
+        try:
+            return self._replay.pop(self._prior_key(params, extra), None)
+        except (ValueError, TypeError):
+            return None
+
+    # -- evaluating ------------------------------------------------------------
+
+    @property
+    def elapsed(self):
+        return time.perf_counter() - self._start
+
+    @property
+    def n_evaluated(self):
+        """Rows of ``cv_results_`` so far (restored ones included)."""
+        return len(self.evaluations)
+
+    def evaluate(self, candidates, *, cv=None, more_results=None):
+        """Fit and score ``candidates`` on every split; return their evaluations.
+
+        Candidates already evaluated in a restored checkpoint (same
+        configuration and same extra columns) are not fitted again: their
+        stored evaluation is returned.
+
+        Parameters
+        ----------
+        candidates : list of dict
+            Parameter settings.
+        cv : splitter, default=None
+            Splits to use instead of the frozen ones (e.g. subsampled for a
+            halving rung). Must yield the same folds on every call.
+        more_results : dict of list, default=None
+            Extra ``cv_results_`` columns for these candidates; a search must
+            pass the same keys on every call.
+
+        Returns
+        -------
+        evaluations : list of Evaluation
+            One per candidate, in order.
+        """
+        candidates = list(candidates)
+        out = [self._replayed(c, more_results, i) for i, c in enumerate(candidates)]
+        new = [i for i, e in enumerate(out) if e is None]
+        if new:
+            fresh = self._run_batch(
+                [candidates[i] for i in new],
+                cv,
+                {k: [v[i] for i in new] for k, v in (more_results or {}).items()},
+            )
+            for i, evaluation in zip(new, fresh):
+                out[i] = evaluation
+        return out
+
+    def _run_batch(self, candidates, cv, more_results, kind="fit"):
+        started = time.perf_counter()
+        n_fits = len(candidates) * self.search.n_splits_
+        batch_task = _compat.open_task(
+            self._task, self.search, "batch", n_fits, sequential=False
+        )
+        self._order.extend(kind for _ in candidates)
+        try:
+            self._n_sklearn_calls += 1
+            self.results = _compat.evaluate(
+                self._evaluate_candidates,
+                candidates,
+                cv=cv or self.cv,
+                more_results=more_results or None,
+                callback_ctx=batch_task,
+            )
+        except ValueError as exc:
+            if not _compat.is_all_fits_failed_error(exc):
+                raise
+            self._keep_failed_batch(candidates, more_results, exc)
+        finally:
+            _compat.close_task(batch_task, self.search)
+        self._last_batch_time = time.perf_counter() - started
+        if kind == "sentinel":
+            return []
+        self.n_batches += 1
+        new = self._record(candidates, more_results)
+        self._save()
+        self._report()
+        return new
+
+    def _keep_failed_batch(self, candidates, more_results, exc):
+        """scikit-learn raises when a whole batch fails; keep its rows anyway."""
+        if self.first_error is None:
+            self.first_error = str(exc)
+        self._order[-len(candidates) :] = ["failed"] * len(candidates)
+        self._failed.extend(
+            (params, {k: v[i] for k, v in more_results.items()})
+            for i, params in enumerate(candidates)
+        )
+        if self.results is not None:
+            self.results = self.merge(self._fitted_part(self.results))
+
+    def _fitted_part(self, results):
+        """scikit-learn's own rows, out of merged ``results``."""
+        n_prior = _n_rows(self._prior_results)
+        rows = [n_prior + i for i, kind in enumerate(self._visible_order()) if
+                kind == "fit" and n_prior + i < _results.n_rows(results)]
+        return _results.take_rows(results, rows)
+
+    def _visible_order(self):
+        return [kind for kind in self._order if kind != "sentinel"]
+
+    def merge(self, fitted):
+        """Restored rows first, then every batch in the order it ran.
+
+        ``fitted`` holds, in order, every candidate scikit-learn fitted; rows
+        of failed batches go back where they were evaluated, and the sentinel
+        evaluation of a fully restored search is dropped.
+        """
+        if self._prior_results is None and not self._failed and (
+            "sentinel" not in self._order
+        ):
+            return fitted
+        parts = [fitted]
+        if self._failed:
+            parts.append(
+                _results.failed_results(
+                    fitted,
+                    [params for params, _ in self._failed],
+                    self.search.error_score,
+                    _columns([extra for _, extra in self._failed]),
+                )
+            )
+        n_prior = _n_rows(self._prior_results)
+        if n_prior:
+            parts.insert(0, _results.align(self._prior_results, fitted))
+        joined = _results.concat_results(parts)
+        order = list(range(n_prior))
+        next_fit, next_failed = n_prior, n_prior + _results.n_rows(fitted)
+        for kind in self._order:
+            if kind == "failed":
+                order.append(next_failed)
+                next_failed += 1
+            else:
+                if kind == "fit":
+                    order.append(next_fit)
+                next_fit += 1
+        return _results.rank(_results.take_rows(joined, order))
+
+    def _record(self, candidates, more_results):
+        start = self.n_evaluated
+        keys = list(more_results or {})
+        new = []
+        for i, params in enumerate(candidates):
+            extra = tuple(_plain(more_results[k][i]) for k in keys)
+            if self.results is None:  # nothing has succeeded yet
+                score = _failed_score(self.search.error_score)
+                new.append(Evaluation(params, score, np.nan,
+                                      self.search.n_splits_, start + i, extra))
+            else:
+                new.append(self._evaluation(params, start + i, extra))
+        self.evaluations.extend(new)
+        return new
+
+    def _save(self):
+        if self._saver is not None and self.results is not None:
+            self._saver(self.cv.splits_, self.results)
+
+    @property
+    def metric(self):
+        """Name of the metric the search optimizes (``"score"`` if single)."""
+        if self._metric is None and self.results is not None:
+            self._metric = optimized_metric(self.search.refit, self.results)
+        return self._metric
+
+    @property
+    def scores(self):
+        return np.array([e.score for e in self.evaluations], dtype=float)
+
+    def best(self):
+        """The best evaluation so far, or ``None`` if none succeeded."""
+        scores = self.scores
+        finite = np.isfinite(scores)
+        if not finite.any():
+            return None
+        return self.evaluations[int(np.argmax(np.where(finite, scores, -np.inf)))]
+
+    # -- progress and stopping -------------------------------------------------
+
+    def progress(self):
+        """A :class:`~skhyper.callbacks.SearchProgress` snapshot for callbacks."""
+        best = self.best()
+        return SearchProgress(
+            n_evaluated=self.n_evaluated,
+            elapsed=self.elapsed,
+            last_batch_time=self._last_batch_time,
+            scores=self.scores,
+            best_score=best.score if best is not None else np.nan,
+            best_params=best.params if best is not None else None,
+            cv_results=self.results,
+        )
+
+    def should_stop(self):
+        """Whether a stopping rule asks to end the search before the next batch."""
+        if self.stop_reason is not None:
+            return True
+        if not self.evaluations:
+            return False
+        progress = self.progress()
+        for stopper in self._stoppers:
+            if stopper(progress):
+                self.stop_reason = repr(stopper)
+                if self.search.verbose > 0:
+                    print(f"[{type(self.search).__name__}] stopped by {stopper!r}")
+                return True
+        return False
+
+    def _report(self):
+        if self.search.verbose <= 0:
+            return
+        progress = self.progress()
+        line = (
+            f"[{type(self.search).__name__}] batch {self.n_batches}: "
+            f"{progress.n_evaluated}"
+            + (f"/{self.total}" if self.total else "")
+            + f" evaluated, best {self.metric} {progress.best_score:.4g}, "
+            f"{progress.elapsed:.1f} s elapsed"
+        )
+        if self.total and self._order and self.n_evaluated < self.total:
+            per_evaluation = progress.elapsed / len(self._order)
+            left = per_evaluation * (self.total - self.n_evaluated)
+            line += f", ~{left:.0f} s left"
+        print(line, flush=True)
+
+    def close(self):
+        """End the search task; re-score one restored candidate if nothing ran.
+
+        scikit-learn's ``fit`` needs at least one evaluation of its own to set
+        up ``multimetric_`` and the refit. When a checkpoint already holds the
+        whole search, the best stored configuration is evaluated once more and
+        that duplicate row is dropped from ``cv_results_``.
+        """
+        if self._n_sklearn_calls == 0 and self._prior_results is not None:
+            best = self.best() or self.evaluations[0]
+            extra = dict(zip(self._extra_keys, ([v] for v in best.extra)))
+            self._run_batch([best.params], None, extra, kind="sentinel")
+        _compat.close_task(self._task, self.search)
+
+
+def _n_rows(results):
+    return 0 if results is None else _results.n_rows(results)
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _failed_score(error_score):
+    return float(error_score) if error_score != "raise" else np.nan
+
+
+def _columns(rows):
+    """[{key: value}, ...] -> {key: [values]}."""
+    return {key: [row[key] for row in rows] for key in (rows[0] if rows else {})}
+
+
+def optimized_metric(refit, results):
+    """The metric a search optimizes: the single one, else ``refit``'s, else the first."""
+    if "mean_test_score" in results:
+        return "score"
+    if isinstance(refit, str):
+        return refit
+    return next(k[len("mean_test_") :] for k in results if k.startswith("mean_test_"))
+
+
+def _stoppers(search):
+    callbacks = search.callbacks
+    if callbacks is None:
+        callbacks = []
+    elif callable(callbacks):
+        callbacks = [callbacks]
+    stoppers = list(callbacks)
+    if search.max_time is not None:
+        stoppers.append(DeadlineStopper(search.max_time))
+    return stoppers
