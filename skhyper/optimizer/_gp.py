@@ -1,0 +1,494 @@
+"""Gaussian-process surrogate for the Bayesian optimizer.
+
+A zero-mean GP on standardized targets with a Matérn-5/2 ARD kernel. The
+hyperparameters (length scales, signal variance, noise variance) are fitted
+by maximizing the log marginal likelihood plus weak log-priors, in log space,
+with L-BFGS-B and an analytic gradient. Consecutive fits on the same object
+are warm-started from the previous optimum, because the optimizer refits
+after every new observation and the optimum moves little between fits.
+
+Inputs live in the unit cube ``[0, 1]^d``; the priors and bounds below assume
+that scale.
+"""
+
+import numpy as np
+from scipy.linalg import lapack, solve_triangular
+from scipy.optimize import minimize
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import check_random_state
+from threadpoolctl import ThreadpoolController
+
+_LOG_2PI = np.log(2.0 * np.pi)
+
+# Bounds of the hyperparameters (standardized-target units, unit-cube inputs).
+_LENGTH_SCALE_BOUNDS = (5e-3, 1e2)
+_SIGNAL_VARIANCE_BOUNDS = (1e-2, 1e2)
+_NOISE_VARIANCE_BOUNDS = (1e-6, 10.0)
+
+# Weak priors. Length scale l: log p = -a log(l) - b / l, whose mode is at
+# l = b / a; the -b / l term rules out the degenerate "every point is its own
+# bump" fit that small samples otherwise allow.
+_LS_PRIOR_A = 0.5
+_LS_PRIOR_B = 0.5
+# Signal variance s2: log-normal around 1 (the standardized target variance).
+_SV_PRIOR_SIGMA = 1.5
+# Noise variance v: log p = -c v, mildly favouring explanations by signal.
+_NOISE_PRIOR_C = 3.0
+
+_INIT_LENGTH_SCALE = 0.5
+_INIT_NOISE_VARIANCE = 1e-2
+_N_RESTARTS = 2  # random restarts on a cold fit (warm fits use none)
+# Tolerances far below what matters for prediction just burn iterations.
+_LBFGS_OPTIONS = {"maxiter": 200, "ftol": 1e-7, "gtol": 1e-4}
+
+_THREADPOOL_CONTROLLER = None
+
+
+def _single_blas_thread():
+    """Context manager limiting BLAS to one thread.
+
+    The matrices here are small: on a 2-core machine an unrestricted BLAS
+    pool made the hyperparameter fit 3 to 20 times slower. The controller is
+    created once; entering its ``limit`` costs microseconds.
+    """
+    global _THREADPOOL_CONTROLLER
+    if _THREADPOOL_CONTROLLER is None:
+        _THREADPOOL_CONTROLLER = ThreadpoolController()
+    return _THREADPOOL_CONTROLLER.limit(limits=1, user_api="blas")
+
+
+def _matern52_parts(r2):
+    """Return ``k(r)`` and ``exp(-s) * (1 + s)`` for ``s = sqrt(5 r2)``.
+
+    The second array is, up to a factor ``-5 / 6``, the derivative of ``k``
+    with respect to ``r2``; it drives every gradient below. In-place updates
+    avoid temporaries: on large query batches allocation dominated the cost.
+    """
+    s = np.multiply(r2, 5.0)
+    np.sqrt(s, out=s)
+    e = np.negative(s)
+    np.exp(e, out=e)
+    k = np.square(s)
+    k *= 1.0 / 3.0
+    s += 1.0
+    k += s
+    k *= e
+    s *= e
+    return k, s
+
+
+def _sq_dist(A, B):
+    """Squared Euclidean distances between rows of ``A`` and ``B``."""
+    r2 = A @ B.T
+    r2 *= -2.0
+    r2 += np.einsum("ij,ij->i", A, A)[:, None]
+    r2 += np.einsum("ij,ij->i", B, B)[None, :]
+    return np.maximum(r2, 0.0, out=r2)
+
+
+def _cholesky(K):
+    """Lower Cholesky factor of ``K``, adding diagonal jitter if needed.
+
+    Never raises on a finite symmetric matrix: the jitter grows tenfold until
+    the factorization succeeds (at worst ``K`` becomes diagonally dominant).
+    """
+    L, info = lapack.dpotrf(K, lower=1, clean=1)
+    if info == 0:
+        return L, 0.0
+    scale = max(float(np.mean(np.abs(np.diag(K)))), 1e-300)
+    jitter = 1e-10 * scale
+    diag = np.arange(K.shape[0])
+    while True:
+        Kj = K.copy()
+        Kj[diag, diag] += jitter
+        L, info = lapack.dpotrf(Kj, lower=1, clean=1)
+        if info == 0:
+            return L, jitter
+        if not np.isfinite(jitter) or jitter > 1e6 * scale:
+            # Only reachable with non-finite entries; degrade to a diagonal.
+            d = np.sqrt(np.abs(np.diag(K)) + 1.0)
+            return np.diag(np.where(np.isfinite(d), d, 1.0)), jitter
+        jitter *= 10.0
+
+
+def _log_prior(theta, d, fit_noise):
+    """Log prior density (up to a constant) and its gradient in log space."""
+    log_ls = theta[:d]
+    inv_ls = np.exp(-log_ls)
+    value = np.sum(-_LS_PRIOR_A * log_ls - _LS_PRIOR_B * inv_ls)
+    grad = np.empty_like(theta)
+    grad[:d] = -_LS_PRIOR_A + _LS_PRIOR_B * inv_ls
+    log_sv = theta[d]
+    value -= 0.5 * (log_sv / _SV_PRIOR_SIGMA) ** 2
+    grad[d] = -log_sv / _SV_PRIOR_SIGMA**2
+    if fit_noise:
+        noise = np.exp(theta[d + 1])
+        value -= _NOISE_PRIOR_C * noise
+        grad[d + 1] = -_NOISE_PRIOR_C * noise
+    return value, grad
+
+
+class GaussianProcess:
+    """Gaussian-process regressor used as the Bayesian optimizer's surrogate.
+
+    Matérn-5/2 kernel with one length scale per input dimension (ARD), a
+    signal variance and a homoscedastic noise variance, on internally
+    standardized targets. Hyperparameters maximize the log marginal
+    likelihood plus weak priors (L-BFGS-B, analytic gradient, log space).
+    Refitting the same instance on data of the same dimensionality starts
+    from the previous optimum.
+
+    Parameters
+    ----------
+    noise : "auto" or float, default="auto"
+        ``"auto"`` fits the noise variance (lower bound ``1e-6`` times the
+        target variance). A float fixes the noise variance, in the units of
+        ``y`` squared; ``0.0`` is allowed (jitter keeps it well posed).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the random restarts of the hyperparameter search on cold fits.
+
+    Attributes
+    ----------
+    length_scales_ : ndarray of shape (n_features,)
+        Fitted length scales, in unit-cube units.
+    signal_variance_ : float
+        Fitted signal variance, in the units of ``y`` squared.
+    noise_variance_ : float
+        Fitted (or fixed) homoscedastic noise variance, in ``y`` units squared.
+        Any per-point ``noise_var`` given to :meth:`fit` comes on top.
+    log_marginal_likelihood_value_ : float
+        Log marginal likelihood of the standardized targets at the fitted
+        hyperparameters (priors excluded).
+    n_features_in_ : int
+        Number of input dimensions seen in :meth:`fit`.
+
+    Notes
+    -----
+    :meth:`predict` returns the posterior of the latent function: its standard
+    deviation excludes the observation noise, which is what improvement-based
+    acquisition functions want.
+
+    All methods run with BLAS limited to one thread (see
+    ``_single_blas_thread``); the limit costs about 10 microseconds.
+    """
+
+    def __init__(self, *, noise="auto", random_state=None):
+        self.noise = noise
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y, noise_var=None):
+        """Fit the hyperparameters and the posterior.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Points in the unit cube. Duplicate rows are allowed.
+        y : array-like of shape (n_samples,)
+            Finite targets (higher is better, though the GP does not care).
+        noise_var : array-like of shape (n_samples,), default=None
+            Known per-point noise variance in the units of ``y`` squared, e.g.
+            the fold-to-fold variance of a CV score divided by the number of
+            folds. Added to the diagonal on top of the fitted noise.
+
+        Returns
+        -------
+        self : GaussianProcess
+        """
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y, dtype=float).ravel()
+        if X.ndim != 2 or X.shape[0] != y.shape[0] or X.shape[0] == 0:
+            raise ValueError(
+                f"X must be 2-d with one row per target; got X.shape={X.shape}"
+                f" and y.shape={y.shape}."
+            )
+        if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+            raise ValueError("X and y must be finite.")
+        n, d = X.shape
+
+        self._y_mean = float(np.mean(y))
+        y_scale = float(np.std(y))
+        if not y_scale > 1e-12 * max(1.0, abs(self._y_mean)):
+            y_scale = 1.0  # constant y (or n == 1): nothing to standardize
+        self._y_scale = y_scale
+        self._X_offset = np.mean(X, axis=0)
+        Xc = X - self._X_offset  # centering keeps the distance algebra exact
+        yc = (y - self._y_mean) / y_scale
+
+        extra = np.zeros(n)
+        if noise_var is not None:
+            noise_var = np.asarray(noise_var, dtype=float).ravel()
+            if noise_var.shape != (n,) or not np.all(np.isfinite(noise_var)):
+                raise ValueError("noise_var must be finite, of shape (n_samples,).")
+            extra = np.maximum(noise_var, 0.0) / y_scale**2
+
+        fit_noise = isinstance(self.noise, str)
+        if fit_noise and self.noise != "auto":
+            raise ValueError(f"noise must be 'auto' or a float; got {self.noise!r}.")
+        fixed_noise = None if fit_noise else float(self.noise) / y_scale**2
+        if fixed_noise is not None and not fixed_noise >= 0:
+            raise ValueError(f"noise must be non-negative; got {self.noise!r}.")
+
+        bounds = self._bounds(d, fit_noise)
+        objective = _Objective(Xc, yc, extra, fit_noise, fixed_noise)
+        with _single_blas_thread():
+            theta = self._optimize(objective, d, fit_noise, bounds)
+            self._set_posterior(objective, theta)
+        self.n_features_in_ = d
+        return self
+
+    @staticmethod
+    def _bounds(d, fit_noise):
+        bounds = [tuple(np.log(_LENGTH_SCALE_BOUNDS))] * d
+        bounds.append(tuple(np.log(_SIGNAL_VARIANCE_BOUNDS)))
+        if fit_noise:
+            bounds.append(tuple(np.log(_NOISE_VARIANCE_BOUNDS)))
+        return np.array(bounds)
+
+    def _default_theta(self, d, fit_noise):
+        theta = [np.log(_INIT_LENGTH_SCALE)] * d + [0.0]
+        if fit_noise:
+            theta.append(np.log(_INIT_NOISE_VARIANCE))
+        return np.array(theta)
+
+    def _optimize(self, objective, d, fit_noise, bounds):
+        """Return the best log-hyperparameters found from one or more starts."""
+        key = (d, fit_noise)
+        if np.ptp(objective.y) == 0.0:
+            # No variation to learn from: keep the previous (or default)
+            # hyperparameters rather than fit to nothing.
+            previous = getattr(self, "_warm_theta", None)
+            if previous is not None and self._warm_key == key:
+                return previous
+            return self._default_theta(d, fit_noise)
+
+        starts = []
+        previous = getattr(self, "_warm_theta", None)
+        if previous is not None and self._warm_key == key:
+            starts.append(previous)
+            # Cheap guard against a warm start stranded by the new data: one
+            # objective evaluation decides whether the default start is tried.
+            default = self._default_theta(d, fit_noise)
+            if objective(default)[0] < objective(previous)[0]:
+                starts.append(default)
+        else:
+            rng = check_random_state(self.random_state)
+            starts.append(self._default_theta(d, fit_noise))
+            low = np.log([0.1] * d + [0.3] + ([1e-4] if fit_noise else []))
+            high = np.log([2.0] * d + [3.0] + ([0.1] if fit_noise else []))
+            for _ in range(_N_RESTARTS):
+                starts.append(rng.uniform(low, high))
+
+        best_theta, best_value = None, np.inf
+        for start in starts:
+            start = np.clip(start, bounds[:, 0], bounds[:, 1])
+            result = minimize(
+                objective,
+                start,
+                jac=True,
+                method="L-BFGS-B",
+                bounds=bounds,
+                options=_LBFGS_OPTIONS,
+            )
+            if np.isfinite(result.fun) and result.fun < best_value:
+                best_theta, best_value = result.x, result.fun
+        if best_theta is None:  # every start failed numerically
+            best_theta = np.clip(starts[0], bounds[:, 0], bounds[:, 1])
+        self._warm_theta, self._warm_key = best_theta.copy(), key
+        return best_theta
+
+    def _set_posterior(self, objective, theta):
+        d = objective.X.shape[1]
+        state = objective.posterior(theta)
+        self._X_train = objective.X
+        self._inv_ls = np.exp(-theta[:d])
+        self._Z_train = objective.X * self._inv_ls
+        self._sv = np.exp(theta[d])
+        self._L = state["L"]
+        self._alpha = state["alpha"]
+        scale2 = self._y_scale**2
+        self.length_scales_ = np.exp(theta[:d])
+        self.signal_variance_ = float(self._sv * scale2)
+        self.noise_variance_ = float(state["noise"] * scale2)
+        self.log_marginal_likelihood_value_ = float(state["lml"])
+
+    # -------------------------------------------------------------- predict
+    def _check_X(self, X):
+        if not hasattr(self, "_L"):
+            raise NotFittedError("This GaussianProcess is not fitted yet; call fit.")
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X must have shape (n, {self.n_features_in_}); got {X.shape}."
+            )
+        return X
+
+    def _cross(self, X):
+        """Scaled query points, cross-covariances and kernel-derivative terms."""
+        Z = (X - self._X_offset) * self._inv_ls
+        k, g = _matern52_parts(_sq_dist(Z, self._Z_train))
+        return Z, self._Z_train, self._sv * k, g
+
+    def _var_floor(self):
+        return 1e-10 * self._sv
+
+    def predict(self, X, return_std=False):
+        """Posterior mean (and standard deviation) of the latent function.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Query points.
+        return_std : bool, default=False
+            Also return the posterior standard deviation.
+
+        Returns
+        -------
+        mean : ndarray of shape (n_samples,)
+            In the units of ``y``.
+        std : ndarray of shape (n_samples,)
+            Only if ``return_std``; strictly positive and finite.
+        """
+        X = self._check_X(X)
+        mean = np.empty(X.shape[0])
+        std = np.empty(X.shape[0]) if return_std else None
+        with _single_blas_thread():
+            for rows in _chunks(X.shape[0], self._X_train.shape[0]):
+                _, _, Ks, _ = self._cross(X[rows])
+                mean[rows] = Ks @ self._alpha
+                if return_std:
+                    v = solve_triangular(self._L, Ks.T, lower=True, check_finite=False)
+                    var = self._sv - np.einsum("ij,ij->j", v, v)
+                    std[rows] = np.sqrt(np.maximum(var, self._var_floor()))
+        mean = mean * self._y_scale + self._y_mean
+        if not return_std:
+            return mean
+        return mean, std * self._y_scale
+
+    def predict_mean_std_grad(self, X):
+        """Posterior mean and standard deviation with gradients w.r.t. ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Query points.
+
+        Returns
+        -------
+        mean : ndarray of shape (n_samples,)
+        std : ndarray of shape (n_samples,)
+        mean_grad : ndarray of shape (n_samples, n_features)
+            ``mean_grad[i]`` is the gradient of ``mean[i]`` w.r.t. ``X[i]``.
+        std_grad : ndarray of shape (n_samples, n_features)
+            Gradient of ``std[i]`` w.r.t. ``X[i]``; zero where the variance is
+            at its numerical floor.
+        """
+        X = self._check_X(X)
+        m, d = X.shape
+        mean, std = np.empty(m), np.empty(m)
+        mean_grad, std_grad = np.empty((m, d)), np.empty((m, d))
+        with _single_blas_thread():
+            for rows in _chunks(m, self._X_train.shape[0]):
+                out = self._mean_std_grad_chunk(X[rows])
+                mean[rows], std[rows], mean_grad[rows], std_grad[rows] = out
+        s = self._y_scale
+        return mean * s + self._y_mean, std * s, mean_grad * s, std_grad * s
+
+    def _mean_std_grad_chunk(self, X):
+        """Standardized-unit mean, std and their gradients for one chunk."""
+        Z, Z_train, Ks, g = self._cross(X)
+        v = solve_triangular(self._L, Ks.T, lower=True, check_finite=False)
+        beta = solve_triangular(self._L, v, lower=True, trans="T", check_finite=False)
+        var = self._sv - np.einsum("ij,ij->j", v, v)
+        floored = var <= self._var_floor()
+        std = np.sqrt(np.maximum(var, self._var_floor()))
+
+        # dk(x, x_i)/dx = -(5/3) s2 g_i (z - z_i) / l, with z = x / l.
+        P = (5.0 / 3.0) * self._sv * g
+        A = P * self._alpha[None, :]
+        mean_grad = -(Z * A.sum(axis=1)[:, None] - A @ Z_train) * self._inv_ls
+        B = P * beta.T
+        var_grad = 2.0 * (Z * B.sum(axis=1)[:, None] - B @ Z_train) * self._inv_ls
+        std_grad = var_grad / (2.0 * std[:, None])
+        std_grad[floored] = 0.0
+        return Ks @ self._alpha, std, mean_grad, std_grad
+
+
+def _chunks(n_rows, n_train):
+    """Row slices whose cross-covariance block holds about 25k entries.
+
+    Cache-sized blocks make large query batches 2-3 times faster than one
+    big block, whose many temporaries cost page faults.
+    """
+    size = max(16, 25_000 // max(n_train, 1))
+    return [slice(i, min(i + size, n_rows)) for i in range(0, n_rows, size)]
+
+
+class _Objective:
+    """Negative log posterior of the log-hyperparameters, with its gradient.
+
+    ``theta`` is ``[log l_1, ..., log l_d, log s2(, log noise)]`` for the
+    standardized targets.
+    """
+
+    def __init__(self, X, y, extra_noise, fit_noise, fixed_noise):
+        self.X = X
+        self.y = y
+        self.extra_noise = extra_noise
+        self.fit_noise = fit_noise
+        self.fixed_noise = fixed_noise
+
+    def _unpack(self, theta):
+        d = self.X.shape[1]
+        inv_ls = np.exp(-theta[:d])
+        sv = np.exp(theta[d])
+        noise = np.exp(theta[d + 1]) if self.fit_noise else self.fixed_noise
+        return inv_ls, sv, noise
+
+    def posterior(self, theta):
+        """Cholesky factor, weights and log marginal likelihood at ``theta``."""
+        inv_ls, sv, noise = self._unpack(theta)
+        Z = self.X * inv_ls
+        r2 = _sq_dist(Z, Z)
+        np.fill_diagonal(r2, 0.0)
+        corr, g = _matern52_parts(r2)
+        K = sv * corr
+        K[np.diag_indices_from(K)] += noise + self.extra_noise
+        L, _ = _cholesky(K)
+        alpha, _ = lapack.dpotrs(L, self.y, lower=1)
+        n = self.y.shape[0]
+        lml = (
+            -0.5 * self.y @ alpha
+            - np.sum(np.log(np.diag(L)))
+            - 0.5 * n * _LOG_2PI
+        )
+        return {
+            "L": L, "alpha": alpha, "lml": lml, "noise": noise,
+            "Z": Z, "corr": corr, "g": g, "sv": sv,
+        }
+
+    def __call__(self, theta):
+        state = self.posterior(theta)
+        L, alpha, Z, sv = state["L"], state["alpha"], state["Z"], state["sv"]
+        K_inv, _ = lapack.dpotri(L, lower=1)
+        K_inv = np.tril(K_inv) + np.tril(K_inv, -1).T
+        # d lml / d theta_j = 0.5 * sum((alpha alpha^T - K^-1) * dK/dtheta_j)
+        W = np.outer(alpha, alpha) - K_inv
+        d = Z.shape[1]
+        grad = np.empty_like(theta)
+
+        # dK/dlog(l_d) = (5/3) s2 g * (z_id - z_jd)^2; the sum over (i, j) of
+        # M_ij (z_id - z_jd)^2 expands into two matrix products.
+        M = W * ((5.0 / 3.0) * sv * state["g"])
+        grad[:d] = 0.5 * (
+            2.0 * (Z * Z).T @ M.sum(axis=1) - 2.0 * np.einsum("id,id->d", Z, M @ Z)
+        )
+        grad[d] = 0.5 * sv * np.sum(W * state["corr"])
+        if self.fit_noise:
+            grad[d + 1] = 0.5 * state["noise"] * np.trace(W)
+
+        prior, prior_grad = _log_prior(theta, d, self.fit_noise)
+        value = -(state["lml"] + prior)
+        if not np.isfinite(value):
+            return 1e25, np.zeros_like(theta)
+        return value, -(grad + prior_grad)

@@ -1,0 +1,223 @@
+"""Tests for the Gaussian-process surrogate."""
+
+import functools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy.optimize import approx_fprime
+from sklearn.exceptions import NotFittedError
+from threadpoolctl import threadpool_info
+
+from skhyper.optimizer._gp import GaussianProcess, _Objective
+
+
+def _smooth(X):
+    return np.sin(5.0 * X[:, 0]) + 0.5 * np.cos(3.0 * X[:, 1])
+
+
+@functools.lru_cache(maxsize=None)
+def _fitted_2d():
+    """A GP on a noisy 2-d function, shared by the gradient property tests."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(25, 2))
+    y = _smooth(X) + 0.05 * rng.normal(size=25)
+    return GaussianProcess(random_state=0).fit(X, y)
+
+
+def test_interpolates_noise_free_data():
+    X = np.linspace(0.0, 0.5, 12)[:, None]
+    y = np.sin(6.0 * X[:, 0])
+    gp = GaussianProcess(random_state=0).fit(X, y)
+
+    mean, std = gp.predict(X, return_std=True)
+    np.testing.assert_allclose(mean, y, atol=1e-2 * np.ptp(y))
+    assert np.all(std < 0.05 * np.std(y))
+
+    _, std_far = gp.predict(np.array([[1.0]]), return_std=True)
+    assert std_far[0] > 10 * std.max()
+
+    mean_mid = gp.predict(np.array([[0.27]]))
+    assert abs(mean_mid[0] - np.sin(6.0 * 0.27)) < 0.02
+
+
+def test_recovers_relevant_dimension():
+    rng = np.random.default_rng(1)
+    X = rng.uniform(size=(30, 2))
+    y = np.sin(6.0 * X[:, 0])  # the second dimension is irrelevant
+    gp = GaussianProcess(random_state=0).fit(X, y)
+    relevant, irrelevant = gp.length_scales_
+    assert relevant < 1.0
+    assert irrelevant > 5.0 * relevant
+
+
+def test_fitted_attributes_are_in_original_units():
+    rng = np.random.default_rng(2)
+    X = rng.uniform(size=(20, 2))
+    y = _smooth(X)
+    small = GaussianProcess(random_state=0).fit(X, y)
+    big = GaussianProcess(random_state=0).fit(X, 1000.0 * y + 5.0)
+    np.testing.assert_allclose(big.length_scales_, small.length_scales_, rtol=1e-6)
+    np.testing.assert_allclose(
+        big.signal_variance_, 1e6 * small.signal_variance_, rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        big.noise_variance_, 1e6 * small.noise_variance_, rtol=1e-5
+    )
+    assert np.isfinite(big.log_marginal_likelihood_value_)
+    Xq = rng.uniform(size=(5, 2))
+    np.testing.assert_allclose(
+        big.predict(Xq), 1000.0 * small.predict(Xq) + 5.0, rtol=1e-6
+    )
+
+
+def test_single_point():
+    gp = GaussianProcess(random_state=0).fit([[0.3, 0.7]], [0.8])
+    mean, std = gp.predict([[0.3, 0.7], [0.9, 0.1]], return_std=True)
+    np.testing.assert_allclose(mean, 0.8)
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+    assert std[1] > std[0]
+
+
+def test_constant_targets():
+    rng = np.random.default_rng(3)
+    X = rng.uniform(size=(6, 3))
+    gp = GaussianProcess(random_state=0).fit(X, np.full(6, 0.5))
+    mean, std = gp.predict(rng.uniform(size=(10, 3)), return_std=True)
+    np.testing.assert_allclose(mean, 0.5)
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+
+
+@pytest.mark.parametrize("noise", ["auto", 0.0])
+def test_duplicate_rows(noise):
+    X = np.array([[0.2, 0.2]] * 5 + [[0.8, 0.5]] * 5 + [[0.5, 0.9]])
+    y = np.array([1.0, 1.1, 0.9, 1.0, 1.0, 0.0, 0.1, -0.1, 0.0, 0.0, 0.5])
+    gp = GaussianProcess(noise=noise, random_state=0).fit(X, y)
+    mean, std = gp.predict(X[[0, 5]], return_std=True)
+    assert np.all(np.isfinite(mean)) and np.all(np.isfinite(std)) and np.all(std > 0)
+    # Repeated noisy observations average out.
+    np.testing.assert_allclose(mean, [1.0, 0.0], atol=0.1)
+
+
+def test_exactly_duplicated_points_without_noise():
+    X = np.tile([[0.1, 0.4, 0.9]], (8, 1))
+    gp = GaussianProcess(noise=0.0, random_state=0).fit(X, np.full(8, 2.0))
+    mean, std = gp.predict(X[:1], return_std=True)
+    np.testing.assert_allclose(mean, 2.0)
+    assert np.isfinite(std[0]) and std[0] > 0
+
+
+def test_heteroscedastic_noise_var_pulls_less():
+    X = np.linspace(0.0, 1.0, 11)[:, None]
+    y = X[:, 0].copy()
+    y[5] += 1.0  # an outlier in the middle
+    noise_var = np.full(11, 1e-4)
+    quiet = GaussianProcess(noise=1e-4, random_state=0).fit(X, y, noise_var=noise_var)
+    noise_var[5] = 10.0
+    noisy = GaussianProcess(noise=1e-4, random_state=0).fit(X, y, noise_var=noise_var)
+    at_outlier = np.array([[0.5]])
+    assert abs(noisy.predict(at_outlier)[0] - 0.5) < 0.5 * abs(
+        quiet.predict(at_outlier)[0] - 0.5
+    )
+
+
+def test_fixed_noise_is_kept():
+    rng = np.random.default_rng(4)
+    X = rng.uniform(size=(15, 2))
+    gp = GaussianProcess(noise=0.01, random_state=0).fit(X, 3.0 * _smooth(X))
+    assert gp.noise_variance_ == pytest.approx(0.01)
+
+
+def test_reproducible_with_random_state():
+    rng = np.random.default_rng(5)
+    X = rng.uniform(size=(20, 3))
+    y = _smooth(X) + 0.1 * rng.normal(size=20)
+    a = GaussianProcess(random_state=7).fit(X, y)
+    b = GaussianProcess(random_state=7).fit(X, y)
+    np.testing.assert_array_equal(a.length_scales_, b.length_scales_)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+
+
+def test_warm_start_matches_cold_fit():
+    rng = np.random.default_rng(6)
+    X = rng.uniform(size=(40, 3))
+    y = _smooth(X) + 0.05 * rng.normal(size=40)
+    warm = GaussianProcess(random_state=0)
+    for n in range(30, 41):
+        warm.fit(X[:n], y[:n])
+    cold = GaussianProcess(random_state=0).fit(X, y)
+    assert warm.log_marginal_likelihood_value_ == pytest.approx(
+        cold.log_marginal_likelihood_value_, abs=1.0
+    )
+    # A change of dimensionality starts afresh instead of failing.
+    warm.fit(X[:, :2], y)
+    assert warm.length_scales_.shape == (2,)
+
+
+@pytest.mark.parametrize(
+    "fit_noise, fixed_noise, extra",
+    [(True, None, 0.0), (True, None, 0.05), (False, 1e-3, 0.0)],
+)
+def test_hyperparameter_gradient_matches_finite_differences(
+    fit_noise, fixed_noise, extra
+):
+    rng = np.random.default_rng(7)
+    X = rng.uniform(size=(15, 3))
+    y = rng.normal(size=15)
+    extra_noise = extra * rng.uniform(size=15)
+    objective = _Objective(X - X.mean(axis=0), y, extra_noise, fit_noise, fixed_noise)
+    theta = rng.normal(scale=0.5, size=3 + 1 + fit_noise)
+    value, grad = objective(theta)
+    numeric = approx_fprime(theta, lambda t: objective(t)[0], 1e-6)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-4)
+
+
+@settings(max_examples=25, deadline=None)
+@given(arrays(np.float64, (4, 2), elements=st.floats(0.0, 1.0)))
+def test_prediction_gradients_match_finite_differences(X):
+    gp = _fitted_2d()
+    mean, std, mean_grad, std_grad = gp.predict_mean_std_grad(X)
+    m2, s2 = gp.predict(X, return_std=True)
+    np.testing.assert_allclose(mean, m2, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(std, s2, rtol=1e-10)
+    eps = 1e-6
+    for j in range(X.shape[1]):
+        step = np.zeros_like(X)
+        step[:, j] = eps
+        mp, sp = gp.predict(X + step, return_std=True)
+        mm, sm = gp.predict(X - step, return_std=True)
+        np.testing.assert_allclose(mean_grad[:, j], (mp - mm) / (2 * eps), atol=1e-5)
+        np.testing.assert_allclose(std_grad[:, j], (sp - sm) / (2 * eps), atol=1e-5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(arrays(np.float64, (3, 2), elements=st.floats(-0.5, 1.5)))
+def test_std_is_positive_and_finite(X):
+    mean, std = _fitted_2d().predict(X, return_std=True)
+    assert np.all(np.isfinite(mean))
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+
+
+def test_input_validation():
+    with pytest.raises(NotFittedError):
+        GaussianProcess().predict([[0.5]])
+    with pytest.raises(ValueError, match="noise"):
+        GaussianProcess(noise="fixed").fit([[0.1], [0.2]], [1.0, 2.0])
+    with pytest.raises(ValueError, match="finite"):
+        GaussianProcess().fit([[0.1], [0.2]], [1.0, np.nan])
+    with pytest.raises(ValueError, match="noise_var"):
+        GaussianProcess().fit([[0.1], [0.2]], [1.0, 2.0], noise_var=[1.0])
+    gp = GaussianProcess().fit([[0.1, 0.2], [0.3, 0.4]], [1.0, 2.0])
+    with pytest.raises(ValueError, match="shape"):
+        gp.predict([[0.1, 0.2, 0.3]])
+
+
+def test_blas_thread_limit_is_restored():
+    before = [pool["num_threads"] for pool in threadpool_info()]
+    X = np.random.default_rng(8).uniform(size=(10, 2))
+    gp = GaussianProcess(random_state=0).fit(X, _smooth(X))
+    gp.predict(X, return_std=True)
+    gp.predict_mean_std_grad(X)
+    assert [pool["num_threads"] for pool in threadpool_info()] == before
