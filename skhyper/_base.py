@@ -13,11 +13,12 @@ from abc import abstractmethod
 from functools import partial
 
 import numpy as np
-from sklearn.model_selection._search import BaseSearchCV
+from sklearn.base import is_classifier
+from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval
 
 from skhyper import _checkpoint, _prior, _results
+from skhyper._compat import BaseSearchCV, HasMethods, Interval
 from skhyper._evaluator import Evaluation, Evaluator, optimized_metric
 from skhyper.space import Space
 
@@ -142,8 +143,11 @@ class BaseModelSearchCV(BaseSearchCV):
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         if prior is not None and prior.seed is not None:
             seed = prior.seed
+        X, y = self._fit_data
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         evaluator = Evaluator(
             self,
+            cv,
             evaluate_candidates,
             callback_ctx,
             total=self._budget(space),
@@ -168,7 +172,7 @@ class BaseModelSearchCV(BaseSearchCV):
         prior = saver = None
         if path is not None:
             X, y = self._fit_data
-            fingerprint = _checkpoint.fingerprint(self, spec, self.n_splits_, X, y)
+            fingerprint = _checkpoint.fingerprint(self, spec, X, y)
             prior = _prior.from_checkpoint(
                 os.fspath(path), fingerprint, space, self._replay_columns
             )

@@ -56,13 +56,13 @@ def describe(obj):
     return repr(obj)
 
 
-def fingerprint(search, space_spec, n_splits, X, y):
+def fingerprint(search, space_spec, X, y):
     """What must match for a checkpoint to belong to this search."""
     return {
         "estimator": describe(search.estimator),
         "search_spaces": describe(space_spec),
         "scoring": describe(search.scoring),
-        "cv": {"splitter": describe(search.cv), "n_splits": int(n_splits)},
+        "cv": describe(search.cv),
         "return_train_score": bool(search.return_train_score),
         "search": type(search).__name__,
         "data": joblib_hash((X, y)),

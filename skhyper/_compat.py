@@ -1,5 +1,7 @@
 """Every difference between supported scikit-learn releases, in one place.
 
+It is also the only module that imports private scikit-learn names.
+
 scikit-learn 1.9 added a callback API: ``BaseSearchCV.fit`` passes a
 ``callback_ctx`` to ``_run_search`` and ``evaluate_candidates`` accepts one.
 Older releases pass nothing and reject the keyword. The helpers below take a
@@ -7,9 +9,24 @@ context that is ``None`` on those releases and do the right thing on both.
 """
 
 import sklearn
-from sklearn.utils.fixes import parse_version
 
-SKLEARN_VERSION = parse_version(sklearn.__version__)
+# The only private scikit-learn names skhyper uses, all part of subclassing
+# BaseSearchCV: the base class itself and the parameter-constraint vocabulary
+# of ``_parameter_constraints``. tests/test_compat.py fails if another
+# private import appears anywhere in skhyper.
+from sklearn.model_selection._search import BaseSearchCV
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+__all__ = [
+    "BaseSearchCV",
+    "HasMethods",
+    "Interval",
+    "StrOptions",
+    "close_task",
+    "evaluate",
+    "is_all_fits_failed_error",
+    "open_task",
+]
 
 
 def open_task(parent_ctx, estimator, task_name, max_subtasks, sequential=True):

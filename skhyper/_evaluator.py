@@ -37,6 +37,8 @@ class Evaluator:
     ----------
     search : BaseModelSearchCV
         The search being fitted.
+    cv : cross-validation splitter
+        The search's checked splitter; its folds are frozen at the first batch.
     evaluate_candidates : callable
         scikit-learn's callback given to ``_run_search``.
     callback_ctx : CallbackContext or None
@@ -50,12 +52,12 @@ class Evaluator:
     """
 
     def __init__(
-        self, search, evaluate_candidates, callback_ctx, total=None, prior=None,
+        self, search, cv, evaluate_candidates, callback_ctx, total=None, prior=None,
         saver=None,
     ):
         self.search = search
         self.total = total
-        self.cv = FrozenSplits(search._checked_cv_orig)
+        self.cv = FrozenSplits(cv)
         self.results = None
         self.evaluations = []
         self.first_error = None
@@ -107,7 +109,7 @@ class Evaluator:
             params=params,
             score=float(self.results[f"mean_test_{metric}"][row]),
             score_std=float(self.results[f"std_test_{metric}"][row]),
-            n_splits=self.search.n_splits_,
+            n_splits=self.n_splits,
             index=row,
             extra=extra,
         )
@@ -128,6 +130,13 @@ class Evaluator:
     @property
     def elapsed(self):
         return time.perf_counter() - self._start
+
+    @property
+    def n_splits(self):
+        """Number of CV splits (scikit-learn's ``n_splits_`` once fitting began)."""
+        if self.cv.splits_ is not None:
+            return len(self.cv.splits_)
+        return getattr(self.search, "n_splits_", None)
 
     @property
     def n_evaluated(self):
@@ -172,9 +181,9 @@ class Evaluator:
 
     def _run_batch(self, candidates, cv, more_results, kind="fit"):
         started = time.perf_counter()
-        n_fits = len(candidates) * self.search.n_splits_
         batch_task = _compat.open_task(
-            self._task, self.search, "batch", n_fits, sequential=False
+            self._task, self.search, "batch", len(candidates) * (self.n_splits or 1),
+            sequential=False,
         )
         self._order.extend(kind for _ in candidates)
         try:
@@ -269,7 +278,7 @@ class Evaluator:
             if self.results is None:  # nothing has succeeded yet
                 score = _failed_score(self.search.error_score)
                 new.append(Evaluation(params, score, np.nan,
-                                      self.search.n_splits_, start + i, extra))
+                                      self.n_splits, start + i, extra))
             else:
                 new.append(self._evaluation(params, start + i, extra))
         self.evaluations.extend(new)
