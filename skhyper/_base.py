@@ -75,15 +75,18 @@ class BaseModelSearchCV(BaseSearchCV):
 
         Notes
         -----
-        On ``KeyboardInterrupt`` the search keeps ``cv_results_`` and the
-        ``best_*`` attributes of every evaluation that finished, then re-raises.
+        If the search is interrupted (``KeyboardInterrupt``, a worker that
+        dies, a fit error with ``error_score="raise"``), it keeps
+        ``cv_results_`` and the ``best_*`` attributes of every evaluation that
+        finished, then re-raises. With ``checkpoint`` set, they are on disk too.
         """
         self._evaluator = None
         self._fit_data = (X, y)
         try:
             super().fit(X, y, **params)
             self._add_trailing_failures()
-        except KeyboardInterrupt:
+        except BaseException:
+            # Ctrl-C, a dead worker, error_score="raise": what finished stays.
             self._keep_finished_results()
             raise
         finally:
@@ -91,6 +94,14 @@ class BaseModelSearchCV(BaseSearchCV):
             self.__dict__.pop("_fit_data", None)
         self.stop_reason_ = evaluator.stop_reason
         return self
+
+    def __getstate__(self):
+        # scikit-learn ships the search itself to every fit task (as the
+        # callbacks' caller): the fit-time state must stay behind.
+        state = dict(super().__getstate__())  # may be __dict__ itself
+        state.pop("_evaluator", None)
+        state.pop("_fit_data", None)
+        return state
 
     def _add_trailing_failures(self):
         """Rows of a last batch that failed whole reach cv_results_ here.

@@ -1,0 +1,98 @@
+"""Searches on other joblib backends: loky processes and a real dask cluster."""
+
+import os
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+
+from search_doubles import BatchedRandomSearch
+
+X, y = make_classification(n_samples=80, random_state=0)
+
+
+def _search(**kwargs):
+    params = dict(n_iter=6, batch=3, cv=3, random_state=0)
+    params.update(kwargs)
+    return BatchedRandomSearch(LogisticRegression(), {"C": (0.01, 10.0)}, **params)
+
+
+def _same_results(a, b):
+    assert a.cv_results_["params"] == b.cv_results_["params"]
+    np.testing.assert_allclose(
+        a.cv_results_["mean_test_score"], b.cv_results_["mean_test_score"]
+    )
+
+
+def test_loky_processes_give_the_same_results():
+    _same_results(_search(n_jobs=2).fit(X, y), _search().fit(X, y))
+
+
+def test_fitted_search_pickles_with_identical_predictions():
+    search = _search().fit(X, y)
+    restored = pickle.loads(pickle.dumps(search))
+    np.testing.assert_array_equal(restored.predict(X), search.predict(X))
+    assert restored.cv_results_["params"] == search.cv_results_["params"]
+
+
+class DiesWhenC(ClassifierMixin, BaseEstimator):
+    """Kills its worker process when fitted with ``C == die_at``."""
+
+    def __init__(self, C=1.0, die_at=None):
+        self.C = C
+        self.die_at = die_at
+
+    def fit(self, X, y):
+        if self.C == self.die_at:
+            os._exit(1)
+        self.classes_ = np.unique(y)
+        return self
+
+    def score(self, X, y):
+        return self.C
+
+
+def test_dead_worker_is_an_error_and_checkpointed_batches_survive(tmp_path):
+    path = tmp_path / "search.json"
+    space = {"C": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}
+    order = [p["C"] for p in BatchedRandomSearch(
+        DiesWhenC(), space, n_iter=6, batch=2, cv=2, random_state=0
+    ).fit(X, y).cv_results_["params"]]
+    search = BatchedRandomSearch(
+        DiesWhenC(die_at=order[4]), space, n_iter=6, batch=2, cv=2,
+        random_state=0, n_jobs=2, checkpoint=path,
+    )
+    with pytest.raises(Exception, match="(?i)worker|terminated|process"):
+        search.fit(X, y)
+    assert [p["C"] for p in search.cv_results_["params"]] == order[:4]
+    resumed = BatchedRandomSearch(
+        DiesWhenC(die_at=order[4]), space, n_iter=4, batch=2, cv=2,
+        random_state=0, checkpoint=path,
+    )
+    resumed.fit(X, y)  # nothing left to run: no worker dies
+    assert [p["C"] for p in resumed.cv_results_["params"]] == order[:4]
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+
+
+@pytest.mark.slow
+def test_dask_cluster_gives_the_same_results(dask_client):
+    with joblib.parallel_config(backend="dask"):
+        on_dask = _search(n_jobs=-1).fit(X, y)
+    _same_results(on_dask, _search().fit(X, y))
+    workers = dask_client.scheduler_info()["workers"]
+    assert len(workers) == 2
