@@ -103,6 +103,15 @@ class BaseModelSearchCV(BaseSearchCV):
         state.pop("_fit_data", None)
         return state
 
+    def __sklearn_tags__(self):
+        from sklearn.utils import get_tags  # scikit-learn >= 1.6, like this method
+
+        tags = super().__sklearn_tags__()
+        # The search predicts with the refitted estimator: whatever targets it
+        # takes, the search takes (BaseSearchCV forgets multi-output ones).
+        tags.target_tags.multi_output = get_tags(self.estimator).target_tags.multi_output
+        return tags
+
     def _add_trailing_failures(self):
         """Rows of a last batch that failed whole reach cv_results_ here.
 

@@ -78,6 +78,9 @@ class Evaluator:
         self._extra_keys = ()
         self._replay = {}
         self.prior = []
+        #: Whether the restored rows are this search's own checkpoint, which a
+        #: deterministic search can replay (same seed) rather than be told.
+        self.resumed = prior is not None and prior.seed is not None
         if prior is not None:
             self._restore(prior)
 

@@ -1,0 +1,368 @@
+"""Bayesian optimization of hyperparameters with cross-validation."""
+
+import numbers
+import warnings
+
+import numpy as np
+from joblib import effective_n_jobs
+
+from skhyper._base import BaseModelSearchCV
+from skhyper._compat import Interval, StrOptions
+from skhyper.optimizer._acquisition import get_acquisition
+from skhyper.optimizer._optimizer import Optimizer, default_n_initial_points
+
+__all__ = ["BayesSearchCV"]
+
+
+class BayesSearchCV(BaseModelSearchCV):
+    """Bayesian optimization over hyperparameters, a drop-in for the searches.
+
+    BayesSearchCV implements "fit" and "score", and "predict",
+    "predict_proba", "decision_function", "transform", "inverse_transform"
+    and "score_samples" when the estimator does, like
+    :class:`~sklearn.model_selection.RandomizedSearchCV`.
+
+    Instead of sampling ``n_iter`` configurations at random, it evaluates them
+    in batches of ``n_points``: a space-filling initial design first, then the
+    configurations a surrogate model of the cross-validated score (a Gaussian
+    process by default) finds most promising. The same configuration is never
+    evaluated twice. Fitting, scoring, refitting and ``cv_results_`` are
+    scikit-learn's own; every configuration is scored on the same CV folds.
+
+    Code written for ``GridSearchCV`` or ``RandomizedSearchCV`` keeps working
+    with only the class name changed: the search space may be passed as
+    ``param_grid`` or ``param_distributions`` too.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator to tune; it must provide ``score`` or ``scoring`` must
+        be given.
+
+    search_spaces : dict, list of dict or Space, default=None
+        Parameter names mapped to what to search: a list of choices, a
+        ``(low, high[, "log-uniform"])`` tuple, a frozen ``scipy.stats``
+        distribution, or a :class:`~skhyper.Real`, :class:`~skhyper.Integer`
+        or :class:`~skhyper.Categorical`. A list of dicts searches several
+        subspaces (conditional parameters) which compete for the budget. See
+        :class:`~skhyper.Space`.
+
+    n_iter : int, default=50
+        Number of configurations evaluated (fewer if the space has fewer).
+
+    n_points : int or "auto", default="auto"
+        Configurations proposed and evaluated together in each batch. Larger
+        batches keep more workers busy; smaller ones let each proposal learn
+        from more results. ``"auto"`` uses one configuration per joblib
+        worker (``joblib.effective_n_jobs(n_jobs)``), so 1 when ``n_jobs`` is
+        ``None``.
+
+    surrogate : {"gp", "forest", "auto"}, default="gp"
+        Model of the score: a Gaussian process, extremely randomized trees
+        (better when most parameters are unordered categories), or ``"auto"``
+        to choose the trees when more than half of the parameters are
+        unordered categories.
+
+    acq_func : {"EI", "PI", "LCB", "UCB"}, default="EI"
+        Acquisition function: expected improvement, probability of
+        improvement, or the optimistic bound ``mean + 1.96 std`` (``"LCB"``
+        as named by scikit-optimize). Case-insensitive.
+
+    n_initial_points : int, default=None
+        Configurations of the space-filling design evaluated before the model
+        is used. ``None`` means twice the number of parameters, between 5 and
+        10, and at most a third of ``n_iter`` (at least 2).
+
+    scoring : str, callable, list, tuple or dict, default=None
+        As in :class:`~sklearn.model_selection.RandomizedSearchCV`. With
+        several metrics, the search optimizes the ``refit`` metric (the first
+        one if ``refit`` is not a metric name).
+
+    n_jobs : int, default=None
+        Number of jobs to run in parallel. ``None`` means 1 unless in a
+        :obj:`joblib.parallel_backend` context; ``-1`` means all processors.
+
+    refit : bool, str, or callable, default=True
+        Refit the best configuration on the whole dataset, as in
+        :class:`~sklearn.model_selection.RandomizedSearchCV`.
+
+    cv : int, cross-validation generator or an iterable, default=None
+        Cross-validation strategy, as in
+        :class:`~sklearn.model_selection.RandomizedSearchCV`. The folds are
+        drawn once per fit: a shuffling splitter without a seed still gives
+        every configuration the same folds.
+
+    verbose : int, default=0
+        Verbosity; ``>= 1`` prints a line per batch with the best score so
+        far and an estimate of the time left.
+
+    pre_dispatch : int or str, default="2*n_jobs"
+        Number of jobs dispatched during parallel execution.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial design and the search of the acquisition function:
+        the same seed gives the same configurations for the same
+        ``n_points`` and scores, whatever the joblib backend.
+
+    error_score : "raise" or numeric, default=np.nan
+        Score of a failed fit. The optimizer models failures as worse than the
+        worst score seen, and moves away from them.
+
+    return_train_score : bool, default=False
+        Whether ``cv_results_`` includes training scores.
+
+    max_time : float, default=None
+        Wall-clock budget in seconds: no batch starts that is forecast to end
+        after it.
+
+    callbacks : callable or list of callable, default=None
+        Called after each batch with a
+        :class:`~skhyper.callbacks.SearchProgress`; the search stops when one
+        returns ``True``. See :mod:`skhyper.callbacks`.
+
+    param_grid : dict or list of dict, default=None
+        Alias of ``search_spaces``, for code written for ``GridSearchCV``.
+
+    param_distributions : dict or list of dict, default=None
+        Alias of ``search_spaces``, for code written for
+        ``RandomizedSearchCV``.
+
+    checkpoint : str or path-like, default=None
+        A JSON file written after every batch. Fitting again with the same
+        file, estimator, space and data resumes the search: the stored
+        evaluations are replayed without fitting, so the resumed search makes
+        the same choices as an uninterrupted one and fits only what is
+        missing.
+
+    warm_start_from : fitted search, dict, or list of (dict, float), default=None
+        Earlier results to build on: a fitted search or its ``cv_results_``
+        (their rows come first in ``cv_results_`` and count towards
+        ``n_iter``), or ``(params, score)`` pairs that only inform the model.
+        Configurations already evaluated are not evaluated again.
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        One row per evaluated configuration, in evaluation order, with every
+        key of RandomizedSearchCV's ``cv_results_`` plus ``"batch"``: the
+        index of the batch the configuration was proposed in.
+
+    best_estimator_ : estimator
+        The best configuration refitted on the whole data. Not available if
+        ``refit=False``.
+
+    best_score_ : float
+        Mean cross-validated score of the best configuration. Not available
+        if ``refit`` is a function.
+
+    best_params_ : dict
+        The best configuration.
+
+    best_index_ : int
+        Row of ``cv_results_`` of the best configuration.
+
+    scorer_ : function or dict
+        Scorer(s) used on the held-out folds.
+
+    n_splits_ : int
+        Number of cross-validation splits.
+
+    refit_time_ : float
+        Seconds used to refit the best configuration on the whole data.
+        Present only if ``refit`` is not False.
+
+    multimetric_ : bool
+        Whether several metrics are scored.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, if ``refit`` and the estimator is a classifier.
+
+    n_features_in_ : int
+        Number of features seen during fit, if ``best_estimator_`` exposes it.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during fit, if ``best_estimator_`` exposes them.
+
+    optimizer_ : Optimizer
+        The ask/tell optimizer at the end of the search: its told
+        configurations, their scores and the last surrogate model.
+
+    stop_reason_ : str or None
+        The stopping rule that ended the search early (a callback or
+        ``max_time``), or ``None`` if it ran its course.
+
+    See Also
+    --------
+    sklearn.model_selection.RandomizedSearchCV : Random sampling of the same
+        spaces.
+    sklearn.model_selection.GridSearchCV : Exhaustive search over a grid.
+    skhyper.Optimizer : The ask/tell optimizer behind this search.
+
+    Notes
+    -----
+    When a finite space (lists and integer ranges only) holds fewer than
+    ``n_iter`` configurations, the search evaluates each of them once, warns
+    and stops.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from skhyper import BayesSearchCV, Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = BayesSearchCV(
+    ...     SVC(),
+    ...     {"C": Real(1e-2, 1e2, prior="log-uniform"), "kernel": ["linear", "rbf"]},
+    ...     n_iter=8,
+    ...     random_state=0,
+    ... ).fit(X, y)
+    >>> len(search.cv_results_["params"])
+    8
+    >>> sorted(search.best_params_)
+    ['C', 'kernel']
+    >>> print(search.best_score_ > 0.9)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseModelSearchCV._parameter_constraints,
+        "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_points": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "surrogate": [StrOptions({"gp", "forest", "auto"})],
+        "acq_func": [str],
+        "n_initial_points": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        search_spaces=None,
+        *,
+        n_iter=50,
+        n_points="auto",
+        surrogate="gp",
+        acq_func="EI",
+        n_initial_points=None,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        max_time=None,
+        callbacks=None,
+        param_grid=None,
+        param_distributions=None,
+        checkpoint=None,
+        warm_start_from=None,
+    ):
+        super().__init__(
+            estimator,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.search_spaces = search_spaces
+        self.n_iter = n_iter
+        self.n_points = n_points
+        self.surrogate = surrogate
+        self.acq_func = acq_func
+        self.n_initial_points = n_initial_points
+        self.random_state = random_state
+        self.max_time = max_time
+        self.callbacks = callbacks
+        self.param_grid = param_grid
+        self.param_distributions = param_distributions
+        self.checkpoint = checkpoint
+        self.warm_start_from = warm_start_from
+
+    def _check_search_params(self, space):
+        get_acquisition(self.acq_func)  # raises ValueError for an unknown name
+
+    def _budget(self, space):
+        return int(min(self.n_iter, space.size))
+
+    def _batch_size(self):
+        if self.n_points == "auto":
+            return max(1, effective_n_jobs(self.n_jobs))
+        return self.n_points
+
+    def _n_initial(self, space):
+        if self.n_initial_points is not None:
+            return self.n_initial_points
+        return min(default_n_initial_points(space), max(2, self.n_iter // 3))
+
+    def _search(self, space, evaluator, rng):
+        optimizer = Optimizer(
+            space,
+            surrogate=self.surrogate,
+            acq_func=self.acq_func,
+            n_initial_points=self._n_initial(space),
+            random_state=rng,
+        )
+        try:
+            self._optimize(optimizer, evaluator)
+        finally:
+            # Set at the end only: the search is pickled for every fit task.
+            self.optimizer_ = optimizer
+
+    def _optimize(self, optimizer, evaluator):
+        # A resumed search asks again from the start and its stored rows are
+        # replayed as they come up; earlier results of another search are
+        # told up front and never asked for.
+        replay = evaluator.resumed
+        told = [e for e in evaluator.prior if not (replay and e.index is not None)]
+        _tell(optimizer, told)
+        n_restored = evaluator.n_evaluated
+        to_replay = n_restored if replay else 0
+        n_points = self._batch_size()
+        batch = 0
+        while evaluator.n_evaluated - to_replay < self.n_iter:
+            if evaluator.should_stop():
+                break
+            wanted = min(n_points, self.n_iter - evaluator.n_evaluated + to_replay)
+            points = optimizer.ask(wanted)
+            if points:
+                evaluations = evaluator.evaluate(
+                    points, more_results={"batch": [batch] * len(points)}
+                )
+                _tell(optimizer, evaluations)
+                if replay:
+                    to_replay -= sum(
+                        e.index is not None and e.index < n_restored
+                        for e in evaluations
+                    )
+                batch += 1
+            if len(points) < wanted:
+                self._warn_exhausted(len(optimizer.points))
+                break
+
+    def _warn_exhausted(self, n_evaluated):
+        warnings.warn(
+            f"The search space has only {n_evaluated} distinct configurations, "
+            f"fewer than n_iter={self.n_iter}: each was evaluated once and the "
+            "search stopped early.",
+            UserWarning,
+            stacklevel=2,
+        )
+
+
+def _tell(optimizer, evaluations):
+    if evaluations:
+        optimizer.tell(
+            [e.params for e in evaluations],
+            [e.score for e in evaluations],
+            score_stds=[e.score_std for e in evaluations],
+            n_splits=[e.n_splits for e in evaluations],
+        )

@@ -1,0 +1,279 @@
+"""Maximize an acquisition function over a mixed search space.
+
+A :class:`~skhyper.space.Space` encodes a configuration as a row of
+``[0, 1]^n_components`` mixing three kinds of columns:
+
+* *numeric* columns, one per real, integer or ordered categorical dimension;
+* *one-hot groups*, one per unordered categorical dimension;
+* with several subspaces, leading *selector* columns one-hot encoding the
+  subspace (inactive dimensions sit at 0.5).
+
+Only some rows are configurations. :meth:`EncodedSpace.snap` maps any row to
+the nearest one through the dimensions' own decoding and encoding, so every
+candidate ranked here is a real configuration.
+
+The search (:func:`search_candidates`) mixes global and local moves:
+
+1. random rows, uniform in the encoding, which is the space's prior (reals on
+   a log scale are encoded on that scale, distributions by their CDF);
+   subspaces are drawn in equal shares, so each competes for the budget;
+2. two rounds of perturbations around the best observed configurations and
+   the best candidates so far: Gaussian steps on numeric columns and random
+   changes of categories;
+3. with a gradient, L-BFGS-B on the numeric columns from the best few
+   candidates, one-hot groups held fixed, all starts in one batched problem;
+
+then :func:`best_unseen` ranks the snapped candidates and returns the first
+one not yet evaluated.
+"""
+
+import numpy as np
+from scipy.optimize import minimize
+
+_N_RANDOM = 1024
+_N_CENTRES = 8  # best observed points and best candidates perturbed, each
+_N_PER_CENTRE = 24
+_LOCAL_SCALES = (0.1, 0.02)  # step size of the two local rounds
+_N_STARTS = 5
+_LBFGS_OPTIONS = {"maxiter": 60}
+_MAX_CHECKS = 500  # candidates examined for a not-yet-seen configuration
+# Candidates closer than this to a pending configuration in every column of
+# the encoding (1% of a numeric range, same categories) are near-copies.
+_MIN_SEPARATION = 0.01
+
+
+class EncodedSpace:
+    """The structure of a space's model encoding, for moving within it.
+
+    Parameters
+    ----------
+    space : Space
+        The search space.
+    """
+
+    def __init__(self, space):
+        self.space = space
+        columns = space.columns()
+        self.n_components = space.n_components
+        self.n_subspaces = len(space.subspaces)
+        # Selector columns are the ones no dimension owns (Space.columns).
+        self.n_selector = self.n_components - sum(
+            dim.n_components for _, _, dim, _ in columns
+        )
+        self._dims = [(i, dim, cols) for i, _, dim, cols in columns]
+        self.numeric = [
+            np.array(
+                [c.start for j, d, c in self._dims if j == i and d.n_components == 1],
+                dtype=int,
+            )
+            for i in range(self.n_subspaces)
+        ]
+        self.onehot = [
+            [c for j, d, c in self._dims if j == i and d.n_components > 1]
+            for i in range(self.n_subspaces)
+        ]
+
+    def subspace(self, X):
+        """Index of the subspace each row belongs to."""
+        if self.n_selector:
+            return np.argmax(X[:, : self.n_selector], axis=1)
+        return np.zeros(len(X), dtype=int)
+
+    def snap(self, X):
+        """The encoding of the configuration each row decodes to."""
+        X = np.clip(np.asarray(X, dtype=float), 0.0, 1.0)
+        sub = self.subspace(X)
+        out = np.full_like(X, 0.5)
+        if self.n_selector:
+            out[:, : self.n_selector] = np.eye(self.n_selector)[sub]
+        for i, dim, cols in self._dims:
+            rows = np.flatnonzero(sub == i)
+            if rows.size:
+                out[rows, cols] = dim.transform(dim.inverse_transform(X[rows, cols]))
+        return out
+
+    def random(self, n, rng):
+        """``n`` random configurations from the space's prior, encoded."""
+        X = rng.uniform(size=(n, self.n_components))
+        if self.n_selector:
+            sub = rng.randint(self.n_subspaces, size=n)
+            X[:, : self.n_selector] = np.eye(self.n_selector)[sub]
+        return self.snap(X)
+
+    def perturb(self, X, scale, rng):
+        """Random neighbours of the rows of ``X``, in the same subspace, snapped.
+
+        Each row moves either all its numeric columns or about two of them by
+        Gaussian steps of standard deviation ``scale``, and changes one of its
+        categories with probability one half.
+        """
+        Y = np.array(X, dtype=float)
+        sub = self.subspace(Y)
+        for i in range(self.n_subspaces):
+            rows = np.flatnonzero(sub == i)
+            if rows.size:
+                self._perturb_numeric(Y, rows, self.numeric[i], scale, rng)
+                self._perturb_categories(Y, rows, self.onehot[i], rng)
+        return self.snap(Y)
+
+    @staticmethod
+    def _perturb_numeric(Y, rows, cols, scale, rng):
+        if not cols.size:
+            return
+        # Moving every coordinate at once rarely helps in many dimensions.
+        p_move = np.where(rng.uniform(size=len(rows)) < 0.5, 1.0, 2.0 / cols.size)
+        move = rng.uniform(size=(len(rows), cols.size)) < p_move[:, None]
+        step = rng.normal(scale=scale, size=(len(rows), cols.size)) * move
+        Y[np.ix_(rows, cols)] += step
+
+    @staticmethod
+    def _perturb_categories(Y, rows, groups, rng):
+        if not groups:
+            return
+        change = rows[rng.uniform(size=len(rows)) < 0.5]
+        which = rng.randint(len(groups), size=len(change))
+        for g, cols in enumerate(groups):
+            target = change[which == g]
+            k = cols.stop - cols.start
+            Y[target, cols] = np.eye(k)[rng.randint(k, size=len(target))]
+
+
+def _finite(values):
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isnan(values), -np.inf, values)
+
+
+def _top(X, values, k):
+    order = np.argsort(-values, kind="stable")[:k]
+    return X[order]
+
+
+def _near(X, avoid):
+    """Rows of ``X`` within ``_MIN_SEPARATION`` of a row of ``avoid`` (max-norm)."""
+    if not len(avoid) or not len(X):
+        return np.zeros(len(X), dtype=bool)
+    gaps = np.abs(X[:, None, :] - avoid[None, :, :]).max(axis=2)
+    return (gaps < _MIN_SEPARATION).any(axis=1)
+
+
+def _scored(X, acquisition, avoid):
+    values = _finite(acquisition(X))
+    return np.where(_near(X, avoid), -np.inf, values)
+
+
+def _local_round(encoded, acquisition, centres, scale, rng, avoid):
+    X = encoded.perturb(np.repeat(centres, _N_PER_CENTRE, axis=0), scale, rng)
+    return X, _scored(X, acquisition, avoid)
+
+
+def _polish(encoded, acquisition_grad, starts):
+    """L-BFGS-B on the numeric columns of each start, all starts at once.
+
+    The objective is the sum of the starts' acquisition values: its gradient
+    separates, so one batched problem replaces ``len(starts)`` small ones.
+    """
+    sub = encoded.subspace(starts)
+    rows = np.concatenate(
+        [np.full(encoded.numeric[s].size, r) for r, s in enumerate(sub)]
+    ).astype(int)
+    cols = np.concatenate([encoded.numeric[s] for s in sub]).astype(int)
+    if not rows.size:
+        return starts
+
+    def objective(z):
+        X = starts.copy()
+        X[rows, cols] = z
+        values, grads = acquisition_grad(X)
+        ok = np.isfinite(values)
+        grads = np.where(ok[:, None] & np.isfinite(grads), grads, 0.0)
+        return -np.sum(np.where(ok, values, -1e10)), -grads[rows, cols]
+
+    result = minimize(
+        objective,
+        starts[rows, cols],
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.0, 1.0)] * rows.size,
+        options=_LBFGS_OPTIONS,
+    )
+    X = starts.copy()
+    X[rows, cols] = np.clip(result.x, 0.0, 1.0)
+    return X
+
+
+def search_candidates(encoded, acquisition, X_train, y_train, rng,
+                      acquisition_grad=None, avoid=None):
+    """Candidate configurations, encoded and snapped, with their acquisition.
+
+    Parameters
+    ----------
+    encoded : EncodedSpace
+        The space.
+    acquisition : callable
+        ``acquisition(X) -> values`` for rows ``X``, to be maximized.
+    X_train, y_train : ndarray
+        Encoded observed configurations and their (surrogate) targets; the best
+        ones seed the local search.
+    rng : RandomState
+        Source of randomness.
+    acquisition_grad : callable, default=None
+        ``acquisition_grad(X) -> (values, gradients)``; enables L-BFGS-B.
+    avoid : ndarray of shape (n_avoid, n_components), default=None
+        Encoded pending configurations: candidates that are near-copies of
+        them (within 1% in every column) get an acquisition of ``-inf``, so
+        a batch does not spend two evaluations on one spot.
+
+    Returns
+    -------
+    X : ndarray of shape (n_candidates, n_components)
+    values : ndarray of shape (n_candidates,)
+    """
+    avoid = np.empty((0, encoded.n_components)) if avoid is None else avoid
+    X = encoded.random(_N_RANDOM, rng)
+    values = _scored(X, acquisition, avoid)
+    for round_, scale in enumerate(_LOCAL_SCALES):
+        centres = _top(X, values, _N_CENTRES)
+        if round_ == 0 and len(X_train):
+            centres = np.vstack([centres, _top(X_train, y_train, _N_CENTRES)])
+        X_local, v_local = _local_round(
+            encoded, acquisition, centres, scale, rng, avoid
+        )
+        X, values = np.vstack([X, X_local]), np.concatenate([values, v_local])
+    if acquisition_grad is not None and encoded.n_components:
+        polished = encoded.snap(
+            _polish(encoded, acquisition_grad, _top(X, values, _N_STARTS))
+        )
+        X = np.vstack([X, polished])
+        values = np.concatenate([values, _scored(polished, acquisition, avoid)])
+    return X, values
+
+
+def best_unseen(space, X, values, is_seen):
+    """The best-ranked candidate that is not a seen configuration.
+
+    Parameters
+    ----------
+    space : Space
+        The search space.
+    X : ndarray of shape (n_candidates, n_components)
+        Snapped candidates.
+    values : ndarray of shape (n_candidates,)
+        Their acquisition values (higher is better).
+    is_seen : callable
+        ``is_seen(point) -> bool``.
+
+    Returns
+    -------
+    point : dict or None
+        ``None`` if none of the best ``500`` candidates is new.
+    """
+    tried = set()
+    for i in np.argsort(-values, kind="stable")[:_MAX_CHECKS]:
+        row = X[i].tobytes()
+        if row in tried:
+            continue
+        tried.add(row)
+        point = space.inverse_transform(X[i : i + 1])[0]
+        if not is_seen(point):
+            return point
+    return None

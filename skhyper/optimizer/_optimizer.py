@@ -1,0 +1,440 @@
+"""Ask/tell Bayesian optimization over a :class:`~skhyper.space.Space`."""
+
+import copy
+import numbers
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from skhyper.optimizer._acq_optimize import (
+    EncodedSpace,
+    best_unseen,
+    search_candidates,
+)
+from skhyper.optimizer._acquisition import get_acquisition
+from skhyper.optimizer._forest import ForestSurrogate
+from skhyper.optimizer._gp import GaussianProcess
+from skhyper.optimizer._targets import noise_variance, surrogate_targets
+from skhyper.optimizer._threads import single_blas_thread
+from skhyper.space import Space
+
+__all__ = ["Optimizer"]
+
+_SURROGATES = ("gp", "forest", "auto")
+_DESIGNS = ("sobol", "lhs", "random")
+# Finite spaces up to this size are searched exhaustively by the acquisition.
+_GRID_MAX = 2000
+_SEED_MAX = np.iinfo(np.int32).max
+
+
+def default_n_initial_points(space):
+    """Size of the default initial design: twice the dimensions, 5 to 10.
+
+    The dimensions counted are those of the largest subspace.
+    """
+    n_dims = max(len(sub) for sub in space.subspaces)
+    return int(min(max(5, 2 * n_dims), 10))
+
+
+def _resolve_surrogate(surrogate, space):
+    if surrogate != "auto":
+        return surrogate
+    dims = [dim for _, _, dim in space.dimensions]
+    onehot = sum(dim.n_components > 1 for dim in dims)
+    return "forest" if dims and onehot > len(dims) / 2 else "gp"
+
+
+class Optimizer:
+    """Ask/tell Bayesian optimizer that maximizes a score over a search space.
+
+    Each :meth:`ask` proposes configurations never proposed before; each
+    :meth:`tell` reports their scores. The first proposals are a space-filling
+    design; the next maximize an acquisition function of a surrogate model of
+    the scores. A batch of several proposals is made diverse by the *kriging
+    believer* heuristic: after each pick the model is refitted as if the
+    pick had scored its predicted mean, which removes its uncertainty there.
+    Configurations asked but not yet told (pending) are treated the same way.
+
+    Parameters
+    ----------
+    space : Space, dict or list of dict
+        The search space, in any form :class:`~skhyper.Space` accepts.
+    surrogate : {"gp", "forest", "auto"}, default="gp"
+        ``"gp"``: a Gaussian process (Matérn 5/2), whose gradient also drives
+        the acquisition search. ``"forest"``: extremely randomized trees, for
+        spaces made mostly of categorical parameters. ``"auto"``: the forest
+        when more than half of the dimensions are unordered categoricals,
+        else the Gaussian process.
+    acq_func : {"EI", "PI", "LCB", "UCB"}, default="EI"
+        Acquisition function (case-insensitive): expected improvement or
+        probability of improvement (both in log form), or the confidence bound
+        ``mean + kappa * std`` (``"LCB"`` as in scikit-optimize).
+    acq_func_kwargs : dict, default=None
+        ``xi`` (improvement margin of EI and PI, in units of the standard
+        deviation of the observed scores; default 0) and ``kappa`` (weight of
+        the uncertainty in LCB; default 1.96).
+    n_initial_points : int, default=None
+        Configurations proposed before the model is used. ``None`` means twice
+        the number of dimensions, between 5 and 10. Configurations told before
+        the first ask count towards it.
+    initial_design : {"sobol", "lhs", "random"}, default="sobol"
+        How the initial configurations are spread (scrambled Sobol sequence,
+        Latin hypercube, or plain random).
+    random_state : int, RandomState instance or None, default=None
+        Seeds every random choice: same seed and same scores, same proposals.
+
+    Attributes
+    ----------
+    space : Space
+        The parsed search space.
+    points : list of dict
+        Told configurations, in order.
+    scores : ndarray of shape (n_told,)
+        Their scores (``nan`` for failed evaluations).
+    pending : list of dict
+        Configurations asked but not told yet.
+    n_initial_points_ : int
+        Size of the initial design.
+    surrogate_ : {"gp", "forest"}
+        The surrogate in use.
+    model_ : GaussianProcess or ForestSurrogate or None
+        The surrogate fitted on the told configurations at the last
+        model-based proposal.
+
+    Notes
+    -----
+    Failed evaluations (non-finite scores) are modelled as slightly worse
+    than the worst finite score, so the search moves away from them. Each
+    score's fold-to-fold standard deviation, divided by the square root of the
+    number of folds, is the model's noise level at that point.
+
+    Surrogate work runs with a single BLAS thread: its matrices are small and
+    threads only add overhead.
+
+    Examples
+    --------
+    >>> from skhyper import Optimizer, Real
+    >>> opt = Optimizer({"x": Real(-2.0, 2.0)}, n_initial_points=4, random_state=0)
+    >>> for _ in range(8):
+    ...     points = opt.ask()
+    ...     opt.tell(points, [-(p["x"] - 1.0) ** 2 for p in points])
+    >>> best = opt.points[int(opt.scores.argmax())]
+    >>> abs(best["x"] - 1.0) < 0.2
+    True
+    """
+
+    def __init__(
+        self,
+        space,
+        *,
+        surrogate="gp",
+        acq_func="EI",
+        acq_func_kwargs=None,
+        n_initial_points=None,
+        initial_design="sobol",
+        random_state=None,
+    ):
+        self.space = space if isinstance(space, Space) else Space(space)
+        self._acquisition = get_acquisition(acq_func)
+        self._acq_kwargs = self._check_acq_kwargs(acq_func_kwargs)
+        if surrogate not in _SURROGATES:
+            raise ValueError(
+                f"surrogate must be one of {_SURROGATES}, got {surrogate!r}."
+            )
+        if initial_design not in _DESIGNS:
+            raise ValueError(
+                f"initial_design must be one of {_DESIGNS}, got {initial_design!r}."
+            )
+        self.surrogate_ = _resolve_surrogate(surrogate, self.space)
+        self.initial_design = initial_design
+        self.n_initial_points_ = self._check_n_initial(n_initial_points)
+        self._rng = check_random_state(random_state)
+        self._model_seed = int(self._rng.randint(_SEED_MAX))
+        self._encoded = EncodedSpace(self.space)
+        self.points = []
+        self._scores = []
+        self._noise = []
+        self._X = np.empty((0, self.space.n_components))
+        self._told_keys = set()
+        self._pending = {}  # key -> point
+        self._initial = None  # the initial design, built on first need
+        self._grid = None  # (points, keys, encoded) of a small finite space
+        self.model_ = None
+        self._model_n_told = -1
+
+    # -- validation --------------------------------------------------------
+
+    @staticmethod
+    def _check_acq_kwargs(kwargs):
+        kwargs = dict(kwargs or {})
+        unknown = set(kwargs) - {"xi", "kappa"}
+        if unknown:
+            raise ValueError(
+                f"acq_func_kwargs accepts 'xi' and 'kappa', got {sorted(unknown)}."
+            )
+        return kwargs
+
+    def _check_n_initial(self, n):
+        if n is None:
+            return default_n_initial_points(self.space)
+        if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"n_initial_points must be an integer >= 1, got {n!r}.")
+        return int(n)
+
+    # -- state -------------------------------------------------------------
+
+    @property
+    def scores(self):
+        return np.asarray(self._scores, dtype=float)
+
+    @property
+    def pending(self):
+        return list(self._pending.values())
+
+    def _is_seen(self, point):
+        key = self.space.key(point)
+        return key in self._told_keys or key in self._pending
+
+    @property
+    def is_exhausted(self):
+        """Whether every configuration of a finite space has been asked or told."""
+        if not self.space.is_finite:
+            return False
+        n_seen = len(self._told_keys | set(self._pending))
+        grid = self._small_grid()
+        if grid is not None:
+            return n_seen >= len(grid[1])
+        return n_seen >= self.space.size
+
+    def _small_grid(self):
+        """All configurations of a small finite space, encoded once (else None)."""
+        if self._grid is None and self.space.is_finite and self.space.size <= _GRID_MAX:
+            points, keys = [], {}
+            for point in self.space.grid():
+                key = self.space.key(point)
+                if key not in keys:  # overlapping subspaces list some twice
+                    keys[key] = len(points)
+                    points.append(point)
+            self._grid = (points, list(keys), self.space.transform(points))
+        return self._grid
+
+    # -- ask ---------------------------------------------------------------
+
+    def ask(self, n_points=1):
+        """Propose ``n_points`` distinct configurations never asked nor told.
+
+        Parameters
+        ----------
+        n_points : int, default=1
+            Number of configurations.
+
+        Returns
+        -------
+        points : list of dict
+            Fewer than ``n_points`` (possibly none) when a finite space has
+            fewer configurations left.
+        """
+        if not isinstance(n_points, numbers.Integral) or n_points < 1:
+            raise ValueError(f"n_points must be an integer >= 1, got {n_points!r}.")
+        batch = []
+        with single_blas_thread():
+            for _ in range(int(n_points)):
+                point = self._propose()
+                if point is None:
+                    break
+                self._pending[self.space.key(point)] = point
+                batch.append(point)
+        return batch
+
+    def _propose(self):
+        if self.is_exhausted:
+            return None
+        point = None
+        if len(self._told_keys) + len(self._pending) < self.n_initial_points_:
+            point = self._next_initial()
+        if point is None and self._can_model():
+            point = self._model_based()
+        return point if point is not None else self._random_unseen()
+
+    def _next_initial(self):
+        if self._initial is None:
+            self._initial = self.space.initial_design(
+                self.n_initial_points_, method=self.initial_design,
+                random_state=self._rng,
+            )
+        while self._initial:
+            point = self._initial.pop(0)
+            if not self._is_seen(point):
+                return point
+        return None
+
+    def _can_model(self):
+        return len(self._scores) >= 2 and bool(np.isfinite(self.scores).any())
+
+    def _unseen_in_grid(self, grid):
+        keys = grid[1]
+        return np.array(
+            [i for i, k in enumerate(keys)
+             if k not in self._told_keys and k not in self._pending],
+            dtype=int,
+        )
+
+    def _random_unseen(self):
+        grid = self._small_grid()
+        if grid is not None:
+            rows = self._unseen_in_grid(grid)
+            return grid[0][rows[self._rng.randint(len(rows))]] if len(rows) else None
+        for _ in range(10):
+            for point in self.space.rvs(32, random_state=self._rng):
+                if not self._is_seen(point):
+                    return point
+        if self.space.is_finite:  # nearly everything seen: enumerate
+            return next((p for p in self.space.grid() if not self._is_seen(p)), None)
+        return None
+
+    # -- model -------------------------------------------------------------
+
+    def _new_model(self):
+        if self.surrogate_ == "forest":
+            return ForestSurrogate(random_state=self._model_seed)
+        return GaussianProcess(random_state=self._model_seed)
+
+    def _fit_told(self):
+        """Fit (or reuse) the model of the told scores; return it and its data."""
+        y, noise, *self._target_scale = surrogate_targets(
+            self.scores, np.asarray(self._noise)
+        )
+        if self._model_n_told != len(self._scores):
+            reuse = self.surrogate_ == "gp" and self.model_ is not None
+            model = self.model_ if reuse else self._new_model()
+            self.model_ = model.fit(self._X, y, noise_var=noise)
+            self._model_n_told = len(self._scores)
+        return self.model_, y, noise
+
+    def _pending_rows(self):
+        if not self._pending:
+            return np.empty((0, self.space.n_components))
+        return self.space.transform(list(self._pending.values()))
+
+    def _fit_with_pending(self):
+        """The model conditioned on pending configurations (kriging believer)."""
+        model, y, noise = self._fit_told()
+        if not self._pending:
+            return model
+        X_pending = self._pending_rows()
+        believed = model.predict(X_pending)
+        # A copy keeps the told model (and its warm start) for the next ask.
+        fantasy = copy.deepcopy(model) if self.surrogate_ == "gp" else self._new_model()
+        return fantasy.fit(
+            np.vstack([self._X, X_pending]),
+            np.concatenate([y, believed]),
+            noise_var=np.concatenate([noise, np.zeros(len(believed))]),
+        )
+
+    def _acquisition_functions(self, model):
+        best = float(np.max(model.predict(self._X)))
+        acq, kwargs = self._acquisition, self._acq_kwargs
+
+        def value(X):
+            mean, std = model.predict(X, return_std=True)
+            return acq(mean, std, best, **kwargs)
+
+        if not hasattr(model, "predict_mean_std_grad"):
+            return value, None
+
+        def value_grad(X):
+            mean, std, d_mean, d_std = model.predict_mean_std_grad(X)
+            v, dv_mean, dv_std = acq(mean, std, best, return_grad=True, **kwargs)
+            return v, dv_mean[:, None] * d_mean + dv_std[:, None] * d_std
+
+        return value, value_grad
+
+    def _model_based(self):
+        model = self._fit_with_pending()
+        value, value_grad = self._acquisition_functions(model)
+        grid = self._small_grid()
+        if grid is not None:
+            return self._best_in_grid(grid, value)
+        y_told = self.scores
+        X, values = search_candidates(
+            self._encoded, value, self._X,
+            np.where(np.isfinite(y_told), y_told, -np.inf), self._rng,
+            acquisition_grad=value_grad, avoid=self._pending_rows(),
+        )
+        return best_unseen(self.space, X, values, self._is_seen)
+
+    def _best_in_grid(self, grid, value):
+        """A small finite space is searched exhaustively."""
+        points, _, X = grid
+        rows = self._unseen_in_grid(grid)
+        if not len(rows):
+            return None
+        values = np.asarray(value(X[rows]), dtype=float)
+        values = np.where(np.isnan(values), -np.inf, values)
+        return points[rows[int(np.argmax(values))]]
+
+    def predict(self, points, return_std=False):
+        """The surrogate's estimate of the score of configurations.
+
+        Parameters
+        ----------
+        points : list of dict
+            Configurations of the space.
+        return_std : bool, default=False
+            Also return the standard deviation of the estimate.
+
+        Returns
+        -------
+        mean : ndarray of shape (n_points,)
+            In score units; far below the median of the told scores, where the
+            model sees them compressed, the estimate is compressed too.
+        std : ndarray of shape (n_points,)
+            Only if ``return_std``.
+        """
+        if not self._can_model():
+            raise ValueError(
+                "The model needs at least two told configurations, one of them "
+                "with a finite score."
+            )
+        with single_blas_thread():
+            model, _, _ = self._fit_told()
+            mean, std = model.predict(self.space.transform(points), return_std=True)
+        center, scale = self._target_scale
+        mean = mean * scale + center
+        return (mean, std * scale) if return_std else mean
+
+    # -- tell --------------------------------------------------------------
+
+    def tell(self, points, scores, score_stds=None, n_splits=None):
+        """Report the scores of evaluated configurations.
+
+        Parameters
+        ----------
+        points : dict or list of dict
+            Configurations of the space, usually from :meth:`ask`.
+        scores : float or array-like of shape (n_points,)
+            Their scores, higher is better; ``nan`` or ``inf`` for failures.
+        score_stds : float or array-like of shape (n_points,), default=None
+            Standard deviation of each score across CV folds, if known.
+        n_splits : int or array-like of shape (n_points,), default=None
+            Number of CV folds behind each score (1 if not given).
+        """
+        if isinstance(points, dict):
+            points = [points]
+        points = list(points)
+        n = len(points)
+        if np.ndim(scores) and np.shape(scores) != (n,):
+            raise ValueError(f"Got {n} points but scores of shape {np.shape(scores)}.")
+        scores = np.broadcast_to(np.asarray(scores, dtype=float), (n,)).copy()
+        stds = np.nan if score_stds is None else score_stds
+        stds = np.broadcast_to(np.asarray(stds, dtype=float), (n,))
+        splits = np.broadcast_to(np.asarray(1 if n_splits is None else n_splits), (n,))
+        X = self.space.transform(points) if n else self._X[:0]
+        for point in points:
+            key = self.space.key(point)
+            self._pending.pop(key, None)
+            self._told_keys.add(key)
+        self.points.extend(points)
+        self._scores.extend(scores.tolist())
+        self._noise.extend(noise_variance(stds, splits).tolist())
+        self._X = np.vstack([self._X, X])

@@ -1,0 +1,314 @@
+"""The ask/tell optimizer: what callers of ask and tell rely on."""
+
+import numpy as np
+import pytest
+from scipy.stats import loguniform
+from threadpoolctl import threadpool_info
+
+from skhyper import Categorical, Integer, Optimizer, Real, Space
+from skhyper.optimizer import _gp
+from skhyper.optimizer._acq_optimize import EncodedSpace
+from skhyper.optimizer._targets import (
+    compress_low_tail,
+    impute_failures,
+    noise_variance,
+    surrogate_targets,
+)
+
+
+def sphere(point, centre=0.3):
+    return -sum((v - centre) ** 2 for v in point.values())
+
+
+def run(opt, objective, n_iter, n_points=1):
+    while len(opt.points) < n_iter:
+        points = opt.ask(min(n_points, n_iter - len(opt.points)))
+        if not points:
+            break
+        opt.tell(points, [objective(p) for p in points])
+    return opt
+
+
+MIXED = {
+    "lr": Real(1e-4, 1.0, prior="log-uniform"),
+    "depth": Integer(1, 12),
+    "kind": Categorical(["a", "b", "c"]),
+    "alpha": loguniform(1e-3, 1e1),
+}
+
+
+def mixed_objective(p):
+    bonus = {"a": 0.0, "b": 0.5, "c": 0.1}[p["kind"]]
+    return (
+        -((np.log10(p["lr"]) + 2) ** 2) - 0.05 * (p["depth"] - 7) ** 2 + bonus
+        - 0.1 * np.log10(p["alpha"]) ** 2
+    )
+
+
+# -- ask and tell -----------------------------------------------------------
+
+
+def test_proposals_are_valid_and_never_repeat():
+    opt = Optimizer(MIXED, random_state=0)
+    run(opt, mixed_objective, 25, n_points=3)
+    keys = [opt.space.key(p) for p in opt.points]
+    assert len(set(keys)) == len(keys) == 25
+    for p in opt.points:
+        assert opt.space.contains(p)
+        assert isinstance(p["depth"], int) and isinstance(p["lr"], float)
+
+
+def test_pending_points_are_not_proposed_again():
+    opt = Optimizer({"x": Real(0.0, 1.0)}, n_initial_points=2, random_state=0)
+    run(opt, sphere, 4)
+    first = opt.ask(3)
+    second = opt.ask(3)
+    keys = {opt.space.key(p) for p in first + second}
+    assert len(keys) == 6
+    assert {opt.space.key(p) for p in opt.pending} == keys
+    opt.tell(first, [sphere(p) for p in first])
+    assert len(opt.pending) == 3
+
+
+def test_initial_design_comes_first_then_the_model():
+    opt = Optimizer({"x": (0.0, 1.0), "y": (0.0, 1.0)}, n_initial_points=6,
+                    random_state=0)
+    run(opt, sphere, 6)
+    assert opt.model_ is None
+    run(opt, sphere, 7)
+    assert opt.model_ is not None
+
+
+def test_default_initial_design_size():
+    assert Optimizer({"x": (0.0, 1.0)}).n_initial_points_ == 5
+    assert Optimizer({f"x{i}": (0.0, 1.0) for i in range(4)}).n_initial_points_ == 8
+    assert Optimizer({f"x{i}": (0.0, 1.0) for i in range(9)}).n_initial_points_ == 10
+
+
+def test_points_told_before_asking_count_as_initial_design():
+    opt = Optimizer({"x": (0.0, 1.0)}, n_initial_points=3, random_state=0)
+    opt.tell([{"x": v} for v in (0.1, 0.5, 0.9)], [0.0, 1.0, 0.0])
+    opt.ask()
+    assert opt.model_ is not None
+
+
+def test_finite_space_is_exhausted_without_repeats():
+    space = {"a": [1, 2, 3], "b": ["x", "y"]}
+    opt = Optimizer(space, n_initial_points=2, random_state=0)
+    seen = []
+    while True:
+        points = opt.ask(4)
+        if not points:
+            break
+        seen.extend(points)
+        opt.tell(points, [p["a"] for p in points])
+    assert len(seen) == 6
+    assert len({opt.space.key(p) for p in seen}) == 6
+    assert opt.is_exhausted
+    assert opt.ask(2) == []
+
+
+def test_last_batch_of_a_finite_space_is_what_remains():
+    opt = Optimizer({"a": [1, 2, 3, 4, 5]}, random_state=0)
+    first = opt.ask(4)
+    assert len(first) == 4
+    assert len(opt.ask(4)) == 1
+    assert opt.is_exhausted
+
+
+def test_same_seed_same_proposals():
+    def trace(seed):
+        opt = Optimizer(MIXED, n_initial_points=4, random_state=seed)
+        return [sorted(p.items()) for p in run(opt, mixed_objective, 10, 2).points]
+
+    assert trace(3) == trace(3)
+    assert trace(3) != trace(4)
+
+
+@pytest.mark.parametrize("bad", [{"n_points": 0}, {"n_points": 1.5}])
+def test_ask_rejects_bad_batch_sizes(bad):
+    with pytest.raises(ValueError, match="n_points"):
+        Optimizer({"x": (0.0, 1.0)}).ask(**bad)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"surrogate": "svm"}, "surrogate"),
+        ({"acq_func": "nope"}, "Unknown acquisition"),
+        ({"acq_func_kwargs": {"beta": 1}}, "acq_func_kwargs"),
+        ({"n_initial_points": 0}, "n_initial_points"),
+        ({"initial_design": "grid"}, "initial_design"),
+    ],
+)
+def test_constructor_rejects_bad_settings(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Optimizer({"x": (0.0, 1.0)}, **kwargs)
+
+
+def test_tell_rejects_points_outside_the_space_and_mismatched_scores():
+    opt = Optimizer({"x": (0.0, 1.0)})
+    with pytest.raises(ValueError):
+        opt.tell([{"x": 2.0}], [1.0])
+    with pytest.raises(ValueError, match="scores"):
+        opt.tell([{"x": 0.5}], [1.0, 2.0])
+
+
+def test_tell_accepts_a_single_point():
+    opt = Optimizer({"x": (0.0, 1.0)})
+    opt.tell({"x": 0.5}, 1.0, score_stds=0.1, n_splits=5)
+    assert opt.points == [{"x": 0.5}] and opt.scores.tolist() == [1.0]
+
+
+# -- what the model buys ----------------------------------------------------
+
+
+@pytest.mark.parametrize("acq_func", ["EI", "pi", "LCB"])
+def test_beats_random_search_on_a_smooth_function(acq_func):
+    space = {f"x{i}": Real(0.0, 1.0) for i in range(4)}
+    gaps = {"bayes": [], "random": []}
+    for seed in range(3):
+        opt = run(Optimizer(space, acq_func=acq_func, random_state=seed), sphere, 25)
+        gaps["bayes"].append(-opt.scores.max())
+        rng = np.random.RandomState(seed)
+        gaps["random"].append(-max(sphere(p) for p in Space(space).rvs(25, rng)))
+    assert np.median(gaps["bayes"]) < 0.3 * np.median(gaps["random"])
+
+
+def test_forest_surrogate_finds_the_best_category_combination():
+    space = {f"c{i}": Categorical(list("abcd")) for i in range(4)}
+
+    def objective(p):
+        return sum(p[f"c{i}"] == "c" for i in range(4)) + 0.1 * (p["c0"] == "a")
+
+    opt = run(Optimizer(space, surrogate="auto", random_state=0), objective, 30)
+    assert opt.surrogate_ == "forest"
+    assert opt.scores.max() >= 3  # random search: 13% chance in 30 draws
+    assert opt.space.size == 256
+
+
+def test_auto_surrogate_keeps_the_gp_for_numeric_spaces():
+    assert Optimizer(MIXED, surrogate="auto").surrogate_ == "gp"
+
+
+def test_failed_region_is_avoided():
+    def objective(p):
+        return np.nan if p["x"] > 0.6 else -((p["x"] - 0.4) ** 2) - p["y"] ** 2
+
+    space = {"x": Real(0.0, 1.0), "y": Real(-1.0, 1.0)}
+    opt = run(Optimizer(space, n_initial_points=6, random_state=0), objective, 26)
+    later = opt.points[6:]
+    assert sum(p["x"] > 0.6 for p in later) <= 3  # random: about 8 of 20
+    assert np.nanmax(opt.scores) > -0.01
+
+
+def test_budget_flows_to_the_subspace_that_pays():
+    space = [
+        {"model": ["poor"], "a": Real(0.0, 1.0)},
+        {"model": ["good"], "b": Real(0.0, 1.0), "c": Integer(1, 5)},
+    ]
+
+    def objective(p):
+        if p["model"] == "poor":
+            return -1.0 - p["a"]
+        return -((p["b"] - 0.7) ** 2) - 0.01 * p["c"]
+
+    opt = run(Optimizer(space, n_initial_points=6, random_state=0), objective, 26)
+    later = [p["model"] for p in opt.points[6:]]
+    assert later.count("good") >= 16
+    assert opt.scores.max() > -0.02
+
+
+def test_batches_are_diverse():
+    space = {"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)}
+    opt = run(Optimizer(space, n_initial_points=5, random_state=0), sphere, 10)
+    for _ in range(3):
+        batch = opt.ask(4)
+        X = opt.space.transform(batch)
+        distances = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))
+        assert distances[np.triu_indices(4, 1)].min() > 0.01
+        opt.tell(batch, [sphere(p) for p in batch])
+
+
+def test_noisy_scores_are_modelled_with_their_fold_noise(monkeypatch):
+    seen = []
+    fit = _gp.GaussianProcess.fit
+
+    def recording_fit(self, X, y, noise_var=None):
+        seen.append(noise_var)
+        return fit(self, X, y, noise_var=noise_var)
+
+    monkeypatch.setattr(_gp.GaussianProcess, "fit", recording_fit)
+    opt = Optimizer({"x": (0.0, 1.0)}, n_initial_points=3, random_state=0)
+    points = opt.ask(3)
+    opt.tell(points, [0.1, 0.2, 0.3], score_stds=[0.0, 0.1, 0.2], n_splits=4)
+    opt.ask()
+    # Variances of the means (std**2 / 4), scaled like the standardized targets.
+    scale2 = np.var([0.1, 0.2, 0.3])
+    assert seen[-1] == pytest.approx(np.array([0.0, 0.01, 0.04]) / 4 / scale2)
+
+
+def test_surrogate_work_uses_one_blas_thread(monkeypatch):
+    threads = []
+    fit = _gp.GaussianProcess.fit
+
+    def recording_fit(self, *args, **kwargs):
+        threads.extend(
+            lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"
+        )
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(_gp.GaussianProcess, "fit", recording_fit)
+    run(Optimizer({"x": (0.0, 1.0)}, n_initial_points=2, random_state=0), sphere, 4)
+    assert threads and set(threads) == {1}
+
+
+def test_predict_estimates_scores_in_score_units():
+    opt = Optimizer({"x": Real(0.0, 1.0)}, n_initial_points=6, random_state=0)
+    with pytest.raises(ValueError, match="at least two"):
+        opt.predict([{"x": 0.5}])
+    run(opt, lambda p: 10.0 + p["x"], 8)
+    mean, std = opt.predict([{"x": 0.2}, {"x": 0.8}], return_std=True)
+    assert mean == pytest.approx([10.2, 10.8], abs=0.05)
+    assert np.all(std < 0.1)
+    assert opt.predict(opt.points[:1]) == pytest.approx(opt.scores[:1], abs=1e-2)
+
+
+# -- pieces -----------------------------------------------------------------
+
+
+def test_failures_are_imputed_below_the_worst_score():
+    y = impute_failures([0.5, np.nan, 0.9, -np.inf, np.inf])
+    assert np.all(np.isfinite(y))
+    assert y[1] == y[3] == y[4] < 0.5
+
+
+def test_low_tail_is_compressed_in_order():
+    y = np.array([-1e6, -3.0, -1.2, -1.0, -0.9, -0.8, -0.5])
+    out, slope = compress_low_tail(y)
+    assert np.all(np.diff(out) > 0)
+    assert out[0] > -100 and out[-3:] == pytest.approx(y[-3:])
+    assert slope[0] < 1e-3 and slope[-1] == 1.0
+
+
+def test_noise_variance_of_a_mean_cv_score():
+    assert noise_variance([0.2, np.nan], [4, 5]) == pytest.approx([0.01, 0.0])
+
+
+def test_surrogate_targets_are_standardized():
+    scores = np.array([1.0, 2.0, np.nan])
+    y, noise, center, scale = surrogate_targets(scores, np.zeros(3))
+    assert y.mean() == pytest.approx(0.0) and y.std() == pytest.approx(1.0)
+    assert np.argmin(y) == 2
+    assert y[:2] * scale + center == pytest.approx([1.0, 2.0])
+
+
+def test_snapping_lands_on_configurations():
+    space = Space([{"a": Real(0.0, 1.0), "k": ["x", "y", "z"]}, {"n": Integer(1, 4)}])
+    encoded = EncodedSpace(space)
+    rng = np.random.RandomState(0)
+    X = encoded.snap(rng.uniform(-0.2, 1.2, size=(50, space.n_components)))
+    assert np.allclose(space.transform(space.inverse_transform(X)), X)
+    Y = encoded.perturb(X, 0.1, rng)
+    assert np.allclose(encoded.subspace(Y), encoded.subspace(X))
+    assert np.allclose(space.transform(space.inverse_transform(Y)), Y)
