@@ -1,0 +1,304 @@
+"""The search methods under comparison, behind one small adapter interface.
+
+Each method is a :class:`Method` with
+
+* ``check()``: ``(True, version)`` if it can run here, ``(False, reason)`` if
+  not (missing package, missing class, ...). A missing method is reported as
+  unavailable; it never stops the run;
+* ``build(...)``: an unfitted search object with the common settings
+  (same estimator, same space, same precomputed CV splits, same budget,
+  same scorer, ``refit=True``, ``error_score=nan``);
+* ``evaluations(search)``: the evaluations in the order they were made, each
+  as ``(mean_cv_score, sum_fit_time, sum_score_time, params)``.
+
+Every peer runs with its *default* optimizer settings (initial design size,
+acquisition function, kernel, ...): the benchmark compares what a user gets
+from a one-line change, not a tuned configuration.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from benchmarks.spaces import plain, to_optuna, to_scipy, to_skhyper, to_skopt
+
+__all__ = ["METHODS", "DEFAULT_METHODS", "Method", "get_method"]
+
+
+def _version(dist):
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return None
+
+
+def _from_cv_results(search):
+    """Evaluations of a BaseSearchCV, in the order they were made.
+
+    ``cv_results_`` rows are appended in evaluation order by
+    ``evaluate_candidates``; per-candidate totals are ``mean * n_splits``.
+    """
+    r = search.cv_results_
+    n_splits = getattr(search, "n_splits_", None)
+    if n_splits is None:
+        n_splits = sum(
+            1 for k in r if k.startswith("split") and k.endswith("_test_score")
+        )
+    out = []
+    for i, score in enumerate(r["mean_test_score"]):
+        out.append(
+            (
+                float(score),
+                float(r["mean_fit_time"][i]) * n_splits,
+                float(r["mean_score_time"][i]) * n_splits,
+                plain(r["params"][i]),
+            )
+        )
+    return out
+
+
+def _effective_jobs(n_jobs):
+    if n_jobs is None:
+        return 1
+    if n_jobs < 0:
+        import joblib
+
+        return max(1, joblib.cpu_count() + 1 + n_jobs)
+    return max(1, n_jobs)
+
+
+def _int_points(n_points, n_jobs):
+    """``n_points="auto"`` means one candidate per joblib worker (skhyper's rule)."""
+    if n_points == "auto":
+        return _effective_jobs(n_jobs)
+    return max(1, int(n_points))
+
+
+class Method:
+    name = None
+    description = ""
+    #: how many evaluations can run at once for a given n_jobs/n_points/n_folds;
+    #: used to turn summed fit times into wall-clock time (see overhead docs).
+    batch_parallel = True
+
+    def check(self):
+        raise NotImplementedError
+
+    def build(self, estimator, space, *, n_iter, n_points, n_jobs, cv, scoring, seed):
+        raise NotImplementedError
+
+    def evaluations(self, search):
+        return _from_cv_results(search)
+
+    def parallelism(self, n_jobs, n_points, n_folds):
+        """Fits that can run at the same time (upper bound used for overhead)."""
+        n_jobs = _effective_jobs(n_jobs)
+        return max(1, min(n_jobs, _int_points(n_points, n_jobs) * n_folds))
+
+
+class RandomSearch(Method):
+    name = "random"
+    description = "scikit-learn RandomizedSearchCV"
+
+    def check(self):
+        import sklearn
+
+        return True, f"scikit-learn {sklearn.__version__}"
+
+    def build(self, estimator, space, *, n_iter, n_points, n_jobs, cv, scoring, seed):
+        from sklearn.model_selection import RandomizedSearchCV
+
+        return RandomizedSearchCV(
+            estimator,
+            to_scipy(space),
+            n_iter=n_iter,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            cv=cv,
+            refit=True,
+            random_state=seed,
+            error_score=np.nan,
+        )
+
+    def parallelism(self, n_jobs, n_points, n_folds):
+        # all candidates are dispatched at once
+        return _effective_jobs(n_jobs)
+
+
+class SkhyperBayes(Method):
+    name = "skhyper"
+    description = "skhyper BayesSearchCV"
+
+    def check(self):
+        try:
+            import skhyper
+        except Exception as exc:  # noqa: BLE001 - any import failure means unavailable
+            return False, f"import skhyper failed: {exc!r}"
+        if not hasattr(skhyper, "BayesSearchCV"):
+            return (
+                False,
+                f"skhyper {getattr(skhyper, '__version__', '?')} has no BayesSearchCV",
+            )
+        return True, f"skhyper {getattr(skhyper, '__version__', '?')}"
+
+    def build(self, estimator, space, *, n_iter, n_points, n_jobs, cv, scoring, seed):
+        from skhyper import BayesSearchCV
+
+        return BayesSearchCV(
+            estimator,
+            to_skhyper(space),
+            n_iter=n_iter,
+            n_points=n_points,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            cv=cv,
+            refit=True,
+            random_state=seed,
+            error_score=np.nan,
+        )
+
+
+class SkoptBayes(Method):
+    name = "skopt"
+    description = "scikit-optimize BayesSearchCV (GP, gp_hedge)"
+
+    def check(self):
+        try:
+            import skopt  # noqa: F401
+            from skopt import BayesSearchCV  # noqa: F401
+        except Exception as exc:  # noqa: BLE001
+            return False, f"import skopt failed: {exc!r}"
+        return True, f"scikit-optimize {_version('scikit-optimize')}"
+
+    def build(self, estimator, space, *, n_iter, n_points, n_jobs, cv, scoring, seed):
+        from skopt import BayesSearchCV
+
+        return BayesSearchCV(
+            estimator,
+            to_skopt(space),
+            n_iter=n_iter,
+            n_points=_int_points(n_points, n_jobs),
+            scoring=scoring,
+            n_jobs=n_jobs,
+            cv=cv,
+            refit=True,
+            random_state=seed,
+            error_score=np.nan,
+        )
+
+
+class OptunaSearch(Method):
+    """optuna_integration.OptunaSearchCV with a given sampler.
+
+    OptunaSearchCV has no ``n_points``: with ``n_jobs > 1`` it runs ``n_jobs``
+    trials at once in threads (each trial's CV folds run one after the
+    other), so its parallelism is ``n_jobs`` trials.
+    """
+
+    sampler = None
+
+    def check(self):
+        try:
+            import optuna
+            from optuna_integration import OptunaSearchCV  # noqa: F401
+        except Exception as exc:  # noqa: BLE001
+            return False, f"import optuna/optuna_integration failed: {exc!r}"
+        try:
+            import pandas  # noqa: F401  (OptunaSearchCV needs it at fit time)
+        except ImportError:
+            return False, "OptunaSearchCV needs pandas (pip install pandas)"
+        if self.sampler == "gp":
+            if not hasattr(optuna.samplers, "GPSampler"):
+                return False, f"optuna {optuna.__version__} has no GPSampler"
+            try:
+                import torch  # noqa: F401
+            except ImportError:
+                return False, "optuna GPSampler needs torch (pip install torch)"
+        return True, (
+            f"optuna {optuna.__version__}, optuna-integration {_version('optuna-integration')}"
+        )
+
+    def _make_sampler(self, seed):
+        import optuna
+
+        if self.sampler == "gp":
+            return optuna.samplers.GPSampler(seed=seed)
+        return optuna.samplers.TPESampler(seed=seed)
+
+    def build(self, estimator, space, *, n_iter, n_points, n_jobs, cv, scoring, seed):
+        import optuna
+        from optuna_integration import OptunaSearchCV
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        study = optuna.create_study(
+            direction="maximize", sampler=self._make_sampler(seed)
+        )
+        return OptunaSearchCV(
+            estimator,
+            to_optuna(space),
+            n_trials=n_iter,
+            scoring=scoring,
+            n_jobs=n_jobs or 1,
+            cv=cv,
+            refit=True,
+            random_state=seed,
+            error_score=np.nan,
+            study=study,
+        )
+
+    def evaluations(self, search):
+        out = []
+        for trial in sorted(search.study_.trials, key=lambda t: t.number):
+            a = trial.user_attrs
+            score = a.get("mean_test_score", trial.value)
+            score = math.nan if score is None else float(score)
+            n = (
+                sum(1 for k in a if k.startswith("split") and k.endswith("_test_score"))
+                or 1
+            )
+            fit = a.get("mean_fit_time", math.nan)
+            sc = a.get("mean_score_time", math.nan)
+            out.append(
+                (
+                    score,
+                    float(fit) * n if fit is not None else math.nan,
+                    float(sc) * n if sc is not None else math.nan,
+                    plain(trial.params),
+                )
+            )
+        return out
+
+    def parallelism(self, n_jobs, n_points, n_folds):
+        return _effective_jobs(n_jobs)
+
+
+class OptunaTPE(OptunaSearch):
+    name = "optuna-tpe"
+    description = "Optuna OptunaSearchCV, TPESampler (defaults)"
+    sampler = "tpe"
+
+
+class OptunaGP(OptunaSearch):
+    name = "optuna-gp"
+    description = "Optuna OptunaSearchCV, GPSampler (defaults)"
+    sampler = "gp"
+
+
+METHODS = {
+    m.name: m
+    for m in (SkhyperBayes(), RandomSearch(), SkoptBayes(), OptunaTPE(), OptunaGP())
+}
+DEFAULT_METHODS = list(METHODS)
+
+
+def get_method(name):
+    try:
+        return METHODS[name]
+    except KeyError:
+        raise KeyError(
+            f"unknown method {name!r}; known: {', '.join(METHODS)}"
+        ) from None
