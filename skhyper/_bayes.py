@@ -180,7 +180,7 @@ class BayesSearchCV(BaseModelSearchCV):
     n_features_in_ : int
         Number of features seen during fit, if ``best_estimator_`` exposes it.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names seen during fit, if ``best_estimator_`` exposes them.
 
     optimizer_ : Optimizer
@@ -319,30 +319,33 @@ class BayesSearchCV(BaseModelSearchCV):
 
     def _optimize(self, optimizer, evaluator):
         # A resumed search asks again from the start and its stored rows are
-        # replayed as they come up; earlier results of another search are
-        # told up front and never asked for.
-        replay = evaluator.resumed
-        told = [e for e in evaluator.prior if not (replay and e.index is not None)]
-        _tell(optimizer, told)
+        # replayed as they come up, so it ends as the uninterrupted search
+        # would have. Earlier results of another search are told up front.
+        unreplayed = {}
+        if evaluator.resumed:
+            unreplayed = {id(e): e for e in evaluator.prior if e.index is not None}
+        _tell(optimizer, [e for e in evaluator.prior if id(e) not in unreplayed])
         n_restored = evaluator.n_evaluated
-        to_replay = n_restored if replay else 0
         n_points = self._batch_size()
         batch = 0
-        while evaluator.n_evaluated - to_replay < self.n_iter:
+        while evaluator.n_evaluated - len(unreplayed) < self.n_iter:
             if evaluator.should_stop():
                 break
-            wanted = min(n_points, self.n_iter - evaluator.n_evaluated + to_replay)
+            done = evaluator.n_evaluated - len(unreplayed)
+            wanted = min(n_points, self.n_iter - done)
             points = optimizer.ask(wanted)
             if points:
                 evaluations = evaluator.evaluate(
                     points, more_results={"batch": [batch] * len(points)}
                 )
+                for e in evaluations:
+                    unreplayed.pop(id(e), None)
                 _tell(optimizer, evaluations)
-                if replay:
-                    to_replay -= sum(
-                        e.index is not None and e.index < n_restored
-                        for e in evaluations
-                    )
+                if unreplayed and any(e.index >= n_restored for e in evaluations):
+                    # The proposals left the stored path (another n_iter, say):
+                    # the model learns the remaining stored rows at once.
+                    _tell(optimizer, list(unreplayed.values()))
+                    unreplayed.clear()
                 batch += 1
             if len(points) < wanted:
                 self._warn_exhausted(len(optimizer.points))

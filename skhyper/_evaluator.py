@@ -9,6 +9,7 @@ saves checkpoints, reports progress and applies the stopping rules.
 """
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -191,13 +192,14 @@ class Evaluator:
         self._order.extend(kind for _ in candidates)
         try:
             self._n_sklearn_calls += 1
-            self.results = _compat.evaluate(
-                self._evaluate_candidates,
-                candidates,
-                cv=cv or self.cv,
-                more_results=more_results or None,
-                callback_ctx=batch_task,
-            )
+            with _batch_lines_only(self.search):
+                self.results = _compat.evaluate(
+                    self._evaluate_candidates,
+                    candidates,
+                    cv=cv or self.cv,
+                    more_results=more_results or None,
+                    callback_ctx=batch_task,
+                )
         except ValueError as exc:
             if not _compat.is_all_fits_failed_error(exc):
                 raise
@@ -370,6 +372,25 @@ class Evaluator:
             extra = dict(zip(self._extra_keys, ([v] for v in best.extra)))
             self._run_batch([best.params], None, extra, kind="sentinel")
         _compat.close_task(self._task, self.search)
+
+
+@contextmanager
+def _batch_lines_only(search):
+    """At ``verbose=1`` our progress line replaces scikit-learn's own per-batch
+    "Fitting N folds..." line, which it prints when ``search.verbose > 0``.
+
+    Per-fit lines (``verbose >= 2``) are unaffected: scikit-learn reads the
+    verbosity for them once, when ``fit`` starts.
+    """
+    verbose = search.verbose
+    if verbose != 1:
+        yield
+        return
+    search.verbose = 0
+    try:
+        yield
+    finally:
+        search.verbose = verbose
 
 
 def _n_rows(results):

@@ -196,10 +196,11 @@ def test_verbose_prints_a_line_per_batch(capsys):
     BatchedRandomSearch(
         LogisticRegression(), {"C": (0.1, 1.0)}, n_iter=4, batch=2, verbose=1
     ).fit(X, y)
+    out = capsys.readouterr().out
     lines = [
-        line for line in capsys.readouterr().out.splitlines()
-        if line.startswith("[BatchedRandomSearch]")
+        line for line in out.splitlines() if line.startswith("[BatchedRandomSearch]")
     ]
     assert len(lines) == 2
     assert "2/4 evaluated" in lines[0] and "s left" in lines[0]
     assert "4/4 evaluated" in lines[1]
+    assert "Fitting" not in out  # scikit-learn's batch line only from verbose=2

@@ -356,6 +356,20 @@ def test_resumed_search_replays_and_fits_only_what_is_missing(tmp_path, counting
     assert resumed.best_params_ == reference.best_params_
 
 
+def test_resume_with_a_larger_n_iter_stops_at_n_iter(tmp_path, counting):
+    path = tmp_path / "bayes.json"
+    BayesSearchCV(
+        counting(), LANDSCAPE, n_iter=6, cv=2, random_state=0, checkpoint=path
+    ).fit(TINY_X, TINY_Y)
+    counting.n_fits = 0
+    resumed = BayesSearchCV(
+        counting(), LANDSCAPE, n_iter=10, cv=2, random_state=0, checkpoint=path
+    ).fit(TINY_X, TINY_Y)
+    assert len(resumed.cv_results_["params"]) == 10
+    assert len(set(keys(resumed))) == 10
+    assert counting.n_fits == 4 * 2 + 1  # 4 new configurations x 2 folds + refit
+
+
 def test_warm_start_from_an_earlier_search_evaluates_only_new_configurations(counting):
     first = BayesSearchCV(
         counting(), LANDSCAPE, n_iter=6, cv=2, random_state=0

@@ -150,10 +150,12 @@ def _top(X, values, k):
 
 def _near(X, avoid):
     """Rows of ``X`` within ``_MIN_SEPARATION`` of a row of ``avoid`` (max-norm)."""
-    if not len(avoid) or not len(X):
-        return np.zeros(len(X), dtype=bool)
-    gaps = np.abs(X[:, None, :] - avoid[None, :, :]).max(axis=2)
-    return (gaps < _MIN_SEPARATION).any(axis=1)
+    near = np.zeros(len(X), dtype=bool)
+    for start in range(0, len(avoid), 64):  # bounded memory for long searches
+        block = avoid[start : start + 64]
+        gaps = np.abs(X[:, None, :] - block[None, :, :]).max(axis=2)
+        near |= (gaps < _MIN_SEPARATION).any(axis=1)
+    return near
 
 
 def _scored(X, acquisition, avoid):
