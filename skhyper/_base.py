@@ -49,6 +49,9 @@ class BaseModelSearchCV(BaseSearchCV):
     #: The search's own cv_results_ columns that, with the parameters, identify
     #: an evaluation (replayed from a checkpoint rather than run again).
     _replay_columns = ()
+    #: Parameters that shape which evaluations a search makes; a checkpoint
+    #: written with other values is refused.
+    _checkpoint_params = ()
 
     @abstractmethod
     def __init__(self, estimator, **kwargs):
@@ -107,9 +110,11 @@ class BaseModelSearchCV(BaseSearchCV):
         from sklearn.utils import get_tags  # scikit-learn >= 1.6, like this method
 
         tags = super().__sklearn_tags__()
-        # The search predicts with the refitted estimator: whatever targets it
-        # takes, the search takes (BaseSearchCV forgets multi-output ones).
-        tags.target_tags.multi_output = get_tags(self.estimator).target_tags.multi_output
+        # The search hands data to the estimator untouched: whatever targets
+        # and missing values it takes, the search takes (BaseSearchCV forgets).
+        inner = get_tags(self.estimator)
+        tags.target_tags.multi_output = inner.target_tags.multi_output
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
         return tags
 
     def _add_trailing_failures(self):

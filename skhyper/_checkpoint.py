@@ -65,6 +65,9 @@ def fingerprint(search, space_spec, X, y):
         "cv": describe(search.cv),
         "return_train_score": bool(search.return_train_score),
         "search": type(search).__name__,
+        "schedule": {
+            name: describe(getattr(search, name)) for name in search._checkpoint_params
+        },
         "data": joblib_hash((X, y)),
     }
 
