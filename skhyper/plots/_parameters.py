@@ -1,0 +1,281 @@
+"""The score of every evaluation against each searched parameter."""
+
+import numbers
+
+import numpy as np
+
+from skhyper.plots._common import import_pyplot, label, scores
+from skhyper.plots._surrogate import dimension_of, search_space, surrogate_curves
+
+
+class ParameterScoreDisplay:
+    """One panel per parameter: each evaluation's score against its value.
+
+    Use :meth:`from_search` to build one from a fitted search. The best
+    evaluation is marked with a star. When the search exposes a fitted
+    surrogate model (:class:`skhyper.BayesSearchCV`), each panel also shows the
+    surrogate's mean and a band of two standard deviations along that
+    parameter, with the other parameters held at the best configuration.
+
+    Parameters
+    ----------
+    params : list of str
+        Names of the plotted parameters.
+    values : dict of str to list
+        For each parameter, its value in each evaluation, in evaluation
+        order; ``None`` where the evaluation did not set it (conditional
+        spaces).
+    scores : ndarray of shape (n_evaluations,)
+        Mean CV score of each evaluation; ``nan`` for failures.
+    best_index : int
+        Index of the best evaluation.
+    metric : str, default="score"
+        Name of the plotted metric, for the y label.
+    log_scale : dict of str to bool, default=None
+        Parameters to show on a logarithmic axis.
+    surrogate : dict of str to tuple, default=None
+        For each parameter with a surrogate curve, ``(x, mean, std)``: the
+        parameter's values along the curve, the mean and the standard deviation
+        of the surrogate there.
+    categories : dict of str to list of str, default=None
+        Tick labels of categorical parameters, in axis order; otherwise the
+        order in which the values first appear.
+
+    Attributes
+    ----------
+    axes_ : ndarray of matplotlib Axes
+        The panels, one per parameter, in the shape of the grid they fill.
+    scatters_ : dict of str to matplotlib PathCollection
+        The evaluations of each panel.
+    surrogate_lines_ : dict of str to matplotlib artist
+        The surrogate mean of each panel that has one (a line, or error bars
+        for a categorical parameter).
+    figure_ : matplotlib Figure
+        Figure containing the panels.
+
+    See Also
+    --------
+    ConvergenceDisplay : Best score so far against evaluations.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn.svm import SVC
+    >>> from skhyper.plots import ParameterScoreDisplay
+    >>> X, y = load_iris(return_X_y=True)
+    >>> grid = {"C": [0.1, 1, 10], "kernel": ["linear", "rbf"]}
+    >>> search = GridSearchCV(SVC(), grid).fit(X, y)
+    >>> display = ParameterScoreDisplay.from_search(search)
+    >>> display.params
+    ['C', 'kernel']
+    >>> plt.close(display.figure_)
+    """
+
+    def __init__(
+        self,
+        params,
+        values,
+        scores,
+        best_index,
+        *,
+        metric="score",
+        log_scale=None,
+        surrogate=None,
+        categories=None,
+    ):
+        self.params = params
+        self.values = values
+        self.scores = scores
+        self.best_index = best_index
+        self.metric = metric
+        self.log_scale = log_scale
+        self.surrogate = surrogate
+        self.categories = categories
+
+    def plot(self, ax=None, *, n_cols=3):
+        """Draw one panel per parameter.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or array-like of Axes, default=None
+            One axes per parameter; a new figure with a grid of ``n_cols``
+            columns is created if ``None``.
+        n_cols : int, default=3
+            Columns of the new grid (only when ``ax`` is ``None``).
+
+        Returns
+        -------
+        display : ParameterScoreDisplay
+            Object that stores the plotted artists.
+        """
+        self.axes_ = self._axes(ax, n_cols)
+        self.figure_ = self.axes_.flat[0].figure
+        self.scatters_, self.surrogate_lines_ = {}, {}
+        for i, (name, axis) in enumerate(zip(self.params, self.axes_.flat)):
+            self._plot_panel(name, axis)
+            if i % self.axes_.shape[-1] == 0:
+                axis.set_ylabel(f"mean CV {self.metric}")
+        for axis in self.axes_.flat[len(self.params) :]:
+            axis.set_visible(False)
+        if self.surrogate_lines_:
+            self.axes_.flat[0].legend(loc="lower right", fontsize="small")
+        return self
+
+    def _axes(self, ax, n_cols):
+        n = len(self.params)
+        if ax is None:
+            n_cols = max(1, min(n_cols, n))
+            n_rows = -(-n // n_cols)
+            _, axes = import_pyplot().subplots(
+                n_rows,
+                n_cols,
+                squeeze=False,
+                sharey=True,
+                figsize=(3.2 * n_cols, 2.8 * n_rows),
+                layout="constrained",
+            )
+            return axes
+        axes = np.atleast_1d(np.asarray(ax, dtype=object))
+        if axes.size < n:
+            raise ValueError(f"Got {axes.size} axes for {n} parameters.")
+        return axes
+
+    def _plot_panel(self, name, axis):
+        values = self.values[name]
+        rows = [i for i, v in enumerate(values) if v is not None]
+        y = np.asarray(self.scores, dtype=float)[rows]
+        labels = None
+        if _is_numeric([values[i] for i in rows]):
+            x = np.asarray([values[i] for i in rows], dtype=float)
+            if (self.log_scale or {}).get(name):
+                axis.set_xscale("log")
+        else:
+            known = (self.categories or {}).get(name) or []
+            labels = _category_labels(known + [label(values[i]) for i in rows])
+            x = np.asarray([labels.index(label(values[i])) for i in rows], float)
+            axis.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+            axis.set_xlim(-0.5, len(labels) - 0.5)
+        self.scatters_[name] = axis.scatter(x, y, s=14, alpha=0.6, label="evaluations")
+        if self.best_index in rows:
+            best = rows.index(self.best_index)
+            axis.scatter(x[best], y[best], marker="*", s=120, color="C3", label="best")
+        if self.surrogate and name in self.surrogate:
+            self._plot_surrogate(name, axis, labels)
+        axis.set_xlabel(name)
+
+    def _plot_surrogate(self, name, axis, labels):
+        x, mean, std = self.surrogate[name]
+        mean, std = np.asarray(mean, dtype=float), np.asarray(std, dtype=float)
+        if labels is None:
+            x = np.asarray(x, dtype=float)
+            (artist,) = axis.plot(x, mean, color="C1", label="surrogate mean")
+            axis.fill_between(
+                x, mean - 2 * std, mean + 2 * std, color="C1", alpha=0.2,
+                label="± 2 std",
+            )
+        else:
+            x = np.asarray([labels.index(label(value)) for value in x], dtype=float)
+            artist = axis.errorbar(
+                x + 0.15, mean, yerr=2 * std, fmt="o", color="C1", capsize=3,
+                label="surrogate mean ± 2 std",
+            )
+        self.surrogate_lines_[name] = artist
+
+    @classmethod
+    def from_search(cls, search, params=None, *, ax=None, n_cols=3, n_grid=100):
+        """Plot the score against each parameter of a fitted search.
+
+        Parameters
+        ----------
+        search : fitted search
+            Any scikit-learn ``BaseSearchCV``. With a successive-halving
+            search, only the evaluations of the last rung a candidate reached
+            are comparable; all are shown.
+        params : list of str, default=None
+            Parameters to plot; all searched parameters by default.
+        ax : matplotlib Axes or array-like of Axes, default=None
+            One axes per parameter; a new figure is created if ``None``.
+        n_cols : int, default=3
+            Columns of the new grid (only when ``ax`` is ``None``).
+        n_grid : int, default=100
+            Points of each surrogate curve.
+
+        Returns
+        -------
+        display : ParameterScoreDisplay
+        """
+        metric, values = scores(search)
+        rows = search.cv_results_["params"]
+        names = _searched_params(search, rows)
+        if params is None:
+            params = names
+        unknown = [p for p in params if p not in names]
+        if unknown:
+            raise ValueError(f"Unknown parameters {unknown}; searched: {names}.")
+        best_index = _best_index(search, values)
+        display = cls(
+            list(params),
+            {name: [row.get(name) for row in rows] for name in params},
+            values,
+            best_index,
+            metric=metric,
+            log_scale={name: _wants_log(search, name, rows) for name in params},
+            surrogate=surrogate_curves(search, params, n_grid),
+            categories=_space_categories(search, params),
+        )
+        return display.plot(ax=ax, n_cols=n_cols)
+
+
+def _best_index(search, values):
+    """The search's own choice (refit), else the highest finite score, else -1."""
+    index = getattr(search, "best_index_", None)
+    if isinstance(index, (numbers.Integral, np.integer)):
+        return int(index)
+    finite = np.isfinite(values)
+    return int(np.argmax(np.where(finite, values, -np.inf))) if finite.any() else -1
+
+
+def _searched_params(search, rows):
+    """Parameter names in the order of the search space, then of appearance."""
+    seen = [name for row in rows for name in row]
+    space = search_space(search)
+    names = [name for _, name, _ in space.dimensions] if space is not None else []
+    return list(dict.fromkeys([name for name in names if name in seen] + seen))
+
+
+def _is_numeric(values):
+    return bool(values) and all(
+        isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+        for v in values
+    )
+
+
+def _category_labels(labels):
+    return list(dict.fromkeys(labels))
+
+
+def _space_categories(search, params):
+    """Tick labels of the categorical parameters, in the order of the space."""
+    out = {}
+    for name in params:
+        dim = dimension_of(search, name)
+        if dim is not None and dim.kind == "categorical":
+            out[name] = [label(v) for v in dim.values()]
+    return out
+
+
+def _wants_log(search, name, rows):
+    """Log axis for log-uniform dimensions and for positive values over 3 decades."""
+    dim = dimension_of(search, name)
+    if dim is not None:
+        prior = getattr(dim, "prior", None)
+        dist = getattr(getattr(getattr(dim, "dist", None), "dist", None), "name", None)
+        if prior == "log-uniform" or dist in ("loguniform", "reciprocal"):
+            return True
+    values = [row[name] for row in rows if name in row]
+    if not _is_numeric(values):
+        return False
+    values = np.asarray(values, dtype=float)
+    return bool(values.min() > 0 and values.max() / values.min() >= 1e3)
