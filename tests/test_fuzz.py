@@ -22,11 +22,12 @@ NAMES = ["a", "b", "c"]
 class Sink(ClassifierMixin, BaseEstimator):
     """Takes any value for a, b, c; scores a hash of them; may fail on request."""
 
-    def __init__(self, a=None, b=None, c=None, fail_below=None):
+    def __init__(self, a=None, b=None, c=None, fail_below=None, n_rounds=10):
         self.a = a
         self.b = b
         self.c = c
         self.fail_below = fail_below
+        self.n_rounds = n_rounds  # a resource for the halving searches
 
     def fit(self, X, y):
         value = self._value()
@@ -105,6 +106,22 @@ bayes_params = st.fixed_dictionaries(
 )
 
 
+halving_params = st.fixed_dictionaries(
+    {
+        "factor": mostly(st.sampled_from([2, 3, 1.5]), st.sampled_from([1, 0.5])),
+        "resource": mostly(st.just("n_rounds"), st.sampled_from(["zz", "a"])),
+        "min_resources": mostly(st.one_of(st.integers(1, 3), st.just("auto")),
+                                st.integers(-1, 0)),
+        "max_resources": mostly(st.one_of(st.integers(4, 12), st.just("auto")),
+                                st.integers(0, 2)),
+        "proposer": mostly(st.sampled_from(["auto", "grid", "random", "bayes"]),
+                           st.just("tpe")),
+        "cv": mostly(st.just(2), st.just(1)),
+        "error_score": st.sampled_from([np.nan, 0.0]),
+    }
+)
+
+
 def _assert_clean_outcome(make_search, space, fail_below):
     try:
         search = make_search(Sink(fail_below=fail_below), space)
@@ -149,6 +166,26 @@ def test_bayes_search_runs_to_the_end_on_any_valid_space(
         ),
         space, fail_below,
     )
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(space=spaces, params=halving_params, hyperband=st.booleans(),
+       n_candidates=mostly(st.one_of(st.integers(1, 6), st.just("auto")),
+                           st.integers(-1, 0)),
+       aggressive=st.booleans(), fail_below=st.one_of(st.none(), st.floats(0, 1)))
+def test_halving_searches_never_fail_with_an_internal_error(
+    space, params, hyperband, n_candidates, aggressive, fail_below
+):
+    def make(est, sp):
+        if hyperband:
+            return skhyper.HyperbandSearchCV(est, sp, random_state=0, **params)
+        return skhyper.SuccessiveHalvingSearchCV(
+            est, sp, n_candidates=n_candidates, aggressive_elimination=aggressive,
+            random_state=0, **params,
+        )
+
+    _assert_clean_outcome(make, space, fail_below)
 
 
 @pytest.mark.parametrize("n_iter", [0, -3])

@@ -11,14 +11,32 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
 from search_doubles import BatchedRandomSearch
+from skhyper import BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV
 
 X, y = make_classification(n_samples=80, random_state=0)
 
 
+SPACE = {"C": (0.01, 10.0, "log-uniform")}
+SEARCHES = {
+    "double": lambda **kw: BatchedRandomSearch(
+        LogisticRegression(), SPACE, n_iter=6, batch=3, cv=3, random_state=0, **kw
+    ),
+    "bayes": lambda **kw: BayesSearchCV(
+        LogisticRegression(), SPACE, n_iter=6, n_points=2, cv=3, random_state=0, **kw
+    ),
+    "halving": lambda **kw: SuccessiveHalvingSearchCV(
+        LogisticRegression(), SPACE, n_candidates=4, factor=2, min_resources=40,
+        cv=3, random_state=0, **kw
+    ),
+    "hyperband": lambda **kw: HyperbandSearchCV(
+        LogisticRegression(), SPACE, factor=2, min_resources=40, cv=3,
+        proposer="bayes", random_state=0, **kw
+    ),
+}
+
+
 def _search(**kwargs):
-    params = dict(n_iter=6, batch=3, cv=3, random_state=0)
-    params.update(kwargs)
-    return BatchedRandomSearch(LogisticRegression(), {"C": (0.01, 10.0)}, **params)
+    return SEARCHES["double"](**kwargs)
 
 
 def _same_results(a, b):
@@ -28,12 +46,15 @@ def _same_results(a, b):
     )
 
 
-def test_loky_processes_give_the_same_results():
-    _same_results(_search(n_jobs=2).fit(X, y), _search().fit(X, y))
+@pytest.mark.parametrize("kind", SEARCHES)
+def test_loky_processes_give_the_same_results(kind):
+    make = SEARCHES[kind]
+    _same_results(make(n_jobs=2).fit(X, y), make().fit(X, y))
 
 
-def test_fitted_search_pickles_with_identical_predictions():
-    search = _search().fit(X, y)
+@pytest.mark.parametrize("kind", SEARCHES)
+def test_fitted_search_pickles_with_identical_predictions(kind):
+    search = SEARCHES[kind]().fit(X, y)
     restored = pickle.loads(pickle.dumps(search))
     np.testing.assert_array_equal(restored.predict(X), search.predict(X))
     assert restored.cv_results_["params"] == search.cv_results_["params"]
@@ -90,9 +111,11 @@ def dask_client():
 
 
 @pytest.mark.slow
-def test_dask_cluster_gives_the_same_results(dask_client):
+@pytest.mark.parametrize("kind", SEARCHES)
+def test_dask_cluster_gives_the_same_results(dask_client, kind):
+    make = SEARCHES[kind]
     with joblib.parallel_config(backend="dask"):
-        on_dask = _search(n_jobs=-1).fit(X, y)
-    _same_results(on_dask, _search().fit(X, y))
+        on_dask = make(n_jobs=-1).fit(X, y)
+    _same_results(on_dask, make().fit(X, y))
     workers = dask_client.scheduler_info()["workers"]
     assert len(workers) == 2
