@@ -250,7 +250,7 @@ def search_candidates(encoded, acquisition, X_train, y_train, rng,
     return X, values
 
 
-def best_unseen(space, X, values, is_seen):
+def best_unseen(space, X, values, is_seen, near=None):
     """The best-ranked candidate that is not a seen configuration.
 
     Parameters
@@ -263,6 +263,9 @@ def best_unseen(space, X, values, is_seen):
         Their acquisition values (higher is better).
     is_seen : callable
         ``is_seen(point) -> bool``.
+    near : ndarray of shape (n_near, n_components), default=None
+        Encoded configurations whose near-copies (closer than 1% of the cube
+        in every column) are passed over too.
 
     Returns
     -------
@@ -275,6 +278,8 @@ def best_unseen(space, X, values, is_seen):
         if row in tried:
             continue
         tried.add(row)
+        if near is not None and _near(X[i : i + 1], near)[0]:
+            continue
         point = space.inverse_transform(X[i : i + 1])[0]
         if not is_seen(point):
             return point

@@ -359,13 +359,11 @@ class Optimizer:
         X, values = search_candidates(
             self._encoded, value, self._X,
             np.where(np.isfinite(y_told), y_told, -np.inf), self._rng,
-            acquisition_grad=value_grad,
-            # Near-copies of told or pending configurations teach the model
-            # almost nothing: an over-confident model would otherwise polish
-            # one spot forever.
-            avoid=np.vstack([self._X, self._pending_rows()]),
+            acquisition_grad=value_grad, avoid=self._pending_rows(),
         )
-        return best_unseen(self.space, X, values, self._is_seen)
+        # Near-copies of told configurations teach the model almost nothing:
+        # an over-confident model would otherwise polish one spot forever.
+        return best_unseen(self.space, X, values, self._is_seen, near=self._X)
 
     def _best_in_grid(self, grid, value):
         """A small finite space is searched exhaustively."""
