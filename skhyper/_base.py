@@ -18,6 +18,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from skhyper import _checkpoint, _prior, _results
+from skhyper import _compat
 from skhyper._compat import BaseSearchCV, HasMethods, Interval
 from skhyper._evaluator import Evaluation, Evaluator, optimized_metric
 from skhyper.space import Space
@@ -106,16 +107,8 @@ class BaseModelSearchCV(BaseSearchCV):
         state.pop("_fit_data", None)
         return state
 
-    def __sklearn_tags__(self):
-        from sklearn.utils import get_tags  # scikit-learn >= 1.6, like this method
-
-        tags = super().__sklearn_tags__()
-        # The search hands data to the estimator untouched: whatever targets
-        # and missing values it takes, the search takes (BaseSearchCV forgets).
-        inner = get_tags(self.estimator)
-        tags.target_tags.multi_output = inner.target_tags.multi_output
-        tags.input_tags.allow_nan = inner.input_tags.allow_nan
-        return tags
+    def __sklearn_tags__(self):  # scikit-learn >= 1.6 calls this
+        return _compat.with_estimator_data_tags(super().__sklearn_tags__(), self)
 
     def _add_trailing_failures(self):
         """Rows of a last batch that failed whole reach cv_results_ here.

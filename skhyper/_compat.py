@@ -26,6 +26,7 @@ __all__ = [
     "evaluate",
     "is_all_fits_failed_error",
     "open_task",
+    "with_estimator_data_tags",
 ]
 
 
@@ -82,3 +83,19 @@ def is_all_fits_failed_error(exc):
     return isinstance(exc, ValueError) and "fits failed" in message and (
         message.lstrip().startswith("All the")
     )
+
+
+def with_estimator_data_tags(tags, search):
+    """Tags of a search, with the data its estimator accepts (scikit-learn >= 1.6).
+
+    The search hands data to the estimator untouched: whatever targets and
+    missing values the estimator takes, the search takes. ``BaseSearchCV``
+    does not say so. Releases before 1.6 use ``_more_tags`` instead, where
+    ``BaseSearchCV`` marks the multi-output check as an expected failure.
+    """
+    from sklearn.utils import get_tags  # added with __sklearn_tags__ in 1.6
+
+    inner = get_tags(search.estimator)
+    tags.target_tags.multi_output = inner.target_tags.multi_output
+    tags.input_tags.allow_nan = inner.input_tags.allow_nan
+    return tags

@@ -111,3 +111,29 @@ def test_all_fits_failed_error_is_recognised():
     assert _compat.is_all_fits_failed_error(ValueError("\nAll the 3 fits failed.\n"))
     assert not _compat.is_all_fits_failed_error(ValueError("3 fits failed out of 6"))
     assert not _compat.is_all_fits_failed_error(RuntimeError("All the 3 fits failed"))
+
+
+def test_search_tags_follow_the_estimator():
+    sklearn_utils = pytest.importorskip("sklearn.utils")
+    if not hasattr(sklearn_utils, "get_tags"):
+        pytest.skip("scikit-learn < 1.6 has no __sklearn_tags__")
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import Ridge
+
+    nan_ok = BatchedRandomSearch(HistGradientBoostingClassifier(), {"max_iter": [5]})
+    assert sklearn_utils.get_tags(nan_ok).input_tags.allow_nan
+    multi = BatchedRandomSearch(Ridge(), {"alpha": [1.0]})
+    assert sklearn_utils.get_tags(multi).target_tags.multi_output
+    assert not sklearn_utils.get_tags(
+        BatchedRandomSearch(LogisticRegression(), {"C": [1.0]})
+    ).input_tags.allow_nan
+
+
+def test_older_releases_use_more_tags():
+    search = BatchedRandomSearch(LogisticRegression(), {"C": [1.0]})
+    if hasattr(search, "_more_tags") and not hasattr(
+        __import__("sklearn.utils", fromlist=["get_tags"]), "get_tags"
+    ):
+        assert isinstance(search._more_tags(), dict)
+    else:
+        pytest.skip("scikit-learn >= 1.6 reads __sklearn_tags__")
