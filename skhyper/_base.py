@@ -121,6 +121,7 @@ class BaseModelSearchCV(BaseSearchCV):
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
         results = super()._format_results(candidate_params, n_splits, out, more_results)
+        results = _results.infinite_means_as_failures(results)
         evaluator = getattr(self, "_evaluator", None)
         return results if evaluator is None else evaluator.merge(results)
 

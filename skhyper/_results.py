@@ -94,6 +94,22 @@ def failed_results(template, params, error_score, more_results=None):
     return _with_param_columns(out)
 
 
+def infinite_means_as_failures(results):
+    """An infinite mean score is a failed evaluation, like NaN: ranked last.
+
+    scikit-learn ranks ``+inf`` first, so a scorer that overflows would pick
+    the best configuration; the split scores keep what the scorer returned.
+    """
+    changed = False
+    for key in results:
+        if key.startswith("mean_test_"):
+            means = np.asarray(results[key], dtype=float)
+            if np.isinf(means).any():
+                results[key] = np.where(np.isinf(means), np.nan, means)
+                changed = True
+    return rank(results) if changed else results
+
+
 def rank(results):
     """Recompute ``rank_test_<metric>`` as scikit-learn does: non-finite last."""
     for key in list(results):

@@ -204,3 +204,22 @@ def test_verbose_prints_a_line_per_batch(capsys):
     assert "2/4 evaluated" in lines[0] and "s left" in lines[0]
     assert "4/4 evaluated" in lines[1]
     assert "Fitting" not in out  # scikit-learn's batch line only from verbose=2
+
+
+def test_infinite_scores_count_as_failures():
+    class Overflows(FailsWhenC):
+        def score(self, X, y):
+            return np.inf if self.C == 2.0 else self.C / 10
+
+    with warnings.catch_warnings():
+        # scikit-learn warns about non-finite scores and, computing their std,
+        # about inf - inf.
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        search = BatchedRandomSearch(
+            Overflows(), {"C": [1.0, 2.0, 3.0]}, n_iter=3, batch=3, random_state=0
+        ).fit(X, y)
+    scores = dict(zip([p["C"] for p in search.cv_results_["params"]],
+                      search.cv_results_["mean_test_score"]))
+    assert np.isnan(scores[2.0])
+    assert search.best_params_ == {"C": 3.0}
