@@ -104,9 +104,10 @@ class Optimizer:
     Notes
     -----
     Failed evaluations (non-finite scores) are modelled as slightly worse
-    than the worst finite score, so the search moves away from them. Each
-    score's fold-to-fold standard deviation, divided by the square root of the
-    number of folds, is the model's noise level at that point.
+    than the worst finite score, so the search moves away from them. The
+    model fits one noise level for all scores; ``score_stds`` are recorded
+    but not used as per-point noise, because scores computed on the same CV
+    folds share their fold noise.
 
     Surrogate work runs with a single BLAS thread: its matrices are small and
     threads only add overhead.
