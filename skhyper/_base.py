@@ -53,6 +53,9 @@ class BaseModelSearchCV(BaseSearchCV):
     #: Parameters that shape which evaluations a search makes; a checkpoint
     #: written with other values is refused.
     _checkpoint_params = ()
+    #: Attributes that live only while ``fit`` runs: dropped at its end and
+    #: from the pickles scikit-learn ships to workers.
+    _fit_state = ("_evaluator", "_fit_data")
 
     @abstractmethod
     def __init__(self, estimator, **kwargs):
@@ -94,8 +97,9 @@ class BaseModelSearchCV(BaseSearchCV):
             self._keep_finished_results()
             raise
         finally:
-            evaluator = self.__dict__.pop("_evaluator", None)
-            self.__dict__.pop("_fit_data", None)
+            evaluator = self.__dict__.get("_evaluator")
+            for name in self._fit_state:
+                self.__dict__.pop(name, None)
         self.stop_reason_ = evaluator.stop_reason
         return self
 
@@ -103,8 +107,8 @@ class BaseModelSearchCV(BaseSearchCV):
         # scikit-learn ships the search itself to every fit task (as the
         # callbacks' caller): the fit-time state must stay behind.
         state = dict(super().__getstate__())  # may be __dict__ itself
-        state.pop("_evaluator", None)
-        state.pop("_fit_data", None)
+        for name in self._fit_state:
+            state.pop(name, None)
         return state
 
     def __sklearn_tags__(self):  # scikit-learn >= 1.6 calls this

@@ -28,7 +28,6 @@ from skhyper.space import Space
 
 __all__ = ["HyperbandSearchCV", "SuccessiveHalvingSearchCV"]
 
-_TRANSIENT = ("_evaluator", "_fit_data", "_fit_groups", "_setup", "_warm_plan")
 
 
 @dataclass
@@ -73,6 +72,7 @@ class _BaseHalving(BaseModelSearchCV):
     _checkpoint_params = (
         "factor", "resource", "min_resources", "max_resources", "proposer"
     )
+    _fit_state = BaseModelSearchCV._fit_state + ("_fit_groups", "_setup", "_warm_plan")
 
     # -- fit -----------------------------------------------------------------
 
@@ -107,17 +107,9 @@ class _BaseHalving(BaseModelSearchCV):
             self.estimator = user_estimator
             if plan is not None:
                 plan.close()
-            for name in _TRANSIENT:
+            for name in self._fit_state:  # when the base class fit was never reached
                 self.__dict__.pop(name, None)
         return self
-
-    def __getstate__(self):
-        # scikit-learn ships the search to every fit task (``caller``); what
-        # only the running search needs stays behind.
-        state = dict(super().__getstate__())
-        for name in _TRANSIENT:
-            state.pop(name, None)
-        return state
 
     def _warm_start_plan(self):
         """A warm-start plan if promoted fold models can continue training."""
