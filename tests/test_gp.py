@@ -221,3 +221,42 @@ def test_blas_thread_limit_is_restored():
     gp.predict(X, return_std=True)
     gp.predict_mean_std_grad(X)
     assert [pool["num_threads"] for pool in threadpool_info()] == before
+
+
+def test_condition_keeps_hyperparameters_and_shrinks_uncertainty():
+    gp = _fitted_2d()
+    X_new = np.array([[0.9, 0.9], [0.05, 0.95]])
+    mean_before, std_before = gp.predict(X_new, return_std=True)
+    length_scales = gp.length_scales_.copy()
+
+    fantasy = gp.condition(X_new, mean_before)
+
+    np.testing.assert_array_equal(fantasy.length_scales_, length_scales)
+    assert fantasy.signal_variance_ == gp.signal_variance_
+    assert fantasy.noise_variance_ == gp.noise_variance_
+    mean_after, std_after = fantasy.predict(X_new, return_std=True)
+    # Believed values are the model's own mean: it stays put, doubt shrinks.
+    np.testing.assert_allclose(mean_after, mean_before, atol=0.05 * np.std(mean_before))
+    assert np.all(std_after < std_before)
+    # The conditioned copy is independent of the model it came from.
+    np.testing.assert_array_equal(gp.predict(X_new, return_std=True)[1], std_before)
+
+
+def test_condition_interpolates_the_new_points():
+    rng = np.random.default_rng(3)
+    X = rng.uniform(size=(15, 2))
+    y = _smooth(X)
+    gp = GaussianProcess(noise=1e-4, random_state=0).fit(X[:10], y[:10])
+    fantasy = gp.condition(X[10:], y[10:])
+    # Nearly noise-free: the conditioned model passes through the new points.
+    mean, std = fantasy.predict(X, return_std=True)
+    np.testing.assert_allclose(mean, y, atol=0.02 * np.ptp(y))
+    assert np.all(std[10:] < 0.1 * np.std(y))
+
+
+def test_condition_rejects_mismatched_targets():
+    gp = _fitted_2d()
+    with pytest.raises(ValueError, match="one value per row"):
+        gp.condition(np.zeros((2, 2)), np.zeros(3))
+    with pytest.raises(ValueError, match="n, 2"):
+        gp.condition(np.zeros((2, 3)), np.zeros(2))

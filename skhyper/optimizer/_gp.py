@@ -11,6 +11,8 @@ Inputs live in the unit cube ``[0, 1]^d``; the priors and bounds below assume
 that scale.
 """
 
+import copy
+
 import numpy as np
 from scipy.linalg import lapack, solve_triangular
 from scipy.optimize import minimize
@@ -300,9 +302,48 @@ class GaussianProcess:
         self._warm_theta, self._warm_key = best_theta.copy(), key
         return best_theta
 
+    def condition(self, X, y):
+        """A copy of the fitted model that also knows ``(X, y)``.
+
+        The hyperparameters and the standardization of the targets are kept;
+        only the posterior is recomputed. This is what a batch needs for its
+        pending points (kriging believer): refitting the hyperparameters on
+        believed targets would cost as much as the first fit and learn nothing.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Extra points in the unit cube.
+        y : array-like of shape (n_samples,)
+            Their targets, noise-free (no extra noise is added for them).
+
+        Returns
+        -------
+        model : GaussianProcess
+            A new fitted model; this one is unchanged.
+        """
+        X = self._check_X(X)
+        y = np.asarray(y, dtype=float).ravel()
+        if X.shape[0] != y.shape[0] or not np.all(np.isfinite(y)):
+            raise ValueError("y must be finite, with one value per row of X.")
+        objective = _Objective(
+            np.vstack([self._X_train, X - self._X_offset]),
+            np.concatenate([self._yc, (y - self._y_mean) / self._y_scale]),
+            np.concatenate([self._extra, np.zeros(len(y))]),
+            self._fit_noise,
+            self._fixed_noise,
+        )
+        model = copy.copy(self)
+        with _single_blas_thread():
+            model._set_posterior(objective, self._theta)
+        return model
+
     def _set_posterior(self, objective, theta):
         d = objective.X.shape[1]
         state = objective.posterior(theta)
+        self._theta = theta
+        self._yc, self._extra = objective.y, objective.extra_noise
+        self._fit_noise, self._fixed_noise = objective.fit_noise, objective.fixed_noise
         self._X_train = objective.X
         self._inv_ls = np.exp(-theta[:d])
         self._Z_train = objective.X * self._inv_ls

@@ -1,6 +1,5 @@
 """Ask/tell Bayesian optimization over a :class:`~skhyper.space.Space`."""
 
-import copy
 import numbers
 
 import numpy as np
@@ -331,9 +330,9 @@ class Optimizer:
             return model
         X_pending = self._pending_rows()
         believed = model.predict(X_pending)
-        # A copy keeps the told model (and its warm start) for the next ask.
-        fantasy = copy.deepcopy(model) if self.surrogate_ == "gp" else self._new_model()
-        return fantasy.fit(
+        if self.surrogate_ == "gp":
+            return model.condition(X_pending, believed)
+        return self._new_model().fit(
             np.vstack([self._X, X_pending]),
             np.concatenate([y, believed]),
             noise_var=np.concatenate([noise, np.zeros(len(believed))]),
