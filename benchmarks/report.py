@@ -205,6 +205,11 @@ def summarize(records, normalizer, checkpoints):
         row["wall_time"] = _median([r["wall_time"] for r in recs])
         row["overhead_ms"] = _median([1000 * r["overhead_per_eval"] for r in recs])
         row["evals_per_sec"] = _median([r["evals_per_sec"] for r in recs])
+        row["total_evals"] = sum(r["n_evals"] for r in recs)
+        row["total_search_time"] = sum(r["search_time"] for r in recs)
+        row["fit_ms_per_eval"] = _median(
+            [1000 * r["sum_fit_score_time"] / r["n_evals"] for r in recs if r["n_evals"]]
+        )
         row["n_duplicates"] = _median([r.get("n_duplicates", 0) for r in recs])
         row["n_failed"] = _median([r.get("n_failed", 0) for r in recs])
         rows[key] = row
@@ -408,6 +413,51 @@ def parallel_comparison(rows, configs, methods_order, checkpoints):
         if any_val:
             body.append(line)
     out.append(_table(header, body) + "\n")
+    out.append(_speedup_by_task(rows, configs, methods_order))
+    return "\n".join(out)
+
+
+def _speedup_by_task(rows, configs, methods_order):
+    """Evaluations per second of each configuration relative to the first.
+
+    Tasks are sorted by the cost of one evaluation's fits, because that cost
+    decides whether handing fits to worker processes pays. The last line is
+    the whole suite's throughput: all evaluations over all search time.
+    """
+    base, others = configs[0], configs[1:]
+    out = []
+    for m in methods_order:
+        tasks = sorted(
+            {t for (c, t, mm) in rows if mm == m and c == base},
+            key=lambda t: rows[(base, t, m)]["fit_ms_per_eval"],
+        )
+        tasks = [t for t in tasks if all((c, t, m) in rows for c in others)]
+        if not tasks or not others:
+            continue
+        out.append(f"### {m}: evaluations per second relative to {base}\n")
+        header = ["task", "fit+score ms per eval (first config)"] + [
+            f"speed-up ({c})" for c in others
+        ]
+        body = []
+        for t in tasks:
+            first = rows[(base, t, m)]
+            body.append(
+                [t, _fmt(first["fit_ms_per_eval"])]
+                + [_fmt(rows[(c, t, m)]["evals_per_sec"] / first["evals_per_sec"], 2)
+                   for c in others]
+            )
+
+        def throughput(c):
+            keys = [(c, t, m) for t in tasks]
+            return sum(rows[k]["total_evals"] for k in keys) / sum(
+                rows[k]["total_search_time"] for k in keys
+            )
+
+        body.append(
+            ["**whole suite** (all evaluations / all search time)", ""]
+            + [_fmt(throughput(c) / throughput(base), 2) for c in others]
+        )
+        out.append(_table(header, body) + "\n")
     return "\n".join(out)
 
 
