@@ -17,7 +17,29 @@ import sklearn
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+#: Private attributes of scikit-learn classes that skhyper's searches define
+#: or call outside this module, each because subclassing ``BaseSearchCV``
+#: requires it:
+#:
+#: * ``_run_search``: the search strategy; ``BaseSearchCV.fit`` calls it.
+#: * ``_format_results``: ``evaluate_candidates`` builds ``cv_results_``
+#:   through it; skhyper adds restored rows and failed batches.
+#: * ``_parameter_constraints``: the declared parameter validation that
+#:   ``fit`` runs (extended by every search).
+#: * ``_select_best_index``: ``BaseSearchCV.fit`` picks the row to refit
+#:   through it, before refitting; the halving searches choose among the
+#:   evaluations with the most resource (scikit-learn's own halving searches
+#:   override it for the same reason). No public parameter can do this: a
+#:   callable ``refit`` belongs to the user.
+#:
+#: Any other private scikit-learn method or attribute is reached through a
+#: function of this module. tests/test_compat.py scans every skhyper module.
+BASE_SEARCH_HOOKS = frozenset(
+    {"_run_search", "_format_results", "_parameter_constraints", "_select_best_index"}
+)
+
 __all__ = [
+    "BASE_SEARCH_HOOKS",
     "BaseSearchCV",
     "HasMethods",
     "Interval",
@@ -26,6 +48,7 @@ __all__ = [
     "evaluate",
     "is_all_fits_failed_error",
     "open_task",
+    "validate_params",
     "with_estimator_data_tags",
 ]
 
@@ -99,3 +122,23 @@ def with_estimator_data_tags(tags, search):
     tags.target_tags.multi_output = inner.target_tags.multi_output
     tags.input_tags.allow_nan = inner.input_tags.allow_nan
     return tags
+
+
+def validate_params(estimator):
+    """Check ``estimator``'s parameters against its ``_parameter_constraints``.
+
+    What ``fit`` does first on every supported release (through the private
+    ``BaseEstimator._validate_params``), for methods that must validate
+    without fitting, such as the halving searches' ``schedule``.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        An estimator declaring ``_parameter_constraints``.
+
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        A ``ValueError`` and ``TypeError`` naming the first invalid parameter.
+    """
+    estimator._validate_params()

@@ -18,9 +18,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import check_cv
 
-from skhyper import _resources, _schedule
+from skhyper import _checkpoint, _compat, _prior, _resources, _results, _schedule
 from skhyper._base import BaseModelSearchCV
-from skhyper._compat import Interval, StrOptions
+from skhyper._compat import HasMethods, Interval, StrOptions
 from skhyper._proposers import is_pure_grid, make_proposer
 from skhyper._splits import FrozenSplits
 from skhyper._warm import WarmStartPlan, continuation_mode, resource_path_owner
@@ -68,11 +68,15 @@ class _BaseHalving(BaseModelSearchCV):
         ],
         "proposer": [StrOptions({"auto", "grid", "random", "bayes"})],
         "warm_start": ["boolean"],
+        # Earlier evaluations need their resource: no (params, score) pairs.
+        "warm_start_from": [dict, HasMethods(["fit"]), None],
     }
     _checkpoint_params = (
         "factor", "resource", "min_resources", "max_resources", "proposer"
     )
-    _fit_state = BaseModelSearchCV._fit_state + ("_fit_groups", "_setup", "_warm_plan")
+    _fit_state = BaseModelSearchCV._fit_state + (
+        "_fit_groups", "_setup", "_warm_plan", "_earlier"
+    )
 
     # -- fit -----------------------------------------------------------------
 
@@ -150,6 +154,9 @@ class _BaseHalving(BaseModelSearchCV):
         plan = getattr(self, "_warm_plan", None)
         if plan is not None:
             plan.max_resources = self._setup.schedule.max_resources
+        self._earlier = None
+        if self.warm_start_from is not None:
+            self._earlier = self._reusable_rows(space, self.warm_start_from)
 
     def _budget(self, space):
         return self._setup.schedule.n_evaluations
@@ -172,7 +179,7 @@ class _BaseHalving(BaseModelSearchCV):
             Candidates and resources of every rung (of every bracket), the
             number of evaluations and fits, and the total resource.
         """
-        self._validate_params()
+        _compat.validate_params(self)
         space = Space(self._space_spec())
         space.check_estimator_params(self.estimator)
         if X is None and self.resource == "n_samples":
@@ -268,6 +275,133 @@ class _BaseHalving(BaseModelSearchCV):
                 )
         return _Setup(schedule, proposer, n_samples, splits, codes, groups)
 
+    # -- warm_start_from -------------------------------------------------------
+
+    def _reusable_rows(self, space, earlier):
+        """The rows of ``warm_start_from`` this search may reuse, or ``None``.
+
+        Rows of configurations of this search's space evaluated at one of its
+        resource levels (with ``"n_samples"``, see :meth:`_same_subsamples`),
+        with the resource as an ``int`` in ``params`` and ``-1`` in the
+        search's own columns (``iter``, ``bracket``) until a rung reuses them.
+        """
+        results = earlier if isinstance(earlier, dict) else getattr(
+            earlier, "cv_results_", None
+        )
+        if results is None:
+            raise ValueError(
+                f"warm_start_from must be a fitted search or its cv_results_; the "
+                f"{type(earlier).__name__} given has no cv_results_: it is not "
+                "fitted, or it is a clone (cross-validation clones the search and "
+                "its parameters), in which case pass its cv_results_ instead."
+            )
+        missing = [key for key in ("params", "n_resources") if key not in results]
+        if missing or not any(key.startswith("mean_test_") for key in results):
+            raise ValueError(
+                "warm_start_from must be a fitted successive-halving or Hyperband "
+                "search (skhyper's or scikit-learn's) or its cv_results_, with "
+                "'params', 'n_resources' and 'mean_test_*' columns; these results "
+                f"lack {missing or ['mean_test_*']}."
+            )
+        _check_same_scoring(results, self.scoring)
+        setup = self._setup
+        n_splits = _n_split_columns(results)
+        if setup.schedule.n_splits is not None and n_splits not in (
+            None, setup.schedule.n_splits
+        ):
+            raise ValueError(
+                f"warm_start_from: the earlier results were cross-validated on "
+                f"{n_splits} splits, this search uses {setup.schedule.n_splits}; "
+                "their scores are not comparable."
+            )
+        levels = _resource_levels(setup.schedule)
+        if self.resource == "n_samples" and not self._same_subsamples(earlier):
+            levels &= {setup.n_samples}  # whole folds only
+        rows, params = [], []
+        for i, (point, n_resources) in enumerate(
+            zip(results["params"], results["n_resources"])
+        ):
+            try:
+                n_resources = int(n_resources)
+            except (TypeError, ValueError):  # a row without a resource
+                continue
+            config = self._without_resource(point)
+            if n_resources not in levels or not space.contains(config):
+                continue
+            if self.resource != "n_samples" and point.get(self.resource) != n_resources:
+                continue
+            rows.append(i)
+            params.append(self._with_resource(config, n_resources))
+        if not rows:
+            warnings.warn(
+                f"warm_start_from: none of its {len(results['params'])} evaluations "
+                "can be reused: none is a configuration of this search's space "
+                f"evaluated with one of its resources {sorted(levels)}.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return None
+        normalized = list(results["params"])
+        for i, point in zip(rows, params):
+            normalized[i] = point
+        reusable = _results.take_rows({**results, "params": normalized}, rows)
+        for key in self._replay_columns:
+            if key != "n_resources":
+                reusable[key] = np.full(len(rows), -1)
+        reusable["n_resources"] = np.array(
+            [int(results["n_resources"][i]) for i in rows]
+        )
+        return reusable
+
+    def _same_subsamples(self, earlier):
+        """Whether ``earlier`` drew the subsamples this search will draw.
+
+        They come from the CV folds and ``random_state``: an skhyper halving
+        search with the same integer ``random_state`` and the same
+        deterministic ``cv`` (on the same data, as for any reuse).
+        """
+        cv = self.cv
+        shuffled = getattr(cv, "shuffle", False) and not _is_int(
+            getattr(cv, "random_state", None)
+        )
+        return (
+            isinstance(earlier, _BaseHalving)
+            and earlier.resource == "n_samples"
+            and _is_int(self.random_state)
+            and earlier.random_state == self.random_state
+            and not shuffled
+            and _checkpoint.describe(earlier.cv) == _checkpoint.describe(cv)
+        )
+
+    def _restore(self, space, spec):
+        prior, saver = super()._restore(space, spec)
+        if self.warm_start_from is None:
+            return prior, saver
+        if prior is not None and prior.seed is not None:
+            self._earlier = None  # resuming this search's checkpoint instead
+            return prior, saver
+        if self._earlier is None:
+            return None, saver
+        return _ResourcePrior(
+            space, results=self._earlier, extra_keys=self._replay_columns
+        ), saver
+
+    def _label_reused_rows(self, evaluator, evaluations, more_results):
+        """Earlier rows a rung reused take the rung's ``iter`` (and ``bracket``)."""
+        earlier = getattr(self, "_earlier", None)
+        if earlier is None:
+            return
+        n_earlier = _results.n_rows(earlier)
+        for i, evaluation in enumerate(evaluations):
+            if evaluation.index is None or evaluation.index >= n_earlier:
+                continue
+            for key, values in more_results.items():
+                # The evaluator rebuilds its results from ``earlier`` at every
+                # batch, and holds the current ones: both get the label.
+                for table in (earlier, evaluator.results):
+                    if table is not None and key in table:
+                        table[key][evaluation.index] = values[i]
+
     def _space_size(self, space, proposer):
         if proposer == "grid":
             keys = {space.key(point) for point in space.grid()}
@@ -322,6 +456,7 @@ class _BaseHalving(BaseModelSearchCV):
             cv=cv,
             more_results=more_results,
         )
+        self._label_reused_rows(evaluator, evaluations, more_results)
         self._history.extend(
             (self._without_resource(e.params), e.score, e.score_std, e.n_splits,
              n_resources)
@@ -357,6 +492,11 @@ class _BaseHalving(BaseModelSearchCV):
         raise NotImplementedError
 
     def _select_best_index(self, refit, refit_metric, results):
+        # BaseSearchCV.fit refits the row this hook returns: one of the
+        # scikit-learn hooks skhyper must override (see _compat.BASE_SEARCH_HOOKS).
+        return self._best_row(refit, refit_metric, results)
+
+    def _best_row(self, refit, refit_metric, results):
         """Best row of the last rung; ties by score, then a stable fingerprint."""
         if callable(refit):
             best = refit(results)
@@ -383,7 +523,7 @@ class _BaseHalving(BaseModelSearchCV):
         if not any(k in results for k in ("iter", "n_resources")):
             return
         metric = evaluator.metric
-        self.best_index_ = self._select_best_index(self.refit, metric, results)
+        self.best_index_ = self._best_row(self.refit, metric, results)
         self.best_score_ = results[f"mean_test_{metric}"][self.best_index_]
         self.best_params_ = results["params"][self.best_index_]
 
@@ -400,6 +540,58 @@ def _uses_groups(cv):
 
 def _integer_params(params):
     return sorted(k for k, v in params.items() if _is_int(v))[:8]
+
+
+class _ResourcePrior(_prior.Prior):
+    """Earlier evaluations replayed by configuration and resource only.
+
+    The search's columns (``iter``, ``bracket``) stay ``extra_keys``, so that
+    every evaluation the evaluator makes has them, but they do not take part
+    in the match: an earlier row is reused whatever rung it came from.
+    """
+
+    def key(self, params, extra):
+        resource = dict(zip(self.extra_keys, extra)).get("n_resources")
+        return super().key(params, (resource,))
+
+
+def _own_rows(results):
+    """Rows this search evaluated: not earlier rows it left unused (``iter=-1``)."""
+    iters = np.asarray(results["iter"])
+    own = iters >= 0
+    return own if own.any() else np.ones(len(iters), dtype=bool)
+
+
+def _resource_levels(schedule):
+    """Every resource a rung of ``schedule`` (of any bracket) gets."""
+    brackets = getattr(schedule, "brackets", [schedule])
+    return {int(r) for bracket in brackets for r in bracket.n_resources}
+
+
+def _n_split_columns(results):
+    """Number of ``split<k>_test_*`` columns of one metric, or ``None``."""
+    splits = {}
+    for key in results:
+        head, _, metric = key.partition("_test_")
+        if head.startswith("split") and head[len("split"):].isdigit() and metric:
+            splits.setdefault(metric, set()).add(head)
+    return max((len(v) for v in splits.values()), default=None)
+
+
+def _check_same_scoring(results, scoring):
+    """Earlier results must have a mean score for every metric of ``scoring``."""
+    if scoring is None or isinstance(scoring, str):
+        names = ["score"]
+    elif callable(scoring):
+        return  # a callable may return one score or a dict of them
+    else:
+        names = list(scoring)
+    missing = [name for name in names if f"mean_test_{name}" not in results]
+    if missing:
+        raise ValueError(
+            f"warm_start_from was scored with other metrics: its results lack "
+            f"{[f'mean_test_{name}' for name in missing]}."
+        )
 
 
 def _all_folds_failed(results, metric, error_score, rows):
@@ -601,6 +793,30 @@ class SuccessiveHalvingSearchCV(_BaseHalving):
         file, estimator, space and data resumes the search, replaying the
         stored evaluations without fitting them.
 
+    warm_start_from : fitted search or dict, default=None
+        Evaluations of an earlier successive-halving or Hyperband search
+        (skhyper's, or scikit-learn's ``HalvingGridSearchCV`` /
+        ``HalvingRandomSearchCV``), or its ``cv_results_``, to reuse: when
+        this search evaluates a configuration with a resource at which the
+        earlier one evaluated it, the earlier scores are taken instead of
+        fitting again. Only what is reused changes, not what is searched:
+        the candidates and promotions are those of a search without
+        ``warm_start_from`` that got the same scores (so with a grid, or the
+        same ``random_state`` and number of candidates, the rungs both
+        searches share cost nothing). The earlier rows that can be reused
+        (configurations of this space, evaluated with a resource of this
+        schedule) come first in ``cv_results_``; a reused row takes the
+        ``iter`` of the rung that reused it, the others keep ``iter=-1`` and
+        are never chosen as best. With
+        ``resource="n_samples"``, rows on a subsample are reused only from a
+        fitted skhyper search with the same integer ``random_state`` and the
+        same deterministic ``cv`` (the subsamples are drawn from them);
+        otherwise only rows evaluated on all the samples. As for
+        :class:`~skhyper.BayesSearchCV`, the earlier search must have used
+        the same data and CV folds; only their number is checked. ``(params,
+        score)`` pairs are not accepted: a halving evaluation needs its
+        resource. A checkpoint being resumed takes precedence.
+
     Attributes
     ----------
     n_resources_ : list of int
@@ -640,7 +856,8 @@ class SuccessiveHalvingSearchCV(_BaseHalving):
     cv_results_ : dict of numpy (masked) ndarrays
         One row per candidate and rung, in evaluation order, with every key
         of scikit-learn's ``cv_results_`` plus ``"iter"`` (the rung) and
-        ``"n_resources"``.
+        ``"n_resources"``. With ``warm_start_from``, the earlier rows come
+        first (see there).
 
     best_estimator_ : estimator
         The best candidate of the last rung, refitted on the whole data, of
@@ -700,10 +917,14 @@ class SuccessiveHalvingSearchCV(_BaseHalving):
 
     **Warm start.** For the duration of the search the estimator is replaced
     by a twin with the same class name and parameters whose ``fit`` keeps
-    each fold model in a temporary directory and, at the next rung, loads
-    and continues it (only on the very same training data, identified by a
-    hash of it). A cache miss, for instance on another machine of a dask
-    cluster, fits from scratch. Continued forests and bagging models, and
+    each fold model and, at the next rung, continues it (only on the very
+    same training data, identified by a hash of it). Fits in the search's
+    own process (``n_jobs=None``, threads) keep their models in memory,
+    unpickled; fits in worker processes (loky, dask) pickle them to a
+    temporary directory, since the next rung's fit may run in another
+    worker. Once a rung's promotions are known, the models of eliminated
+    candidates are dropped. A cache miss, for instance on another machine of
+    a dask cluster, fits from scratch. Continued forests and bagging models, and
     gradient boosting with an integer ``random_state``, equal their models
     fitted from scratch; MLP and SGD models restart their optimizer state,
     so their scores are close to, not equal to, training from scratch. The
@@ -772,6 +993,7 @@ class SuccessiveHalvingSearchCV(_BaseHalving):
         param_grid=None,
         param_distributions=None,
         checkpoint=None,
+        warm_start_from=None,
     ):
         super().__init__(
             estimator,
@@ -799,6 +1021,7 @@ class SuccessiveHalvingSearchCV(_BaseHalving):
         self.param_grid = param_grid
         self.param_distributions = param_distributions
         self.checkpoint = checkpoint
+        self.warm_start_from = warm_start_from
 
     def _plan(self, space, proposer, max_resources, smallest, floor, n_splits):
         factor = self.factor
@@ -878,7 +1101,8 @@ class SuccessiveHalvingSearchCV(_BaseHalving):
 
     def _top_rows(self, results):
         iters = np.asarray(results["iter"])
-        return np.flatnonzero(iters == iters.max())
+        own = _own_rows(results)
+        return np.flatnonzero(own & (iters == iters[own].max()))
 
 
 class HyperbandSearchCV(_BaseHalving):
@@ -891,9 +1115,15 @@ class HyperbandSearchCV(_BaseHalving):
     ``R = max_resources``, ``r = min_resources`` and ``s_max =
     floor(log_eta(R / r))``, bracket ``b = 0, ..., s_max`` (Li et al.'s
     ``s = s_max - b``) starts ``ceil((s_max + 1) / (s + 1) * eta**s)``
-    candidates with resource ``R * eta**-s``, and each of its rungs keeps
-    the best ``1 / eta``. The total is known before fitting:
-    :meth:`schedule` returns every bracket's rungs, the number of
+    candidates at resource level ``b``, and each of its rungs keeps the best
+    ``1 / eta`` and gives them the next level. The ``s_max + 1`` levels go
+    from ``r`` to ``R``: Li et al.'s ``R * eta**(b - s_max)`` (rounded down)
+    when the first of them is ``r``, as when ``R / r`` is a power of
+    ``eta``; otherwise ``r * (R / r)**(b / s_max)``, so that the boldest
+    bracket starts at ``min_resources`` exactly (Li et al.'s arithmetic
+    would start it up to ``eta`` times higher) and the resource grows a
+    little more than ``eta``-fold per rung. The total is known before
+    fitting: :meth:`schedule` returns every bracket's rungs, the number of
     evaluations and the total resource.
 
     Brackets are started one rung apart, so that at every step all running
@@ -930,13 +1160,15 @@ class HyperbandSearchCV(_BaseHalving):
         ``R``: all samples, or the estimator's own value of the parameter.
 
     min_resources : int, "auto" or "smallest", default="auto"
-        ``r``. ``"auto"``: as small as the floor of
+        ``r``, the resource of the first rung of the boldest bracket.
+        ``"auto"``: as small as the floor of
         :class:`SuccessiveHalvingSearchCV` allows (for ``"n_samples"``; 1 for
         a parameter), with at most ``floor(log_factor(101))`` brackets (4
         for ``factor=3``). ``"smallest"``: scikit-learn's ``2 * n_splits *
-        n_classes`` (1 for a parameter). When ``max_resources`` is less than
-        ``factor * min_resources``, there is a single bracket of one
-        configuration, and a warning says so.
+        n_classes`` (1 for a parameter). An explicit number is used as given.
+        When ``max_resources`` is less than ``factor * min_resources``, there
+        is a single bracket of one configuration at ``max_resources``, and a
+        warning says so.
 
     proposer : {"auto", "grid", "random", "bayes"}, default="auto"
         Where each bracket's candidates come from: ``"random"`` (Hyperband),
@@ -991,13 +1223,23 @@ class HyperbandSearchCV(_BaseHalving):
     checkpoint : str or path-like, default=None
         A JSON file written after every step, to resume an interrupted search.
 
+    warm_start_from : fitted search or dict, default=None
+        Earlier evaluations to reuse, as in
+        :class:`SuccessiveHalvingSearchCV`: an evaluation of a configuration
+        with a resource at which an earlier successive-halving or Hyperband
+        search evaluated it is not fitted again. Reused rows take the
+        ``bracket`` and ``iter`` of the step that reused them; the other
+        earlier rows of ``cv_results_`` have ``bracket=-1`` and ``iter=-1``.
+
     Attributes
     ----------
     schedule_ : HyperbandSchedule
         The planned brackets.
 
     n_resources_ : list of list of int
-        For each bracket started, the resource of each rung run.
+        For each bracket started, the resource of each rung run: the first
+        bracket's starts at ``min_resources_``, every bracket's last is
+        ``max_resources_``.
 
     n_candidates_ : list of list of int
         For each bracket started, the candidates of each rung run.
@@ -1009,7 +1251,7 @@ class HyperbandSearchCV(_BaseHalving):
         Steps run; each evaluates one rung of every running bracket.
 
     min_resources_, max_resources_ : int
-        ``r`` and ``R``.
+        ``r`` and ``R``: the smallest and the largest resource of a rung.
 
     warm_start_ : bool
         Whether promoted fold models continued training.
@@ -1103,6 +1345,7 @@ feature_names_in_, stop_reason_
         param_grid=None,
         param_distributions=None,
         checkpoint=None,
+        warm_start_from=None,
     ):
         super().__init__(
             estimator,
@@ -1128,6 +1371,7 @@ feature_names_in_, stop_reason_
         self.param_grid = param_grid
         self.param_distributions = param_distributions
         self.checkpoint = checkpoint
+        self.warm_start_from = warm_start_from
 
     def _plan(self, space, proposer, max_resources, smallest, floor, n_splits):
         factor = self.factor
@@ -1154,9 +1398,10 @@ feature_names_in_, stop_reason_
             warnings.warn(
                 f"HyperbandSearchCV: max_resources={max_resources} is less than "
                 f"factor={factor} times min_resources={first}, so Hyperband has "
-                "a single bracket that evaluates one configuration. Give more "
-                "resources (or a smaller min_resources), or use BayesSearchCV "
-                "for data this small.",
+                "a single bracket that evaluates one configuration, with "
+                f"{max_resources} (min_resources={first} is not used). Give "
+                "more resources (or a smaller min_resources), or use "
+                "BayesSearchCV for data this small.",
                 UserWarning,
                 stacklevel=3,
             )
@@ -1219,4 +1464,5 @@ feature_names_in_, stop_reason_
 
     def _top_rows(self, results):
         resources = np.asarray(results["n_resources"])
-        return np.flatnonzero(resources == resources.max())
+        own = _own_rows(results)
+        return np.flatnonzero(own & (resources == resources[own].max()))

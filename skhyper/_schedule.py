@@ -23,6 +23,7 @@ __all__ = [
     "hyperband_schedule",
     "n_possible_iterations",
     "n_required_iterations",
+    "resource_levels",
 ]
 
 # Default schedules aim at no more candidates than RandomizedSearchCV's
@@ -245,9 +246,19 @@ def hyperband_schedule(*, factor, min_resources, max_resources, n_splits=None):
     """Brackets of Hyperband (Li et al., 2018, Algorithm 1) with ``eta = factor``.
 
     With ``s_max = floor(log_eta(R / r))``, bracket ``s`` (from ``s_max`` down
-    to 0) starts ``n = ceil((s_max + 1) / (s + 1) * eta**s)`` candidates at
-    resource ``R * eta**-s``; its rung ``i`` evaluates ``floor(n * eta**-i)``
-    candidates with resource ``R * eta**(i - s)``.
+    to 0) starts ``n = ceil((s_max + 1) / (s + 1) * eta**s)`` candidates; its
+    rung ``i`` evaluates ``floor(n * eta**-i)`` of them with the resource of
+    level ``s_max - s + i`` of :func:`resource_levels`: ``r`` for the first
+    rung of the boldest bracket, ``R`` for the last rung of every bracket.
+
+    Level ``k`` is Li et al.'s ``R * eta**(k - s_max)`` (rounded down)
+    whenever that starts at ``r``, as when ``R / r`` is a power of ``eta``.
+    Otherwise Li et al.'s ``R * eta**-s_max`` would start the boldest bracket
+    above ``r`` (up to ``eta`` times above it); the levels instead go
+    geometrically from ``r`` to ``R``, so the resource grows by ``(R /
+    r)**(1 / s_max)``, at least ``eta``, between rungs. Eliminations still
+    keep ``1 / eta`` of the candidates, and a bracket still spends at most
+    about ``(s_max + 1) * R``: no rung costs more than its bracket's last one.
 
     Parameters
     ----------
@@ -263,15 +274,12 @@ def hyperband_schedule(*, factor, min_resources, max_resources, n_splits=None):
     schedule : HyperbandSchedule
     """
     s_max = floor_log(max_resources / min_resources, factor)
+    levels = resource_levels(min_resources, max_resources, s_max, factor)
     brackets = []
     for s in range(s_max, -1, -1):
         n = ceil((s_max + 1) / (s + 1) * factor**s - 1e-9)
         counts = [max(1, floor(n / factor**i + 1e-9)) for i in range(s + 1)]
-        resources = [
-            max(min_resources, min(max_resources, int(max_resources / factor ** (s - i)
-                                                      + 1e-9)))
-            for i in range(s + 1)
-        ]
+        resources = levels[s_max - s:]
         brackets.append(
             HalvingSchedule(
                 n_candidates=counts,
@@ -288,10 +296,35 @@ def hyperband_schedule(*, factor, min_resources, max_resources, n_splits=None):
     return HyperbandSchedule(
         brackets=brackets,
         factor=factor,
-        min_resources=min_resources,
+        min_resources=levels[0],
         max_resources=max_resources,
         n_splits=n_splits,
     )
+
+
+def resource_levels(min_resources, max_resources, n_steps, factor):
+    """The ``n_steps + 1`` resource levels of a Hyperband run, from
+    ``min_resources`` to ``max_resources``.
+
+    Li et al.'s ``max_resources * factor**(k - n_steps)`` (rounded down, as
+    scikit-learn rounds its rungs) when the first one is ``min_resources``;
+    else geometric from ``min_resources`` to ``max_resources``, which grows
+    by at least ``factor`` per step when ``factor**n_steps <= max_resources /
+    min_resources``. With no step there is one level, ``max_resources``.
+    """
+    if n_steps <= 0:
+        return [int(max_resources)]
+    levels = [
+        int(max_resources / factor ** (n_steps - k) + 1e-9) for k in range(n_steps + 1)
+    ]
+    if levels[0] != min_resources:
+        ratio = max_resources / min_resources
+        levels = [
+            int(floor(min_resources * ratio ** (k / n_steps) + 1e-9))
+            for k in range(n_steps + 1)
+        ]
+    levels[0], levels[-1] = int(min_resources), int(max_resources)
+    return levels
 
 
 def floor_log(x, base):

@@ -19,6 +19,17 @@ memory:
   which count iterations per call). The training data is identified by a
   hash of it, so a model is only continued on the very data it was fitted
   on.
+* Where a model is kept depends on where it was fitted. Fits that run in
+  the search's own process (``n_jobs=None`` or 1, the threading backend,
+  dask's threads) keep their models **in memory**, as they are: nothing is
+  pickled, and once a rung's promotions are known the models of the
+  eliminated candidates are dropped. A fit in another process (loky, dask
+  worker processes) writes its model to the **cache directory**, which every
+  process of the machine reads: when it fits, a worker cannot know whether
+  the candidate will be promoted (that needs every candidate's scores), and
+  joblib cannot send the candidate's next fit back to the same worker, so
+  the model must be where any process finds it. The main process deletes
+  the files of eliminated candidates after each rung.
 * A cache miss (first rung, another machine of a dask cluster, a model that
   cannot be pickled, ...) fits from scratch: results never depend on the
   cache, only the time does. Once the search ends, cloning the twin gives the
@@ -133,6 +144,13 @@ def resource_path_owner(estimator, resource):
     return owner, leaf
 
 
+# Fold models kept in memory, by plan token: {(config, fold): (resource,
+# state)}. Only the process that created a plan has an entry for it (a forked
+# or spawned worker checks the process id), so models fitted in the search's
+# own process are never pickled.
+_IN_MEMORY = {}
+
+
 class WarmStartPlan:
     """What the twin needs to know, shared (by pickling) with joblib workers.
 
@@ -141,13 +159,14 @@ class WarmStartPlan:
     resource : str
         The resource parameter, possibly nested (``"clf__n_estimators"``).
     directory : str
-        The fold-model cache.
+        The fold-model cache of fits in other processes.
     """
 
     def __init__(self, resource, directory):
         self.resource = resource
         self.directory = directory
         self.token = uuid.uuid4().hex
+        self.pid = os.getpid()
         self.active = True
         self.max_resources = None  # models at this resource are never stored
 
@@ -155,7 +174,9 @@ class WarmStartPlan:
 
     @classmethod
     def create(cls, resource):
-        return cls(resource, tempfile.mkdtemp(prefix="skhyper-warm-"))
+        plan = cls(resource, tempfile.mkdtemp(prefix="skhyper-warm-"))
+        _IN_MEMORY[plan.token] = {}
+        return plan
 
     def wrap(self, estimator):
         """The warm-start twin of ``estimator`` (a fresh clone of it)."""
@@ -172,6 +193,10 @@ class WarmStartPlan:
     def keep_only(self, candidates):
         """Forget the fold models of every configuration not in ``candidates``."""
         keep = {self.config_key(c) for c in candidates}
+        memory = self._memory()
+        if memory is not None:
+            for key in [key for key in memory if key[0] not in keep]:
+                del memory[key]
         try:
             names = os.listdir(self.directory)
         except OSError:
@@ -183,22 +208,55 @@ class WarmStartPlan:
     def close(self):
         """End the search: clones become the user's class; delete the cache."""
         self.active = False
+        if os.getpid() == self.pid:
+            _IN_MEMORY.pop(self.token, None)
         shutil.rmtree(self.directory, ignore_errors=True)
 
-    # -- workers ---------------------------------------------------------
+    # -- every process -----------------------------------------------------
+
+    def _memory(self):
+        """The in-memory models, in the process that created the plan only."""
+        if os.getpid() != self.pid:
+            return None
+        return _IN_MEMORY.get(self.token)
 
     def _path(self, config, fold):
         return os.path.join(self.directory, f"{config}-{fold}.pkl")
 
     def load(self, config, fold):
+        """``(resource, state)`` of the stored fold model, or ``None``.
+
+        A model kept in memory is handed over, not copied: the caller
+        continues training it in place, and stores it again afterwards.
+        """
+        memory = self._memory()
+        if memory is not None:
+            stored = memory.pop((config, fold), None)
+            if stored is not None:
+                return stored
         try:
             with open(self._path(config, fold), "rb") as f:
                 return pickle.load(f)
         except Exception:  # absent, half-written elsewhere, unpicklable: a miss
             return None
 
+    def put_back(self, config, fold, resource, state):
+        """Return a model :meth:`load` handed over, unchanged, for later fits.
+
+        On disk the model never left.
+        """
+        memory = self._memory()
+        if memory is not None:
+            memory[(config, fold)] = (resource, dict(state))
+
     def store(self, config, fold, resource, state):
-        if not os.path.isdir(self.directory):  # e.g. another machine
+        """Keep a fold model: in memory in the plan's process, else on disk."""
+        if not os.path.isdir(self.directory):  # closed, or another machine
+            return
+        memory = self._memory()
+        if memory is not None:
+            # A dict of its own: a state may be the estimator's __dict__ itself.
+            memory[(config, fold)] = (resource, dict(state))
             return
         path = self._path(config, fold)
         tmp = f"{path}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
@@ -303,6 +361,7 @@ def _warm_fit(self, base, X, y, fit_params):
     if stored is not None and stored[0] == target:
         # The same model again (a repeated rung of aggressive elimination).
         self.__setstate__(stored[1])
+        plan.put_back(config, fold, target, self.__getstate__())
         return self
     continued = False
     if stored is not None and stored[0] < target:

@@ -2,7 +2,11 @@
 callback-API difference between releases is handled on both sides."""
 
 import ast
+import functools
+import importlib
+import inspect
 import pathlib
+import re
 
 import numpy as np
 import pytest
@@ -65,6 +69,218 @@ def test_private_attribute_access_of_sklearn_objects_is_avoided():
         and isinstance(node.value, ast.Name) and node.value.id in ("self", "super")
     }
     assert used <= allowed | {"__dict__"}, used - allowed
+
+
+# -- every module: private scikit-learn methods and attributes ---------------------
+
+SELF_NAMES = ("self", "cls")
+SETS_PRIVATE_ATTRIBUTE = re.compile(r"\bself\.(_[A-Za-z]\w*)\s*(?:=|\[)")
+ATTRIBUTE_CALLS = ("getattr", "hasattr", "setattr", "delattr")
+
+
+def _private(name):
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _from_sklearn(cls):
+    return cls.__module__.split(".")[0] == "sklearn"
+
+
+def _sklearn_private_names():
+    """Private names scikit-learn defines: on its classes (methods and class
+    attributes, inherited ones included) and as instance attributes its code
+    sets (``self._x = ...``)."""
+    import sklearn
+    from sklearn import base, model_selection, pipeline
+    from sklearn.utils import all_estimators
+
+    classes = [cls for _, cls in all_estimators()] + [_compat.BaseSearchCV]
+    for module in (base, model_selection, pipeline):
+        classes += [v for v in vars(module).values() if inspect.isclass(v)]
+    names = {n for cls in classes for n in dir(cls) if _private(n)}
+    root = pathlib.Path(sklearn.__file__).parent
+    for path in root.rglob("*.py"):
+        if "tests" not in path.parts:
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            names.update(SETS_PRIVATE_ATTRIBUTE.findall(text))
+    return names
+
+
+@functools.lru_cache(maxsize=None)
+def _sklearn_names_of(cls):
+    """Private names the scikit-learn classes among ``cls``'s bases define or
+    set on instances."""
+    names = set()
+    for base in cls.__mro__[1:]:
+        if _from_sklearn(base):
+            names.update(n for n in vars(base) if _private(n))
+            try:
+                names.update(SETS_PRIVATE_ATTRIBUTE.findall(inspect.getsource(base)))
+            except (OSError, TypeError):
+                pass
+    return names
+
+
+def _modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE.parent).with_suffix("")
+        name = ".".join(relative.parts)
+        if name.endswith(".__init__"):
+            name = name[: -len(".__init__")]
+        yield path, importlib.import_module(name)
+
+
+class _PrivateNames(ast.NodeVisitor):
+    """Private attribute names a module reads, writes or defines, sorted by
+    what they are attached to.
+
+    ``inherited``: defined or used on ``self``/``cls``/``super()`` in a class
+    derived from a scikit-learn class, and defined by one of its
+    scikit-learn bases. ``on_sklearn``: attributes of a name imported from
+    scikit-learn. ``other``: attributes of any other object. ``own``: what
+    the module itself defines (functions, class attributes, attributes set
+    on ``self``).
+    """
+
+    def __init__(self, module):
+        self.module = module
+        self.classes = []  # enclosing (ClassDef, runtime class or None)
+        self.sklearn_roots = set()
+        self.inherited, self.on_sklearn, self.other, self.own = (
+            set(), set(), set(), set()
+        )
+
+    def _sklearn_bases_define(self, name):
+        cls = self.classes[-1][1] if self.classes else None
+        return cls is not None and name in _sklearn_names_of(cls)
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            if alias.name.split(".")[0] == "sklearn":
+                self.sklearn_roots.add((alias.asname or alias.name).split(".")[0])
+
+    def visit_ImportFrom(self, node):
+        if (node.module or "").split(".")[0] == "sklearn":
+            self.sklearn_roots.update(a.asname or a.name for a in node.names)
+
+    def visit_ClassDef(self, node):
+        runtime = getattr(self.module, node.name, None) if not self.classes else None
+        self.classes.append((node, runtime if inspect.isclass(runtime) else None))
+        for statement in node.body:
+            targets = []
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                targets = [statement.name]
+            elif isinstance(statement, ast.Assign):
+                targets = [t.id for t in statement.targets if isinstance(t, ast.Name)]
+            elif isinstance(statement, ast.AnnAssign) and isinstance(
+                statement.target, ast.Name
+            ):
+                targets = [statement.target.id]
+            for name in filter(_private, targets):
+                if self._sklearn_bases_define(name):
+                    self.inherited.add(name)  # an override of a scikit-learn hook
+                else:
+                    self.own.add(name)
+        self.generic_visit(node)
+        self.classes.pop()
+
+    def visit_FunctionDef(self, node):
+        if _private(node.name) and not self.classes:
+            self.own.add(node.name)
+        self.generic_visit(node)
+
+    def _use(self, receiver, name, stored):
+        if not _private(name):
+            return
+        on_self = (isinstance(receiver, ast.Name) and receiver.id in SELF_NAMES) or (
+            isinstance(receiver, ast.Call)
+            and isinstance(receiver.func, ast.Name)
+            and receiver.func.id == "super"
+        )
+        root = receiver
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if on_self and self.classes:
+            if self._sklearn_bases_define(name):
+                self.inherited.add(name)
+            elif stored:
+                self.own.add(name)
+        elif isinstance(root, ast.Name) and root.id in self.sklearn_roots:
+            self.on_sklearn.add(name)
+        else:
+            self.other.add(name)
+
+    def visit_Attribute(self, node):
+        self._use(node.value, node.attr, isinstance(node.ctx, ast.Store))
+        self.generic_visit(node)
+
+    def visit_Call(self, node):
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id in ATTRIBUTE_CALLS
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+        ):
+            self._use(node.args[0], node.args[1].value, node.func.id == "setattr")
+        self.generic_visit(node)
+
+
+def test_private_sklearn_methods_and_attributes_only_in_compat():
+    """No skhyper module but _compat.py calls, reads or overrides a private
+    scikit-learn method or attribute, except the BaseSearchCV hooks that
+    subclassing requires, listed in ``_compat.BASE_SEARCH_HOOKS``."""
+    sklearn_names = _sklearn_private_names()
+    scans = {}
+    for path, module in _modules():
+        scan = _PrivateNames(module)
+        scan.visit(ast.parse(path.read_text(encoding="utf-8")))
+        scans[path.relative_to(PACKAGE).as_posix()] = scan
+    # Names skhyper defines for itself may be used on any of its objects.
+    own = set().union(*(scan.own for scan in scans.values()))
+    found = {}
+    for name, scan in scans.items():
+        if name == "_compat.py":
+            continue
+        used = scan.inherited | scan.on_sklearn | (scan.other & sklearn_names - own)
+        if used - _compat.BASE_SEARCH_HOOKS:
+            found[name] = sorted(used - _compat.BASE_SEARCH_HOOKS)
+    assert not found, f"private scikit-learn API outside _compat.py: {found}"
+
+
+def test_the_scan_sees_private_sklearn_use(tmp_path, monkeypatch):
+    # The scanner itself: every way of reaching a private name is caught.
+    source = (
+        "import sklearn.utils\n"
+        "from sklearn.base import BaseEstimator\n"
+        "class Search(BaseEstimator):\n"
+        "    def _validate_params(self):\n"
+        "        return super()._validate_params()\n"
+        "    def fit(self, X):\n"
+        "        self._mine = 1\n"
+        "        getattr(self, '_get_param_names')\n"
+        "        return sklearn.utils._safe_indexing(X, [0])\n"
+        "def check(estimator):\n"
+        "    return estimator._get_tags()\n"
+    )
+    path = tmp_path / "scanned.py"
+    path.write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    scan = _PrivateNames(importlib.import_module("scanned"))
+    scan.visit(ast.parse(source))
+    assert scan.inherited == {"_validate_params", "_get_param_names"}
+    assert scan.on_sklearn == {"_safe_indexing"}
+    assert scan.other == {"_get_tags"}
+    assert "_mine" in scan.own and "_validate_params" not in scan.own
+
+
+def test_validate_params_checks_the_declared_constraints():
+    from skhyper import SuccessiveHalvingSearchCV
+
+    search = SuccessiveHalvingSearchCV(LogisticRegression(), {"C": [1.0]}, factor=1)
+    with pytest.raises(ValueError, match="'factor' parameter"):
+        _compat.validate_params(search)
+    _compat.validate_params(search.set_params(factor=2))
 
 
 X, y = make_classification(n_samples=40, random_state=0)

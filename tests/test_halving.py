@@ -1,5 +1,7 @@
 """SuccessiveHalvingSearchCV: the behaviour users rely on."""
 
+import os
+import pickle
 import warnings
 
 import numpy as np
@@ -17,6 +19,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skhyper import Categorical, Integer, Real, SuccessiveHalvingSearchCV
+from skhyper import _warm
 from skhyper._resources import MIN_TEST_SAMPLES_PER_CLASS
 
 
@@ -277,6 +280,78 @@ def test_warm_start_of_iterative_models_adds_the_missing_epochs():
 def test_warm_start_with_process_workers():
     warm = _forest_search(True, n_jobs=2).fit(Xb, yb)
     cold = _forest_search(False).fit(Xb, yb)
+    np.testing.assert_array_equal(
+        warm.cv_results_["mean_test_score"], cold.cv_results_["mean_test_score"]
+    )
+
+
+def test_in_process_fold_models_are_never_pickled_and_eliminated_ones_dropped(
+    monkeypatch,
+):
+    def no_pickling(*args, **kwargs):
+        raise AssertionError("a fold model was pickled")
+
+    monkeypatch.setattr(_warm.pickle, "dump", no_pickling)
+    kept = []
+    keep_only = _warm.WarmStartPlan.keep_only
+
+    def spy(plan, candidates):
+        keep_only(plan, candidates)
+        survivors = {plan.config_key(c) for c in candidates}
+        memory = _warm._IN_MEMORY[plan.token]
+        assert {config for config, _ in memory} <= survivors
+        assert not os.listdir(plan.directory)
+        kept.append(len(memory))
+
+    monkeypatch.setattr(_warm.WarmStartPlan, "keep_only", spy)
+    search = _forest_search(True).fit(Xb, yb)
+    assert search.warm_start_ and search.n_candidates_ == [12, 4, 2]
+    # After rung 0, the 4 promoted candidates' 3 fold models (8 eliminated
+    # ones dropped); after rung 1, the 2 promoted ones'. Models at
+    # max_resources are never kept: they cannot continue.
+    assert kept == [4 * 3, 2 * 3, 0]
+    assert TreeCounter.n_trees == 3 * (36 + 24 + 36) + 27  # continued training
+    assert not _warm._IN_MEMORY  # the search dropped its models
+
+
+def test_fold_models_of_other_processes_go_through_the_cache_directory():
+    plan = _warm.WarmStartPlan.create("n_estimators")
+    try:
+        worker = pickle.loads(pickle.dumps(plan))  # as joblib ships it
+        worker.pid = -1  # another process: no access to the search's memory
+        plan.store("a", "fold0", 3, {"fitted": "in the search's process"})
+        worker.store("b", "fold0", 3, {"fitted": "in a worker"})
+        assert os.listdir(plan.directory) == ["b-fold0.pkl"]  # only the worker's
+        assert worker.load("a", "fold0") is None
+        assert plan.load("b", "fold0") == (3, {"fitted": "in a worker"})
+        # In memory, a model is handed over to the fit that continues it.
+        assert plan.load("a", "fold0") == (3, {"fitted": "in the search's process"})
+        assert plan.load("a", "fold0") is None
+        plan.store("a", "fold0", 9, {})
+        plan.keep_only([{"C": 1.0}])  # neither "a" nor "b" is promoted
+        assert plan.load("a", "fold0") is None and not os.listdir(plan.directory)
+    finally:
+        plan.close()
+    assert plan.token not in _warm._IN_MEMORY and not os.path.exists(plan.directory)
+
+
+def test_warm_start_with_aggressive_elimination_reuses_repeated_rungs():
+    def search(warm):
+        return SuccessiveHalvingSearchCV(
+            TreeCounter(random_state=0),
+            {"max_depth": [2, 3, 4, 5, 6, 7, 8, 9, None]}, resource="n_estimators",
+            min_resources=3, max_resources=9, aggressive_elimination=True, cv=3,
+            warm_start=warm, random_state=0,
+        ).fit(Xb, yb)
+
+    warm = search(True)
+    warm_trees, TreeCounter.n_trees = TreeCounter.n_trees, 0
+    cold = search(False)
+    assert warm.n_resources_ == [3, 3, 9] and warm.n_candidates_ == [9, 3, 1]
+    # Per fold: 9 models of 3 trees; the repeated rung reuses 3 of them as
+    # they are; the last rung adds 6 trees to one. Plus the refit.
+    assert warm_trees == 3 * (27 + 0 + 6) + 9
+    assert TreeCounter.n_trees == 3 * (27 + 9 + 9) + 9
     np.testing.assert_array_equal(
         warm.cv_results_["mean_test_score"], cold.cv_results_["mean_test_score"]
     )
@@ -555,6 +630,167 @@ def test_checkpoint_resumes_without_refitting(tmp_path):
     assert second.cv_results_["params"] == first.cv_results_["params"]
     assert second.best_params_ == first.best_params_
     assert len(Recorder.log) - n_logged <= 3  # at most one re-scored row
+
+
+class Growing(ClassifierMixin, BaseEstimator):
+    """Scores ``C`` plus a little per estimator; counts its fits (per class)."""
+
+    n_fits = 0
+
+    def __init__(self, C=0.5, n_estimators=1):
+        self.C = C
+        self.n_estimators = n_estimators
+
+    def fit(self, X, y):
+        type(self).n_fits += 1
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y):
+        return self.C + 0.001 * self.n_estimators
+
+
+GRID = {"C": [0.1 * i for i in range(1, 13)]}
+
+
+def _growing_search(**kwargs):
+    params = dict(resource="n_estimators", min_resources=3, cv=3, random_state=0)
+    return SuccessiveHalvingSearchCV(Growing(), GRID, **{**params, **kwargs})
+
+
+def test_warm_start_from_reuses_evaluations_at_the_same_resource():
+    first = _growing_search(max_resources=9).fit(X3, y3)
+    assert first.n_resources_ == [3, 9] and first.n_candidates_ == [12, 4]
+    Growing.n_fits = 0
+    more = _growing_search(max_resources=27, warm_start_from=first).fit(X3, y3)
+    assert more.n_resources_ == [3, 9, 27] and more.n_candidates_ == [12, 4, 2]
+    # Only the new rung is fitted (2 candidates x 3 folds), then the refit.
+    assert Growing.n_fits == 2 * 3 + 1
+    results, earlier = more.cv_results_, first.cv_results_
+    assert results["params"][:16] == earlier["params"]
+    np.testing.assert_array_equal(
+        results["mean_test_score"][:16], earlier["mean_test_score"]
+    )
+    # Reused rows take the rung that reused them.
+    assert list(results["iter"]) == [0] * 12 + [1] * 4 + [2] * 2
+    assert more.best_params_ == {"C": GRID["C"][-1], "n_estimators": 27}
+    # The same as a search from scratch, which fits everything.
+    Growing.n_fits = 0
+    scratch = _growing_search(max_resources=27).fit(X3, y3)
+    assert Growing.n_fits == (12 + 4 + 2) * 3 + 1
+    assert scratch.cv_results_["params"] == results["params"]
+    np.testing.assert_array_equal(
+        scratch.cv_results_["mean_test_score"], results["mean_test_score"]
+    )
+
+
+def test_warm_start_from_keeps_unused_rows_apart():
+    # Other random candidates: the earlier rows in the space at this search's
+    # resources come first, marked iter=-1, and are never the best, even
+    # when they score best.
+    space = {"C": Real(0.0, 1.0)}
+    first = SuccessiveHalvingSearchCV(
+        Growing(), space, n_candidates=9, resource="n_estimators", min_resources=3,
+        max_resources=27, cv=3, random_state=1,
+    ).fit(X3, y3)
+    Growing.n_fits = 0
+    other = SuccessiveHalvingSearchCV(
+        Growing(), {"C": Real(0.0, 0.5)}, n_candidates=9, resource="n_estimators",
+        min_resources=3, max_resources=9, cv=3, random_state=2,
+        warm_start_from=first.cv_results_,
+    ).fit(X3, y3)
+    results = other.cv_results_
+    kept = [p for p in first.cv_results_["params"]
+            if p["C"] <= 0.5 and p["n_estimators"] in (3, 9)]
+    n = len(kept)
+    assert 0 < n < len(first.cv_results_["params"])
+    assert results["params"][:n] == kept
+    assert list(results["iter"][:n]) == [-1] * n
+    assert Growing.n_fits == (9 + 3) * 3 + 1  # nothing reused
+    assert other.best_index_ >= n
+    assert other.n_candidates_ == [9, 3]
+
+
+def test_warm_start_from_subsamples_needs_the_same_random_state():
+    X, y = X3[:2700], y3[:2700]
+    grid = {"C": [0.1 * i for i in range(1, 10)]}
+
+    def search(**kwargs):
+        return SuccessiveHalvingSearchCV(
+            Recorder(), grid, min_resources=300, cv=3, **kwargs
+        )
+
+    first = search(random_state=0).fit(X, y)
+    assert first.n_resources_ == [300, 900, 2700]
+    # Same random_state and cv: the same subsamples, all rows reused (one
+    # candidate is scored once more: scikit-learn needs a call of its own).
+    Recorder.log = []
+    same = search(random_state=0, warm_start_from=first).fit(X, y)
+    assert len(Recorder.log) == 3
+    assert same.cv_results_["params"] == first.cv_results_["params"]
+    # Another random_state, or results without the search: other subsamples,
+    # so only the evaluation on all the samples is reused.
+    for earlier, seed in ((first, 1), (first.cv_results_, 0)):
+        Recorder.log = []
+        other = search(random_state=seed, warm_start_from=earlier).fit(X, y)
+        assert len(Recorder.log) == (9 + 3) * 3
+        results = other.cv_results_
+        assert list(results["n_resources"]) == [2700] + [300] * 9 + [900] * 3
+        assert list(results["iter"]) == [2] + [0] * 9 + [1] * 3
+        assert other.best_index_ == 0 and other.n_candidates_ == [9, 3, 1]
+
+
+def test_warm_start_from_scikit_learn_halving_results():
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import HalvingGridSearchCV
+
+    theirs = HalvingGridSearchCV(
+        Growing(), GRID, resource="n_estimators", min_resources=3,
+        max_resources=27, cv=3,
+    ).fit(X3, y3)
+    Growing.n_fits = 0
+    ours = _growing_search(max_resources=27, warm_start_from=theirs).fit(X3, y3)
+    assert Growing.n_fits == 1 + 3  # the refit, and one re-scored candidate
+    assert ours.best_params_ == theirs.best_params_
+
+
+@pytest.mark.parametrize(
+    "earlier, error, match",
+    [
+        ([({"C": 0.5}, 0.5)], (ValueError, TypeError), "'warm_start_from' parameter"),
+        (_growing_search(), ValueError, "has no cv_results_"),
+        ({"params": [{"C": 0.5}], "mean_test_score": np.array([0.5])}, ValueError,
+         r"lack \['n_resources'\]"),
+        ({"params": [{"C": 0.5}], "n_resources": np.array([3]),
+          "mean_test_acc": np.array([0.5])}, ValueError, "other metrics"),
+        ({"params": [{"C": 0.5}], "n_resources": np.array([3]),
+          "mean_test_score": np.array([0.5]),
+          **{f"split{k}_test_score": np.array([0.5]) for k in range(5)}},
+         ValueError, "on 5 splits, this search uses 3"),
+    ],
+)
+def test_bad_warm_start_from_raises_before_any_fit(earlier, error, match):
+    search = SuccessiveHalvingSearchCV(
+        NeverFit(), GRID, resource="penalty", max_resources=9, cv=3,
+        warm_start_from=earlier,
+    )
+    with pytest.raises(error, match=match):
+        search.fit(X3[:900], y3[:900])
+
+
+def test_warm_start_from_with_nothing_to_reuse_says_so():
+    earlier = {"params": [{"C": 5.0}], "n_resources": np.array([300]),
+               "mean_test_score": np.array([0.5])}
+    search = SuccessiveHalvingSearchCV(
+        Recorder(), GRID, min_resources=300, cv=3, random_state=0,
+        warm_start_from=earlier,
+    )
+    with pytest.warns(UserWarning, match="none of its 1 evaluations can be reused"):
+        search.fit(X3, y3)
+    assert search.n_candidates_[0] == 12
 
 
 @pytest.mark.slow

@@ -2,32 +2,19 @@
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.model_selection import KFold
 
-from skhyper import HyperbandSearchCV, Real
+from skhyper import HyperbandSearchCV, Real, SuccessiveHalvingSearchCV
 from skhyper._schedule import hyperband_schedule
 
-from test_halving import Recorder, TreeCounter
+from test_halving import Growing, Recorder, TreeCounter
 
 
-class Peaked(ClassifierMixin, BaseEstimator):
+class Peaked(Growing):
     """Scores ``-(C - 0.7)**2``, a little better with more estimators."""
 
-    def __init__(self, C=0.5, n_estimators=1):
-        self.C = C
-        self.n_estimators = n_estimators
-
     n_fits = 0
-
-    def fit(self, X, y):
-        Peaked.n_fits += 1
-        self.classes_ = np.unique(y)
-        return self
-
-    def predict(self, X):
-        return np.full(len(X), self.classes_[0])
 
     def score(self, X, y):
         return -((self.C - 0.7) ** 2) - 0.01 / self.n_estimators
@@ -94,9 +81,12 @@ def test_sample_resource_uses_nested_subsamples_per_step():
         cv=KFold(3), random_state=0,
     ).fit(Xr, y)
     assert search.max_resources_ == 600
-    assert sorted(set(search.cv_results_["n_resources"])) == [66, 200, 600]
+    # The boldest bracket starts at min_resources=60 (Li et al.'s arithmetic
+    # alone would start it at 600 / 3**2 = 66); the levels grow geometrically.
+    assert search.min_resources_ == 60
+    assert sorted(set(search.cv_results_["n_resources"])) == [60, 189, 600]
     sizes = {len(e["train"]) for e in Recorder.log}
-    assert sizes == {44, 133, 400}
+    assert sizes == {40, 126, 400}
 
 
 def test_bayes_proposer_models_later_brackets():
@@ -176,7 +166,8 @@ def test_bad_input_raises_before_any_fit(kwargs, match):
 
 def test_a_single_bracket_is_announced():
     search = _search(min_resources=10, max_resources=27)
-    with pytest.warns(UserWarning, match="single bracket"):
+    with pytest.warns(UserWarning, match="single bracket.*with 27 "
+                      r"\(min_resources=10 is not used\)"):
         schedule = search.schedule()
     assert [b.n_candidates for b in schedule.brackets] == [[1]]
 
@@ -196,3 +187,39 @@ def test_checkpoint_resumes_an_interrupted_search(tmp_path):
     np.testing.assert_array_equal(resumed.cv_results_["bracket"],
                                   full.cv_results_["bracket"])
     assert resumed.best_params_ == full.best_params_
+
+
+def test_warm_start_from_an_earlier_run_reuses_every_bracket():
+    first = _search(proposer="random").fit(X, y)
+    Peaked.n_fits = 0
+    again = _search(proposer="random", warm_start_from=first).fit(X, y)
+    # Nothing is fitted again but one candidate scikit-learn scores for
+    # itself (its row is dropped), and the refit.
+    assert Peaked.n_fits == 3 + 1
+    for key in ("params", "bracket", "iter", "n_resources", "mean_test_score"):
+        np.testing.assert_array_equal(np.asarray(again.cv_results_[key]),
+                                      np.asarray(first.cv_results_[key]))
+    assert again.n_candidates_ == first.n_candidates_
+    assert again.best_params_ == first.best_params_
+
+
+def test_warm_start_from_successive_halving_labels_reused_rows():
+    grid = {"C": [0.1 * i for i in range(1, 10)]}
+    common = dict(resource="n_estimators", min_resources=1, max_resources=9, cv=3,
+                  random_state=0)
+    halving = SuccessiveHalvingSearchCV(Peaked(), grid, **common).fit(X, y)
+    assert halving.n_resources_ == [1, 3, 9] and halving.n_candidates_ == [9, 3, 1]
+    Peaked.n_fits = 0
+    cold = HyperbandSearchCV(Peaked(), grid, **common).fit(X, y)
+    cold_fits, Peaked.n_fits = Peaked.n_fits, 0
+    warm = HyperbandSearchCV(Peaked(), grid, warm_start_from=halving, **common)
+    warm.fit(X, y)
+    # The first bracket evaluates the grid as the halving search did: its
+    # 9 + 3 + 1 evaluations (3 folds each) are reused, in the earlier rows.
+    assert Peaked.n_fits == cold_fits - 13 * 3
+    results = warm.cv_results_
+    assert list(results["bracket"][:13]) == [0] * 13
+    assert list(results["iter"][:13]) == [0] * 9 + [1] * 3 + [2]
+    assert warm.n_candidates_ == cold.n_candidates_
+    assert warm.best_params_ == cold.best_params_
+    assert warm.best_score_ == cold.best_score_

@@ -191,3 +191,58 @@ def test_halving_schedule_candidates_shrink_by_factor():
         n * r for n, r in zip(schedule.n_candidates, schedule.n_resources)
     )
     assert math.isclose(schedule.factor, 3)
+
+
+@pytest.mark.parametrize(
+    "r, R, eta",
+    [(10, 81, 3), (60, 600, 3), (100, 1797, 3), (7, 1000, 2), (4, 100, 2.5),
+     (2, 50, 4)],
+)
+def test_hyperband_boldest_bracket_starts_at_min_resources(r, R, eta):
+    # R / r is not a power of eta: Li et al.'s R * eta**-s_max alone would
+    # start above r. The levels go geometrically from r to R instead.
+    schedule = hyperband_schedule(factor=eta, min_resources=r, max_resources=R)
+    s_max = schedule.s_max
+    assert s_max == math.floor(math.log(R / r, eta))
+    levels = schedule.brackets[0].n_resources
+    assert levels[0] == r == schedule.min_resources
+    assert levels[-1] == R
+    ratios = np.array(levels[1:]) / np.array(levels[:-1])
+    # At least eta per rung (within the rounding down), at most eta**2.
+    assert np.all(ratios >= eta * (1 - 1 / levels[0])) and np.all(ratios < eta**2)
+    for b, bracket in enumerate(schedule.brackets):
+        # Bracket b starts one level higher: rungs of a step share a resource.
+        assert bracket.n_resources == levels[b:]
+        # Li et al.'s candidate counts, and their budget bound still holds.
+        s = s_max - b
+        n = math.ceil((s_max + 1) / (s + 1) * eta**s - 1e-9)
+        assert bracket.n_candidates == [
+            max(1, math.floor(n / eta**i + 1e-9)) for i in range(s + 1)
+        ]
+        assert bracket.total_resources <= (s_max + 1) * R
+
+
+def test_hyperband_search_honours_an_explicit_min_resources():
+    search = HyperbandSearchCV(
+        InstantClassifier(), {"C": Real(0.1, 10.0)}, resource="n_estimators",
+        min_resources=10, max_resources=81, cv=3, random_state=0,
+    )
+    schedule = search.schedule()
+    assert [b.n_resources for b in schedule.brackets] == [[10, 81], [81]]
+    search.fit(X, y)  # no warning: warnings are errors in this suite
+    assert search.min_resources_ == 10
+    assert search.n_resources_ == [[10, 81], [81]]
+    assert min(search.cv_results_["n_resources"]) == 10
+    assert {p["n_estimators"] for p in search.cv_results_["params"]} == {10, 81}
+
+
+def test_schedule_validates_parameters_without_fitting():
+    search = SuccessiveHalvingSearchCV(
+        InstantClassifier(), {"C": Real(0.1, 10.0)}, factor=0.5, cv=3
+    )
+    with pytest.raises(ValueError, match="'factor' parameter"):
+        search.schedule(X, y)
+    with pytest.raises(ValueError, match="'min_resources' parameter"):
+        HyperbandSearchCV(
+            InstantClassifier(), {"C": Real(0.1, 10.0)}, min_resources="exhaust"
+        ).schedule(X, y)
