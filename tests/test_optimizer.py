@@ -230,6 +230,27 @@ def test_batches_are_diverse():
         opt.tell(batch, [sphere(p) for p in batch])
 
 
+def test_batch_incumbent_counts_the_believed_pending_scores():
+    """Kriging believer: the second point of a batch does not count on
+    beating a score the first one is already expected to reach."""
+    space = {"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)}
+    opt = run(Optimizer(space, n_initial_points=5, random_state=0), sphere, 10)
+    incumbents = []
+    acquisition = opt._acquisition
+
+    def recording(mean, std, best, **kwargs):
+        incumbents.append(best)
+        return acquisition(mean, std, best, **kwargs)
+
+    opt._acquisition = recording
+    first = opt.ask(1)
+    told_best = incumbents[-1]
+    believed = opt.model_.predict(opt.space.transform(first))[0]
+    assert believed > told_best  # the model expects the point to improve
+    opt.ask(1)  # the first point is still pending
+    assert incumbents[-1] == pytest.approx(believed)
+
+
 def test_fold_noise_is_not_independent_point_noise(monkeypatch):
     """Scores share their CV folds: differences between them are not hidden
     behind each score's fold-to-fold spread."""

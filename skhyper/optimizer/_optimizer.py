@@ -324,22 +324,31 @@ class Optimizer:
         return self.space.transform(list(self._pending.values()))
 
     def _fit_with_pending(self):
-        """The model conditioned on pending configurations (kriging believer)."""
+        """The model conditioned on pending configurations, and the incumbent.
+
+        Kriging believer: each pending configuration is believed to score
+        the model's mean there. The incumbent of the acquisition is the best
+        target of that believed data set, so a batch's next point does not
+        count on improving over a score its pending points are expected to
+        reach.
+        """
         model, y, noise = self._fit_told()
+        best = float(np.max(y))  # best told target
         if not self._pending:
-            return model
+            return model, best
         X_pending = self._pending_rows()
         believed = model.predict(X_pending)
+        best = max(best, float(np.max(believed)))
         if self.surrogate_ == "gp":
-            return model.condition(X_pending, believed)
-        return self._new_model().fit(
+            return model.condition(X_pending, believed), best
+        fantasy = self._new_model().fit(
             np.vstack([self._X, X_pending]),
             np.concatenate([y, believed]),
             noise_var=np.concatenate([noise, np.zeros(len(believed))]),
         )
+        return fantasy, best
 
-    def _acquisition_functions(self, model):
-        best = float(np.max(self._fit_told()[1]))  # best told target
+    def _acquisition_functions(self, model, best):
         acq, kwargs = self._acquisition, self._acq_kwargs
 
         def value(X):
@@ -357,8 +366,8 @@ class Optimizer:
         return value, value_grad
 
     def _model_based(self):
-        model = self._fit_with_pending()
-        value, value_grad = self._acquisition_functions(model)
+        model, best = self._fit_with_pending()
+        value, value_grad = self._acquisition_functions(model, best)
         grid = self._small_grid()
         if grid is not None:
             return self._best_in_grid(grid, value)
