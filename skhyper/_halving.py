@@ -333,10 +333,16 @@ class _BaseHalving(BaseModelSearchCV):
             rows.append(i)
             params.append(self._with_resource(config, n_resources))
         if not rows:
+            why = (
+                f"evaluated with one of its resources {sorted(levels)}"
+                if levels else
+                "evaluated on all the samples (rows on subsamples are reused only "
+                "from a fitted skhyper halving search, not its cv_results_, with the "
+                "same integer random_state and cv)"
+            )
             warnings.warn(
                 f"warm_start_from: none of its {len(results['params'])} evaluations "
-                "can be reused: none is a configuration of this search's space "
-                f"evaluated with one of its resources {sorted(levels)}.",
+                f"can be reused: none is a configuration of this search's space {why}.",
                 UserWarning,
                 stacklevel=4,
             )

@@ -268,3 +268,18 @@ def test_surrogate_curve_of_an_unbounded_distribution_stays_finite():
     ((_, _, dim),) = Space({"x": norm(0, 1)}).dimensions
     values = np.asarray(_grid(dim, 50))
     assert np.all(np.isfinite(values)) and -3 < values.min() < -2 < 2 < values.max() < 3
+
+
+def test_halving_rungs_leave_out_unused_earlier_rows(data, sk_halving, tmp_path):
+    # Another schedule on the same subsamples: earlier rows it does not
+    # reuse keep iter -1.
+    search = SuccessiveHalvingSearchCV(
+        SVC(), SPACE, n_candidates=3, min_resources=90, cv=3, random_state=0,
+        warm_start_from=sk_halving,
+    ).fit(*data)
+    assert (search.cv_results_["iter"] == -1).any()
+    display = HalvingDisplay.from_search(search)
+    assert len(display.scatters_) == search.n_iterations_
+    ticks = [t.get_text() for t in display.ax_.get_xticklabels()]
+    assert not any("iter -1" in t for t in ticks)
+    assert_renders(display.figure_, tmp_path / "reused.png")

@@ -162,12 +162,15 @@ class HalvingDisplay:
                 f"cv_results_ has no {' or '.join(repr(k) for k in missing)} column."
             )
         metric, values = scores(search)
+        # Rows of warm_start_from that no rung reused have iter -1: not rungs.
+        rows = np.flatnonzero(np.asarray(results["iter"]) >= 0)
+        brackets = results.get("bracket")
         display = cls(
-            np.asarray(results["iter"]),
-            np.asarray(results["n_resources"]),
-            values,
-            _candidate_ids(results["params"]),
-            brackets=np.asarray(results["bracket"]) if "bracket" in results else None,
+            np.asarray(results["iter"])[rows],
+            np.asarray(results["n_resources"])[rows],
+            np.asarray(values)[rows],
+            _candidate_ids(results["params"])[rows],
+            brackets=None if brackets is None else np.asarray(brackets)[rows],
             metric=metric,
         )
         return display.plot(ax=ax)
