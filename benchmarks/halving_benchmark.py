@@ -413,16 +413,22 @@ def cmd_report(a):
     L.append(
         "skhyper's `SuccessiveHalvingSearchCV` and `HyperbandSearchCV` side by side "
         "with scikit-learn's `HalvingRandomSearchCV` / `HalvingGridSearchCV` and "
-        f"`RandomizedSearchCV(n_iter=100)`, in one run, seeds {seeds[0]}..{seeds[-1]} "
-        f"({len(seeds)} seeds), scikit-learn {vers.get('scikit-learn')}, "
+        f"`RandomizedSearchCV(n_iter=100)`, seeds {seeds[0]}..{seeds[-1]} "
+        f"(up to {len(seeds)} seeds), scikit-learn {vers.get('scikit-learn')}, "
         f"numpy {vers.get('numpy')}, Python {vers.get('python')}.\n")
-    L.append("Command (from the repository root):\n")
+    L.append("Commands (from the repository root). Seed counts can differ by method: "
+             "each table's last column says how many seeds its medians cover.\n")
     L.append("```")
+    halving = ",".join(m for m in METHODS if m not in ("skh-hyperband-bayes", "random-100"))
     L.append("OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /work/venv-bench/bin/python "
-             "benchmarks/halving_benchmark.py --seeds 5 --out benchmarks/results/halving")
+             "benchmarks/halving_benchmark.py --seeds 5 --methods "
+             "skh-hyperband-bayes,random-100 --out benchmarks/results/halving")
+    L.append("OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /work/venv-bench/bin/python "
+             f"benchmarks/halving_benchmark.py --seeds 15 --methods {halving} "
+             "--out benchmarks/results/halving")
     L.append("# then, paired fit-time check (2b): both libraries on the same candidates")
     L.append("OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /work/venv-bench/bin/python "
-             "benchmarks/halving_benchmark.py --seeds 5 --tasks gb-clf2000,rf-clf3000 "
+             "benchmarks/halving_benchmark.py --seeds 15 --tasks gb-clf2000,rf-clf3000 "
              "--methods " + ",".join(SAME_METHODS) + " --out benchmarks/results/halving")
     L.append("# tables only, from the recorded runs:")
     L.append("/work/venv-bench/bin/python benchmarks/halving_benchmark.py --report "
