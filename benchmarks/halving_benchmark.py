@@ -424,6 +424,10 @@ def cmd_report(a):
              "benchmarks/halving_benchmark.py --seeds 5 --methods "
              "skh-hyperband-bayes,random-100 --out benchmarks/results/halving")
     L.append("OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /work/venv-bench/bin/python "
+             "benchmarks/halving_benchmark.py --seeds 5 --seed-offset 5 --tasks "
+             "svm-hastie4000,mlp-digits --methods skh-hyperband-bayes,random-100 "
+             "--out benchmarks/results/halving")
+    L.append("OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /work/venv-bench/bin/python "
              f"benchmarks/halving_benchmark.py --seeds 15 --methods {halving} "
              "--out benchmarks/results/halving")
     L.append("# then, paired fit-time check (2b): both libraries on the same candidates")
