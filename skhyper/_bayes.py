@@ -366,6 +366,4 @@ def _tell(optimizer, evaluations):
         optimizer.tell(
             [e.params for e in evaluations],
             [e.score for e in evaluations],
-            score_stds=[e.score_std for e in evaluations],
-            n_splits=[e.n_splits for e in evaluations],
         )

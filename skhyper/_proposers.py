@@ -190,8 +190,6 @@ class BayesProposer(_Proposer):
         optimizer.tell(
             [p for p, _, _, _ in rows],
             [s for _, s, _, _ in rows],
-            score_stds=[s for _, _, s, _ in rows],
-            n_splits=[k for _, _, _, k in rows],
         )
         self.optimizer_ = optimizer
         n_random = int(math.floor(n * RANDOM_FRACTION))

@@ -13,7 +13,7 @@ from skhyper.optimizer._acq_optimize import (
 from skhyper.optimizer._acquisition import get_acquisition
 from skhyper.optimizer._forest import ForestSurrogate
 from skhyper.optimizer._gp import GaussianProcess
-from skhyper.optimizer._targets import noise_variance, surrogate_targets
+from skhyper.optimizer._targets import surrogate_targets
 from skhyper.optimizer._threads import single_blas_thread
 from skhyper.space import Space
 
@@ -104,9 +104,11 @@ class Optimizer:
     -----
     Failed evaluations (non-finite scores) are modelled as slightly worse
     than the worst finite score, so the search moves away from them. The
-    model fits one noise level for all scores; ``score_stds`` are recorded
-    but not used as per-point noise, because scores computed on the same CV
-    folds share their fold noise.
+    model fits one noise level for all scores. The fold-to-fold spread of a
+    CV score is not used as per-point noise: every configuration is scored on
+    the same folds, so most of that spread is shared, and what is left once
+    the folds' shared effects are removed did not improve the benchmark
+    searches, either as per-point noise or as a floor of the fitted noise.
 
     Surrogate work runs with a single BLAS thread: its matrices are small and
     threads only add overhead.
@@ -153,7 +155,6 @@ class Optimizer:
         self._encoded = EncodedSpace(self.space)
         self.points = []
         self._scores = []
-        self._noise = []
         self._X = np.empty((0, self.space.n_components))
         self._told_keys = set()
         self._pending = {}  # key -> point
@@ -301,22 +302,22 @@ class Optimizer:
 
     def _fit_told(self):
         """Fit (or reuse) the model of the told scores; return it and its data."""
-        y, _, *self._target_scale = surrogate_targets(
-            self.scores, np.asarray(self._noise)
-        )
-        # Every configuration is scored on the same CV folds, so the fold
-        # noise is shared, not independent: two configurations' scores move
-        # together with the folds. As independent per-point noise it hid real
-        # differences and stalled searches after 20-30 evaluations (mean
-        # normalized score at 60 evaluations on 6 benchmark tasks: -3 -> 84).
-        # The GP still fits one noise level of its own.
-        noise = np.zeros(len(y))
+        y, *self._target_scale = surrogate_targets(self.scores)
+        # No per-point noise. Every configuration is scored on the same CV
+        # folds, so the fold noise is shared, not independent: two
+        # configurations' scores move together with the folds. As independent
+        # per-point noise it hid real differences and stalled searches after
+        # 20-30 evaluations (mean normalized score at 60 evaluations on 6
+        # benchmark tasks: -3 -> 84). Its independent part (fold effects
+        # removed) as per-point noise or as a floor of the GP's noise did not
+        # help either (13 tasks, 5 seeds, paired). The GP fits one noise level
+        # of its own.
         if self._model_n_told != len(self._scores):
             reuse = self.surrogate_ == "gp" and self.model_ is not None
             model = self.model_ if reuse else self._new_model()
-            self.model_ = model.fit(self._X, y, noise_var=noise)
+            self.model_ = model.fit(self._X, y)
             self._model_n_told = len(self._scores)
-        return self.model_, y, noise
+        return self.model_, y
 
     def _pending_rows(self):
         if not self._pending:
@@ -332,7 +333,7 @@ class Optimizer:
         count on improving over a score its pending points are expected to
         reach.
         """
-        model, y, noise = self._fit_told()
+        model, y = self._fit_told()
         best = float(np.max(y))  # best told target
         if not self._pending:
             return model, best
@@ -344,7 +345,6 @@ class Optimizer:
         fantasy = self._new_model().fit(
             np.vstack([self._X, X_pending]),
             np.concatenate([y, believed]),
-            noise_var=np.concatenate([noise, np.zeros(len(believed))]),
         )
         return fantasy, best
 
@@ -415,7 +415,7 @@ class Optimizer:
                 "with a finite score."
             )
         with single_blas_thread():
-            model, _, _ = self._fit_told()
+            model, _ = self._fit_told()
             mean, std = model.predict(self.space.transform(points), return_std=True)
         center, scale = self._target_scale
         mean = mean * scale + center
@@ -423,7 +423,7 @@ class Optimizer:
 
     # -- tell --------------------------------------------------------------
 
-    def tell(self, points, scores, score_stds=None, n_splits=None):
+    def tell(self, points, scores):
         """Report the scores of evaluated configurations.
 
         Parameters
@@ -432,10 +432,6 @@ class Optimizer:
             Configurations of the space, usually from :meth:`ask`.
         scores : float or array-like of shape (n_points,)
             Their scores, higher is better; ``nan`` or ``inf`` for failures.
-        score_stds : float or array-like of shape (n_points,), default=None
-            Standard deviation of each score across CV folds, if known.
-        n_splits : int or array-like of shape (n_points,), default=None
-            Number of CV folds behind each score (1 if not given).
         """
         if isinstance(points, dict):
             points = [points]
@@ -444,9 +440,6 @@ class Optimizer:
         if np.ndim(scores) and np.shape(scores) != (n,):
             raise ValueError(f"Got {n} points but scores of shape {np.shape(scores)}.")
         scores = np.broadcast_to(np.asarray(scores, dtype=float), (n,)).copy()
-        stds = np.nan if score_stds is None else score_stds
-        stds = np.broadcast_to(np.asarray(stds, dtype=float), (n,))
-        splits = np.broadcast_to(np.asarray(1 if n_splits is None else n_splits), (n,))
         X = self.space.transform(points) if n else self._X[:0]
         for point in points:
             key = self.space.key(point)
@@ -454,5 +447,4 @@ class Optimizer:
             self._told_keys.add(key)
         self.points.extend(points)
         self._scores.extend(scores.tolist())
-        self._noise.extend(noise_variance(stds, splits).tolist())
         self._X = np.vstack([self._X, X])
