@@ -1,0 +1,180 @@
+#!/usr/bin/env python
+"""Compare skhyper runs with the stored peers' runs, and say how sure that is.
+
+A results directory from ``bayes_benchmark.py --methods skhyper --out DIR``
+(any seeds) is compared with the runs of a reference directory (default
+``benchmarks/results/seq``: the peers and the skhyper runs of record)::
+
+    python benchmarks/compare.py new=/tmp/new [other=DIR,DIR ...] \\
+        [--reference benchmarks/results/seq] [--checkpoints 10,30,60]
+
+Printed, per checkpoint:
+
+1. the Bayesmark normalized score per task, median over seeds (as in
+   ``report.py``), for the reference's skhyper ("ref"), every named set of
+   runs and every peer; the mean over tasks; and, for each skhyper set, the
+   tasks where it is below each peer (issue 3's target: not below any peer on
+   more than 2 tasks at 30 evaluations);
+2. paired differences with the reference skhyper runs, on the (task, seed)
+   pairs both have: the mean and its bootstrap standard error, and the mean
+   per task. Paired differences cancel the tasks' own spread; a median over 5
+   seeds does not;
+3. for each skhyper set, the probability that a 5-seed run would meet the
+   target, by resampling 5 seeds per task with replacement (the peers' seeds
+   too). With more than 5 seeds per task this shows how much of a 5-seed
+   verdict is the luck of the seeds.
+
+``best ever`` of each task is the best score of the baseline and of every run
+loaded (reference and named sets), as in ``report.py`` when all are loaded
+together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+from benchmarks.report import Normalizer, load_records  # noqa: E402
+from benchmarks.tasks import TASKS  # noqa: E402
+
+PEERS = ("skopt", "optuna-tpe", "optuna-gp", "random")
+_CLIP = -300.0  # a run that finds nothing scores -inf; keep means finite
+
+
+def _load(paths, method=None):
+    records = [r for r in load_records(paths) if r.get("status") == "ok"]
+    return [r for r in records if method is None or r["method"] == method]
+
+
+def _baselines(directory):
+    out = {}
+    for f in sorted(Path(directory).glob("*.json")):
+        doc = json.loads(Path(f).read_text())
+        out.setdefault(doc["task"], doc["scores"])
+    return out
+
+
+def _scores(norm, records, tasks, k):
+    """task -> array of normalized scores at ``k`` evaluations, one per seed."""
+    return {
+        t: np.array([max(norm.at(r, k), _CLIP) for r in records if r["task"] == t])
+        for t in tasks
+    }
+
+
+def _median(a):
+    return float(np.median(a)) if len(a) else float("nan")
+
+
+def table(norm, sets, tasks, k):
+    names = list(sets)
+    med = {n: {t: _median(v) for t, v in _scores(norm, sets[n], tasks, k).items()}
+           for n in names}
+    n_seeds = {
+        n: {t: sum(r["task"] == t for r in sets[n]) for t in tasks} for n in names
+    }
+    print(f"\n## normalized score at {k} evaluations (median over seeds; seeds)")
+    print(f"{'task':20s}" + "".join(f"{n:>14s}" for n in names))
+    for t in tasks:
+        print(f"{t:20s}" + "".join(
+            f"{med[n][t]:9.1f} ({n_seeds[n][t]:2d})" if n_seeds[n][t] else f"{'-':>14s}"
+            for n in names))
+    print(f"{'mean':20s}" + "".join(
+        f"{np.nanmean([med[n][t] for t in tasks]):14.1f}" for n in names))
+    for n in names:
+        if n in PEERS:
+            continue
+        below = {
+            p: [t for t in tasks if med[n][t] < med[p][t]] for p in PEERS if p in med
+        }
+        print(f"  {n} below: " + "; ".join(
+            f"{p} {len(v)}" + (f" ({', '.join(v)})" if v else "")
+            for p, v in below.items()))
+
+
+def paired(norm, ref, sets, tasks, k, rng):
+    by_ref = {(r["task"], r["seed"]): r for r in ref}
+    print(f"\n## paired differences with ref at {k} evaluations "
+          "(mean over task-seed pairs, bootstrap SE; mean per task)")
+    for n, records in sets.items():
+        pairs = [(r, by_ref[(r["task"], r["seed"])]) for r in records
+                 if (r["task"], r["seed"]) in by_ref and r["task"] in tasks]
+        if not pairs:
+            print(f"  {n}: no seeds in common with ref")
+            continue
+        d = np.array([max(norm.at(a, k), _CLIP) - max(norm.at(b, k), _CLIP)
+                      for a, b in pairs])
+        se = np.std([rng.choice(d, len(d)).mean() for _ in range(2000)])
+        per = {t: np.mean([x for (a, _), x in zip(pairs, d) if a["task"] == t])
+               for t in tasks if any(a["task"] == t for a, _ in pairs)}
+        print(f"  {n:12s} n={len(d):3d}  {d.mean():+6.1f} ± {se:4.1f}   "
+              + " ".join(f"{t}:{v:+.0f}" for t, v in per.items()))
+
+
+def target_probability(norm, sets, peers, tasks, k, rng, n_seeds=5, n_boot=2000):
+    peer_scores = {p: _scores(norm, peers[p], tasks, k) for p in PEERS if p in peers}
+    print(f"\n## chance that a {n_seeds}-seed run meets the target at {k} evaluations "
+          "(seeds resampled with replacement, the peers' too)")
+    for n, records in sets.items():
+        mine = _scores(norm, records, tasks, k)
+        if any(len(v) == 0 for v in mine.values()):
+            print(f"  {n}: not every task has runs")
+            continue
+        met = mean_lead = 0
+        below = {p: [] for p in peer_scores}
+        for _ in range(n_boot):
+            m = {t: np.median(rng.choice(v, n_seeds)) for t, v in mine.items()}
+            ok, lead = True, True
+            for p, sc in peer_scores.items():
+                pm = {t: np.median(rng.choice(v, n_seeds)) for t, v in sc.items()}
+                c = sum(m[t] < pm[t] for t in tasks)
+                below[p].append(c)
+                ok &= c <= 2
+                lead &= np.mean(list(m.values())) > np.mean(list(pm.values()))
+            met += ok
+            mean_lead += lead
+        seeds = sorted({r["seed"] for r in records})
+        print(f"  {n} ({len(seeds)} seeds): P(target) {met / n_boot:.2f}, "
+              f"P(mean above every peer) {mean_lead / n_boot:.2f}; tasks below: "
+              + ", ".join(f"{p} {np.mean(v):.1f}" for p, v in below.items()))
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("runs", nargs="*", help="NAME=DIR[,DIR...] of skhyper runs")
+    p.add_argument("--reference", default=str(_ROOT / "benchmarks/results/seq"))
+    p.add_argument("--baseline-dir", default=str(_ROOT / "benchmarks/results/baseline"))
+    p.add_argument("--checkpoints", default="10,30,60")
+    p.add_argument("--tasks", default="all")
+    p.add_argument("--target-at", type=int, default=30)
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstraps")
+    a = p.parse_args(argv)
+    ks = [int(x) for x in a.checkpoints.split(",")]
+    reference = _load([a.reference])
+    sets = {}
+    for spec in a.runs:
+        name, _, dirs = spec.partition("=")
+        sets[name] = _load(dirs.split(","), "skhyper")
+    ref = [r for r in reference if r["method"] == "skhyper"]
+    peers = {m: [r for r in reference if r["method"] == m] for m in PEERS}
+    norm = Normalizer(reference + sum(sets.values(), []), _baselines(a.baseline_dir))
+    tasks = [t for t in TASKS if a.tasks == "all" or t in a.tasks.split(",")]
+    rng = np.random.default_rng(a.seed)
+    for k in ks:
+        table(norm, {"ref": ref, **sets, **{m: peers[m] for m in PEERS if peers[m]}},
+              tasks, k)
+        if sets:
+            paired(norm, ref, sets, tasks, k, rng)
+    target_probability(norm, {"ref": ref, **sets}, peers, tasks, a.target_at, rng)
+
+
+if __name__ == "__main__":
+    main()
