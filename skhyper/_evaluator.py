@@ -25,8 +25,6 @@ class Evaluation:
 
     params: dict
     score: float  # mean CV score of the optimized metric; nan if it failed
-    score_std: float  # fold-to-fold standard deviation of that score
-    n_splits: int
     index: int  # row in cv_results_; None for scores given by the user
     extra: tuple = ()  # values of the search's own cv_results_ columns
 
@@ -112,8 +110,6 @@ class Evaluator:
         return Evaluation(
             params=params,
             score=float(self.results[f"mean_test_{metric}"][row]),
-            score_std=float(self.results[f"std_test_{metric}"][row]),
-            n_splits=self.n_splits,
             index=row,
             extra=extra,
         )
@@ -282,8 +278,7 @@ class Evaluator:
             extra = tuple(_plain(more_results[k][i]) for k in keys)
             if self.results is None:  # nothing has succeeded yet
                 score = _failed_score(self.search.error_score)
-                new.append(Evaluation(params, score, np.nan,
-                                      self.n_splits, start + i, extra))
+                new.append(Evaluation(params, score, start + i, extra))
             else:
                 new.append(self._evaluation(params, start + i, extra))
         self.evaluations.extend(new)

@@ -464,8 +464,7 @@ class _BaseHalving(BaseModelSearchCV):
         )
         self._label_reused_rows(evaluator, evaluations, more_results)
         self._history.extend(
-            (self._without_resource(e.params), e.score, e.score_std, e.n_splits,
-             n_resources)
+            (self._without_resource(e.params), e.score, n_resources)
             for e in evaluations
         )
         return evaluations

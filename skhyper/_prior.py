@@ -3,8 +3,6 @@
 import numbers
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from skhyper import _checkpoint
 from skhyper._evaluator import Evaluation
 
@@ -106,4 +104,4 @@ def _told(space, pair):
         raise ValueError(
             f"warm_start_from: {params!r} is not a point of the search space."
         )
-    return Evaluation(params, float(score), np.nan, 1, None)
+    return Evaluation(params, float(score), None)

@@ -162,11 +162,11 @@ class BayesProposer(_Proposer):
     def _level(self, history):
         """Evaluations of the highest resource level with enough finite scores."""
         by_level = {}
-        for params, score, std, n_splits, level in history:
-            by_level.setdefault(level, []).append((params, score, std, n_splits))
+        for params, score, level in history:
+            by_level.setdefault(level, []).append((params, score))
         for level in sorted(by_level, reverse=True):
             rows = by_level[level]
-            if sum(np.isfinite(score) for _, score, _, _ in rows) >= self.min_points:
+            if sum(np.isfinite(score) for _, score in rows) >= self.min_points:
                 return level, rows
         return None, []
 
@@ -187,10 +187,7 @@ class BayesProposer(_Proposer):
         # Told configurations are excluded from its proposals; configurations
         # proposed earlier at other levels are skipped below.
         optimizer = self._optimizer(1)
-        optimizer.tell(
-            [p for p, _, _, _ in rows],
-            [s for _, s, _, _ in rows],
-        )
+        optimizer.tell([p for p, _ in rows], [s for _, s in rows])
         self.optimizer_ = optimizer
         n_random = int(math.floor(n * RANDOM_FRACTION))
         n_model = n - n_random
