@@ -8,7 +8,6 @@ Older releases pass nothing and reject the keyword. The helpers below take a
 context that is ``None`` on those releases and do the right thing on both.
 """
 
-import sklearn
 
 # The only private scikit-learn names skhyper uses, all part of subclassing
 # BaseSearchCV: the base class itself and the parameter-constraint vocabulary

@@ -8,7 +8,6 @@ import inspect
 import pathlib
 import re
 
-import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression

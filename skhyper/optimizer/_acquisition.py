@@ -190,7 +190,6 @@ def log_probability_of_improvement(mean, std, best, xi=0.0, return_grad=False):
     # d log Phi / dz = phi / Phi, the inverse Mills ratio; through erfcx it
     # stays accurate for z -> -inf, where phi and Phi both underflow.
     slope = np.empty_like(z)
-    pdf_ratio = np.empty_like(z)
     neg = z < 0
     slope[neg] = 1.0 / (_SQRT_HALF_PI * erfcx(-z[neg] * _INV_SQRT2))
     zp = z[~neg]
