@@ -49,16 +49,29 @@ PEERS = ("skopt", "optuna-tpe", "optuna-gp", "random")
 _CLIP = -300.0  # a run that finds nothing scores -inf; keep means finite
 
 
+def _current_signatures(n_folds=5):
+    return {name: task.signature(n_folds) for name, task in TASKS.items()}
+
+
 def _load(paths, method=None):
+    """OK records of the tasks as defined now (older task versions dropped)."""
+    signatures = _current_signatures()
     records = [r for r in load_records(paths) if r.get("status") == "ok"]
-    return [r for r in records if method is None or r["method"] == method]
+    return [
+        r for r in records
+        if (method is None or r["method"] == method)
+        and r.get("task_signature") == signatures.get(r["task"])
+    ]
 
 
 def _baselines(directory):
+    """task -> the cached random baseline of the task as defined now."""
+    signatures = _current_signatures()
     out = {}
     for f in sorted(Path(directory).glob("*.json")):
         doc = json.loads(Path(f).read_text())
-        out.setdefault(doc["task"], doc["scores"])
+        if doc.get("task_signature") == signatures.get(doc["task"]):
+            out[doc["task"]] = doc["scores"]
     return out
 
 
