@@ -260,3 +260,30 @@ def test_condition_rejects_mismatched_targets():
         gp.condition(np.zeros((2, 2)), np.zeros(3))
     with pytest.raises(ValueError, match="n, 2"):
         gp.condition(np.zeros((2, 3)), np.zeros(2))
+
+
+@pytest.mark.parametrize("prior_mean, level", [("min", np.min), ("mean", np.mean)])
+def test_prediction_far_from_data_returns_to_prior_mean(prior_mean, level):
+    rng = np.random.default_rng(8)
+    X = rng.uniform(0.0, 0.2, size=(12, 2))
+    y = _smooth(X)
+    gp = GaussianProcess(prior_mean=prior_mean, noise=1e-6, random_state=0)
+    # The length scales are bounded (at most 100); move far beyond them.
+    far = gp.fit(X, y).predict([[1e4, 1e4]])
+    np.testing.assert_allclose(far, level(y), rtol=1e-6, atol=1e-9)
+
+
+def test_pessimistic_prior_mean_explores_less_far_away():
+    rng = np.random.default_rng(9)
+    X = rng.uniform(0.0, 0.3, size=(10, 2))
+    y = _smooth(X)
+    best = y.max()
+    far = np.array([[0.95, 0.95]])
+    pessimistic = GaussianProcess(prior_mean="min", random_state=0).fit(X, y)
+    average = GaussianProcess(prior_mean="mean", random_state=0).fit(X, y)
+    assert pessimistic.predict(far)[0] < average.predict(far)[0] < best
+
+
+def test_prior_mean_is_validated():
+    with pytest.raises(ValueError, match="prior_mean must be one of"):
+        GaussianProcess(prior_mean="median").fit([[0.1], [0.2]], [1.0, 2.0])

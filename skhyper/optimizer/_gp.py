@@ -1,6 +1,6 @@
 """Gaussian-process surrogate for the Bayesian optimizer.
 
-A zero-mean GP on standardized targets with a Matérn-5/2 ARD kernel. The
+A constant-mean GP on standardized targets with a Matérn-5/2 ARD kernel. The
 hyperparameters (length scales, signal variance, noise variance) are fitted
 by maximizing the log marginal likelihood plus weak log-priors, in log space,
 with L-BFGS-B and an analytic gradient. Consecutive fits on the same object
@@ -39,6 +39,14 @@ _LS_PRIOR_B = 0.15
 _SV_PRIOR_SIGMA = 1.5
 # Noise variance v: log p = -c v, mildly favouring explanations by signal.
 _NOISE_PRIOR_C = 3.0
+
+# The pessimistic constant mean: with the average as prior mean, the acquisition
+# chased the high variance of unexplored corners (50-70% of proposals between
+# evaluations 10 and 30 sat on two or more bounds, few improved). Benchmarks
+# (13 tasks, 10 seeds, paired): +8 normalized score at 30 evaluations, +15 at
+# 60. De Ath et al., "What do you mean? The role of the mean function in
+# Bayesian optimisation" (GECCO 2020) found the same.
+_PRIOR_MEANS = ("min", "mean")
 
 _INIT_LENGTH_SCALE = 0.5
 _INIT_NOISE_VARIANCE = 1e-2
@@ -149,6 +157,13 @@ class GaussianProcess:
         ``"auto"`` fits the noise variance (lower bound ``1e-6`` times the
         target variance). A float fixes the noise variance, in the units of
         ``y`` squared; ``0.0`` is allowed (jitter keeps it well posed).
+    prior_mean : {"min", "mean"}, default="min"
+        The constant the posterior mean returns to far from the data: the
+        lowest or the average target. For maximization, ``"min"`` is
+        pessimistic: an unexplored region is expected to score like the
+        worst configuration seen, not like an average one, so the
+        acquisition goes there for its uncertainty only, not for a hoped-for
+        average score.
     random_state : int, RandomState instance or None, default=None
         Seeds the random restarts of the hyperparameter search on cold fits.
 
@@ -177,8 +192,9 @@ class GaussianProcess:
     ``_single_blas_thread``); the limit costs about 10 microseconds.
     """
 
-    def __init__(self, *, noise="auto", random_state=None):
+    def __init__(self, *, noise="auto", prior_mean="min", random_state=None):
         self.noise = noise
+        self.prior_mean = prior_mean
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
@@ -190,7 +206,7 @@ class GaussianProcess:
         X : array-like of shape (n_samples, n_features)
             Points in the unit cube. Duplicate rows are allowed.
         y : array-like of shape (n_samples,)
-            Finite targets (higher is better, though the GP does not care).
+            Finite targets, higher is better (``prior_mean="min"`` is pessimistic).
         noise_var : array-like of shape (n_samples,), default=None
             Known per-point noise variance in the units of ``y`` squared, e.g.
             the fold-to-fold variance of a CV score divided by the number of
@@ -211,14 +227,18 @@ class GaussianProcess:
             raise ValueError("X and y must be finite.")
         n, d = X.shape
 
-        self._y_mean = float(np.mean(y))
+        if self.prior_mean not in _PRIOR_MEANS:
+            raise ValueError(
+                f"prior_mean must be one of {_PRIOR_MEANS}; got {self.prior_mean!r}."
+            )
+        self._y_center = float(np.min(y) if self.prior_mean == "min" else np.mean(y))
         y_scale = float(np.std(y))
-        if not y_scale > 1e-12 * max(1.0, abs(self._y_mean)):
+        if not y_scale > 1e-12 * max(1.0, abs(self._y_center)):
             y_scale = 1.0  # constant y (or n == 1): nothing to standardize
         self._y_scale = y_scale
         self._X_offset = np.mean(X, axis=0)
         Xc = X - self._X_offset  # centering keeps the distance algebra exact
-        yc = (y - self._y_mean) / y_scale
+        yc = (y - self._y_center) / y_scale
 
         extra = np.zeros(n)
         if noise_var is not None:
@@ -328,7 +348,7 @@ class GaussianProcess:
             raise ValueError("y must be finite, with one value per row of X.")
         objective = _Objective(
             np.vstack([self._X_train, X - self._X_offset]),
-            np.concatenate([self._yc, (y - self._y_mean) / self._y_scale]),
+            np.concatenate([self._yc, (y - self._y_center) / self._y_scale]),
             np.concatenate([self._extra, np.zeros(len(y))]),
             self._fit_noise,
             self._fixed_noise,
@@ -404,7 +424,7 @@ class GaussianProcess:
                     v = solve_triangular(self._L, Ks.T, lower=True, check_finite=False)
                     var = self._sv - np.einsum("ij,ij->j", v, v)
                     std[rows] = np.sqrt(np.maximum(var, self._var_floor()))
-        mean = mean * self._y_scale + self._y_mean
+        mean = mean * self._y_scale + self._y_center
         if not return_std:
             return mean
         return mean, std * self._y_scale
@@ -436,7 +456,7 @@ class GaussianProcess:
                 out = self._mean_std_grad_chunk(X[rows])
                 mean[rows], std[rows], mean_grad[rows], std_grad[rows] = out
         s = self._y_scale
-        return mean * s + self._y_mean, std * s, mean_grad * s, std_grad * s
+        return mean * s + self._y_center, std * s, mean_grad * s, std_grad * s
 
     def _mean_std_grad_chunk(self, X):
         """Standardized-unit mean, std and their gradients for one chunk."""

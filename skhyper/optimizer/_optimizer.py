@@ -103,8 +103,10 @@ class Optimizer:
     Notes
     -----
     Failed evaluations (non-finite scores) are modelled as slightly worse
-    than the worst finite score, so the search moves away from them. The
-    model fits one noise level for all scores. The fold-to-fold spread of a
+    than the worst finite score, so the search moves away from them. Far from
+    every told configuration the Gaussian process expects the worst score
+    told so far, not the average: unexplored regions attract proposals by
+    their uncertainty only. The model fits one noise level for all scores. The fold-to-fold spread of a
     CV score is not used as per-point noise: every configuration is scored on
     the same folds, so most of that spread is shared, and what is left once
     the folds' shared effects are removed did not improve the benchmark
