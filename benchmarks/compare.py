@@ -3,10 +3,10 @@
 
 A results directory from ``bayes_benchmark.py --methods skhyper --out DIR``
 (any seeds) is compared with the runs of a reference directory (default
-``benchmarks/results/seq``: the peers and the skhyper runs of record)::
+``benchmarks/results/seq15``: the peers and the skhyper runs of record)::
 
     python benchmarks/compare.py new=/tmp/new [other=DIR,DIR ...] \\
-        [--reference benchmarks/results/seq] [--checkpoints 10,30,60]
+        [--reference benchmarks/results/seq15] [--checkpoints 10,30,60]
 
 Printed, per checkpoint:
 
@@ -163,7 +163,7 @@ def target_probability(norm, sets, peers, tasks, k, rng, n_seeds=5, n_boot=2000)
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("runs", nargs="*", help="NAME=DIR[,DIR...] of skhyper runs")
-    p.add_argument("--reference", default=str(_ROOT / "benchmarks/results/seq"))
+    p.add_argument("--reference", default=str(_ROOT / "benchmarks/results/seq15"))
     p.add_argument("--baseline-dir", default=str(_ROOT / "benchmarks/results/baseline"))
     p.add_argument("--checkpoints", default="10,30,60")
     p.add_argument("--tasks", default="all")
