@@ -106,11 +106,12 @@ class Optimizer:
     than the worst finite score, so the search moves away from them. Far from
     every told configuration the Gaussian process expects the worst score
     told so far, not the average: unexplored regions attract proposals by
-    their uncertainty only. The model fits one noise level for all scores. The fold-to-fold spread of a
-    CV score is not used as per-point noise: every configuration is scored on
-    the same folds, so most of that spread is shared, and what is left once
-    the folds' shared effects are removed did not improve the benchmark
-    searches, either as per-point noise or as a floor of the fitted noise.
+    their uncertainty only. The model fits one noise level for all scores.
+    The fold-to-fold spread of a CV score is not used as per-point noise:
+    every configuration is scored on the same folds, so most of that spread
+    is shared, and what is left once the folds' shared effects are removed
+    did not improve the benchmark searches, either as per-point noise or as a
+    floor of the fitted noise.
 
     Surrogate work runs with a single BLAS thread: its matrices are small and
     threads only add overhead.
