@@ -32,6 +32,7 @@ together.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -49,7 +50,9 @@ PEERS = ("skopt", "optuna-tpe", "optuna-gp", "random")
 _CLIP = -300.0  # a run that finds nothing scores -inf; keep means finite
 
 
+@functools.lru_cache(maxsize=None)
 def _current_signatures(n_folds=5):
+    """task -> signature of the task as defined now (builds each estimator)."""
     return {name: task.signature(n_folds) for name, task in TASKS.items()}
 
 
