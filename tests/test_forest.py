@@ -85,21 +85,9 @@ def test_reproducible_with_random_state():
     np.testing.assert_array_equal(a[1], b[1])
 
 
-def test_noise_var_down_weights_noisy_points():
-    X = np.repeat(np.linspace(0, 1, 10), 2)[:, None]
-    y = np.zeros(20)
-    y[1::2] = 1.0  # every location has a 0 and a 1
-    noise_var = np.zeros(20)
-    noise_var[1::2] = 100.0  # ... but the 1s are very noisy
-    forest = ForestSurrogate(random_state=0).fit(X, y, noise_var=noise_var)
-    assert np.all(forest.predict(X) < 0.1)
-
-
 def test_input_validation():
     with pytest.raises(NotFittedError):
         ForestSurrogate().predict([[0.5]])
-    with pytest.raises(ValueError, match="noise_var"):
-        ForestSurrogate().fit([[0.1], [0.2]], [1.0, 2.0], noise_var=[1.0])
     forest = ForestSurrogate(n_estimators=5).fit([[0.1, 0.2], [0.3, 0.4]], [1.0, 2.0])
     with pytest.raises(ValueError, match="shape"):
         forest.predict([[0.1, 0.2, 0.3]])

@@ -46,7 +46,7 @@ class ForestSurrogate:
         self.min_samples_leaf = min_samples_leaf
         self.random_state = random_state
 
-    def fit(self, X, y, noise_var=None):
+    def fit(self, X, y):
         """Fit the ensemble.
 
         Parameters
@@ -55,10 +55,6 @@ class ForestSurrogate:
             Points in the unit cube.
         y : array-like of shape (n_samples,)
             Finite targets.
-        noise_var : array-like of shape (n_samples,), default=None
-            Known per-point noise variance in ``y`` units squared. Points are
-            weighted by ``1 / (noise_var + v0)`` with ``v0`` one hundredth of
-            the variance of ``y``, so noisy points pull the fit less.
 
         Returns
         -------
@@ -76,20 +72,12 @@ class ForestSurrogate:
             scale = 1.0
         self._std_floor = 1e-6 * scale
 
-        sample_weight = None
-        if noise_var is not None:
-            noise_var = np.asarray(noise_var, dtype=float).ravel()
-            if noise_var.shape != y.shape or not np.all(np.isfinite(noise_var)):
-                raise ValueError("noise_var must be finite, of shape (n_samples,).")
-            weight = 1.0 / (np.maximum(noise_var, 0.0) + 0.01 * scale**2)
-            sample_weight = weight / weight.mean()
-
         self.estimator_ = ExtraTreesRegressor(
             n_estimators=self.n_estimators,
             min_samples_leaf=self.min_samples_leaf,
             n_jobs=1,
             random_state=self.random_state,
-        ).fit(X, y, sample_weight=sample_weight)
+        ).fit(X, y)
         self.n_features_in_ = X.shape[1]
         return self
 

@@ -176,7 +176,6 @@ class GaussianProcess:
         Fitted signal variance, in the units of ``y`` squared.
     noise_variance_ : float
         Fitted (or fixed) homoscedastic noise variance, in ``y`` units squared.
-        Any per-point ``noise_var`` given to :meth:`fit` comes on top.
     log_marginal_likelihood_value_ : float
         Log marginal likelihood of the standardized targets at the fitted
         hyperparameters (priors excluded).
@@ -199,7 +198,7 @@ class GaussianProcess:
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y, noise_var=None):
+    def fit(self, X, y):
         """Fit the hyperparameters and the posterior.
 
         Parameters
@@ -208,10 +207,6 @@ class GaussianProcess:
             Points in the unit cube. Duplicate rows are allowed.
         y : array-like of shape (n_samples,)
             Finite targets, higher is better (``prior_mean="min"`` is pessimistic).
-        noise_var : array-like of shape (n_samples,), default=None
-            Known per-point noise variance in the units of ``y`` squared, e.g.
-            the fold-to-fold variance of a CV score divided by the number of
-            folds. Added to the diagonal on top of the fitted noise.
 
         Returns
         -------
@@ -226,7 +221,7 @@ class GaussianProcess:
             )
         if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
             raise ValueError("X and y must be finite.")
-        n, d = X.shape
+        d = X.shape[1]
 
         if self.prior_mean not in _PRIOR_MEANS:
             raise ValueError(
@@ -241,13 +236,6 @@ class GaussianProcess:
         Xc = X - self._X_offset  # centering keeps the distance algebra exact
         yc = (y - self._y_center) / y_scale
 
-        extra = np.zeros(n)
-        if noise_var is not None:
-            noise_var = np.asarray(noise_var, dtype=float).ravel()
-            if noise_var.shape != (n,) or not np.all(np.isfinite(noise_var)):
-                raise ValueError("noise_var must be finite, of shape (n_samples,).")
-            extra = np.maximum(noise_var, 0.0) / y_scale**2
-
         fit_noise = isinstance(self.noise, str)
         if fit_noise and self.noise != "auto":
             raise ValueError(f"noise must be 'auto' or a float; got {self.noise!r}.")
@@ -256,7 +244,7 @@ class GaussianProcess:
             raise ValueError(f"noise must be non-negative; got {self.noise!r}.")
 
         bounds = self._bounds(d, fit_noise)
-        objective = _Objective(Xc, yc, extra, fit_noise, fixed_noise)
+        objective = _Objective(Xc, yc, fit_noise, fixed_noise)
         with _single_blas_thread():
             theta = self._optimize(objective, d, fit_noise, bounds)
             self._set_posterior(objective, theta)
@@ -336,7 +324,7 @@ class GaussianProcess:
         X : array-like of shape (n_samples, n_features)
             Extra points in the unit cube.
         y : array-like of shape (n_samples,)
-            Their targets, noise-free (no extra noise is added for them).
+            Their targets, believed with the fitted noise level.
 
         Returns
         -------
@@ -350,7 +338,6 @@ class GaussianProcess:
         objective = _Objective(
             np.vstack([self._X_train, X - self._X_offset]),
             np.concatenate([self._yc, (y - self._y_center) / self._y_scale]),
-            np.concatenate([self._extra, np.zeros(len(y))]),
             self._fit_noise,
             self._fixed_noise,
         )
@@ -363,7 +350,7 @@ class GaussianProcess:
         d = objective.X.shape[1]
         state = objective.posterior(theta)
         self._theta = theta
-        self._yc, self._extra = objective.y, objective.extra_noise
+        self._yc = objective.y
         self._fit_noise, self._fixed_noise = objective.fit_noise, objective.fixed_noise
         self._X_train = objective.X
         self._inv_ls = np.exp(-theta[:d])
@@ -496,10 +483,9 @@ class _Objective:
     standardized targets.
     """
 
-    def __init__(self, X, y, extra_noise, fit_noise, fixed_noise):
+    def __init__(self, X, y, fit_noise, fixed_noise):
         self.X = X
         self.y = y
-        self.extra_noise = extra_noise
         self.fit_noise = fit_noise
         self.fixed_noise = fixed_noise
 
@@ -518,7 +504,7 @@ class _Objective:
         np.fill_diagonal(r2, 0.0)
         corr, g = _matern52_parts(r2)
         K = sv * corr
-        K[np.diag_indices_from(K)] += noise + self.extra_noise
+        K[np.diag_indices_from(K)] += noise
         L, _ = _cholesky(K)
         alpha, _ = lapack.dpotrs(L, self.y, lower=1)
         n = self.y.shape[0]
