@@ -316,15 +316,16 @@ class GaussianProcess:
 
         The hyperparameters and the standardization of the targets are kept;
         only the posterior is recomputed. This is what a batch needs for its
-        pending points (kriging believer): refitting the hyperparameters on
-        believed targets would cost as much as the first fit and learn nothing.
+        pending points (a constant liar): refitting the hyperparameters on
+        made-up targets would cost as much as the first fit and learn nothing.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Extra points in the unit cube.
         y : array-like of shape (n_samples,)
-            Their targets, believed with the fitted noise level.
+            Their targets (made up, for pending points), observed with the
+            fitted noise level.
 
         Returns
         -------
