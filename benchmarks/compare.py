@@ -22,7 +22,10 @@ Printed, per checkpoint:
 3. for each skhyper set, the probability that a 5-seed run would meet the
    target, by resampling 5 seeds per task with replacement (the peers' seeds
    too). With more than 5 seeds per task this shows how much of a 5-seed
-   verdict is the luck of the seeds.
+   verdict is the luck of the seeds;
+4. with ``--peer-matrix``, the same questions for every method of the
+   reference: on how many tasks each is below each other, and its chance of
+   meeting the per-task half against all the others.
 
 ``best ever`` of each task is the best score of the baseline and of every run
 loaded (reference and named sets), as in ``report.py`` when all are loaded
@@ -163,6 +166,33 @@ def target_probability(norm, sets, peers, tasks, k, rng, n_seeds=5, n_boot=2000)
               + ", ".join(f"{p} {np.mean(v):.1f}" for p, v in below.items()))
 
 
+def peer_matrix(norm, methods, tasks, k, rng, n_seeds=5, n_boot=1000):
+    """How far each method of the reference is from the per-task half.
+
+    For every pair, the tasks where the row method's median is below the
+    column's; then the chance that a ``n_seeds``-seed run of each method is
+    below every other method on at most 2 tasks (all methods resampled).
+    """
+    scores = {m: _scores(norm, recs, tasks, k) for m, recs in methods.items()}
+    med = {m: {t: _median(v) for t, v in sc.items()} for m, sc in scores.items()}
+    print(f"\n## tasks where the row method is below the column method at {k} "
+          "evaluations (medians over all seeds)")
+    print(f"{'':12s}" + "".join(f"{m:>12s}" for m in methods))
+    for m in methods:
+        print(f"{m:12s}" + "".join(
+            f"{'-' if p == m else sum(med[m][t] < med[p][t] for t in tasks):>12}"
+            for p in methods))
+    met = dict.fromkeys(methods, 0)
+    for _ in range(n_boot):
+        draw = {m: {t: np.median(rng.choice(v, n_seeds)) for t, v in sc.items()}
+                for m, sc in scores.items()}
+        for m in methods:
+            met[m] += all(sum(draw[m][t] < draw[p][t] for t in tasks) <= 2
+                          for p in methods if p != m)
+    print(f"  P(a {n_seeds}-seed run is below every other method on at most 2 "
+          "tasks): " + ", ".join(f"{m} {met[m] / n_boot:.3f}" for m in methods))
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("runs", nargs="*", help="NAME=DIR[,DIR...] of skhyper runs")
@@ -172,6 +202,8 @@ def main(argv=None):
     p.add_argument("--tasks", default="all")
     p.add_argument("--target-at", type=int, default=30)
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstraps")
+    p.add_argument("--peer-matrix", action="store_true",
+                   help="also: how far every reference method is from the per-task half")
     a = p.parse_args(argv)
     ks = [int(x) for x in a.checkpoints.split(",")]
     reference = _load([a.reference])
@@ -190,6 +222,9 @@ def main(argv=None):
         if sets:
             paired(norm, ref, sets, tasks, k, rng)
     target_probability(norm, {"ref": ref, **sets}, peers, tasks, a.target_at, rng)
+    if a.peer_matrix:
+        methods = {"skhyper": ref, **{m: peers[m] for m in PEERS if peers[m]}}
+        peer_matrix(norm, methods, tasks, a.target_at, rng)
 
 
 if __name__ == "__main__":
