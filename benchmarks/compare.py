@@ -15,8 +15,9 @@ Printed, per checkpoint:
    runs and every peer; the mean over tasks; and, for each skhyper set, the
    tasks where it is below each peer (issue 3's target: not below any peer on
    more than 2 tasks at 30 evaluations);
-2. paired differences with the reference skhyper runs, on the (task, seed)
-   pairs both have: the mean and its bootstrap standard error, and the mean
+2. paired differences with the reference skhyper runs (or, with
+   ``--against NAME``, with the named set NAME), on the (task, seed) pairs
+   both have: the mean and its bootstrap standard error, and the mean
    per task. Paired differences cancel the tasks' own spread; a median over 5
    seeds does not;
 3. for each skhyper set, the probability that a 5-seed run would meet the
@@ -121,7 +122,7 @@ def table(norm, sets, tasks, k):
 
 def paired(norm, ref, sets, tasks, k, rng):
     by_ref = {(r["task"], r["seed"]): r for r in ref}
-    print(f"\n## paired differences with ref at {k} evaluations "
+    print(f"\n## paired differences at {k} evaluations "
           "(mean over task-seed pairs, bootstrap SE; mean per task)")
     for n, records in sets.items():
         pairs = [(r, by_ref[(r["task"], r["seed"])]) for r in records
@@ -134,7 +135,8 @@ def paired(norm, ref, sets, tasks, k, rng):
         se = np.std([rng.choice(d, len(d)).mean() for _ in range(2000)])
         per = {t: np.mean([x for (a, _), x in zip(pairs, d) if a["task"] == t])
                for t in tasks if any(a["task"] == t for a, _ in pairs)}
-        print(f"  {n:12s} n={len(d):3d}  {d.mean():+6.1f} ± {se:4.1f}   "
+        print(f"  {n:12s} n={len(d):3d}  {d.mean():+6.1f} ± {se:4.1f}  "
+              f"(ahead {int((d > 0).sum())}, behind {int((d < 0).sum())})   "
               + " ".join(f"{t}:{v:+.0f}" for t, v in per.items()))
 
 
@@ -202,6 +204,8 @@ def main(argv=None):
     p.add_argument("--tasks", default="all")
     p.add_argument("--target-at", type=int, default=30)
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstraps")
+    p.add_argument("--against", metavar="NAME",
+                   help="pair the named sets with set NAME instead of the reference")
     p.add_argument("--peer-matrix", action="store_true",
                    help="also: how far every reference method is from the per-task half")
     a = p.parse_args(argv)
@@ -220,7 +224,8 @@ def main(argv=None):
         table(norm, {"ref": ref, **sets, **{m: peers[m] for m in PEERS if peers[m]}},
               tasks, k)
         if sets:
-            paired(norm, ref, sets, tasks, k, rng)
+            base = sets[a.against] if a.against else ref
+            paired(norm, base, sets, tasks, k, rng)
     target_probability(norm, {"ref": ref, **sets}, peers, tasks, a.target_at, rng)
     if a.peer_matrix:
         methods = {"skhyper": ref, **{m: peers[m] for m in PEERS if peers[m]}}
