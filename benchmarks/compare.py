@@ -94,6 +94,16 @@ def _median(a):
     return float(np.median(a)) if len(a) else float("nan")
 
 
+def _resampled_medians(scores, n_seeds, rng):
+    """task -> median of ``n_seeds`` seeds drawn with replacement."""
+    return {t: np.median(rng.choice(v, n_seeds)) for t, v in scores.items()}
+
+
+def _n_below(a, b, tasks):
+    """Tasks where the per-task value ``a[t]`` is below ``b[t]``."""
+    return sum(a[t] < b[t] for t in tasks)
+
+
 def table(norm, sets, tasks, k):
     names = list(sets)
     med = {n: {t: _median(v) for t, v in _scores(norm, sets[n], tasks, k).items()}
@@ -152,11 +162,11 @@ def target_probability(norm, sets, peers, tasks, k, rng, n_seeds=5, n_boot=2000)
         met = mean_lead = 0
         below = {p: [] for p in peer_scores}
         for _ in range(n_boot):
-            m = {t: np.median(rng.choice(v, n_seeds)) for t, v in mine.items()}
+            m = _resampled_medians(mine, n_seeds, rng)
             ok, lead = True, True
             for p, sc in peer_scores.items():
-                pm = {t: np.median(rng.choice(v, n_seeds)) for t, v in sc.items()}
-                c = sum(m[t] < pm[t] for t in tasks)
+                pm = _resampled_medians(sc, n_seeds, rng)
+                c = _n_below(m, pm, tasks)
                 below[p].append(c)
                 ok &= c <= 2
                 lead &= np.mean(list(m.values())) > np.mean(list(pm.values()))
@@ -182,14 +192,13 @@ def peer_matrix(norm, methods, tasks, k, rng, n_seeds=5, n_boot=1000):
     print(f"{'':12s}" + "".join(f"{m:>12s}" for m in methods))
     for m in methods:
         print(f"{m:12s}" + "".join(
-            f"{'-' if p == m else sum(med[m][t] < med[p][t] for t in tasks):>12}"
+            f"{'-' if p == m else _n_below(med[m], med[p], tasks):>12}"
             for p in methods))
     met = dict.fromkeys(methods, 0)
     for _ in range(n_boot):
-        draw = {m: {t: np.median(rng.choice(v, n_seeds)) for t, v in sc.items()}
-                for m, sc in scores.items()}
+        draw = {m: _resampled_medians(sc, n_seeds, rng) for m, sc in scores.items()}
         for m in methods:
-            met[m] += all(sum(draw[m][t] < draw[p][t] for t in tasks) <= 2
+            met[m] += all(_n_below(draw[m], draw[p], tasks) <= 2
                           for p in methods if p != m)
     print(f"  P(a {n_seeds}-seed run is below every other method on at most 2 "
           "tasks): " + ", ".join(f"{m} {met[m] / n_boot:.3f}" for m in methods))
@@ -220,16 +229,15 @@ def main(argv=None):
     norm = Normalizer(reference + sum(sets.values(), []), _baselines(a.baseline_dir))
     tasks = [t for t in TASKS if a.tasks == "all" or t in a.tasks.split(",")]
     rng = np.random.default_rng(a.seed)
+    present = {m: peers[m] for m in PEERS if peers[m]}
     for k in ks:
-        table(norm, {"ref": ref, **sets, **{m: peers[m] for m in PEERS if peers[m]}},
-              tasks, k)
+        table(norm, {"ref": ref, **sets, **present}, tasks, k)
         if sets:
             base = sets[a.against] if a.against else ref
             paired(norm, base, sets, tasks, k, rng)
     target_probability(norm, {"ref": ref, **sets}, peers, tasks, a.target_at, rng)
     if a.peer_matrix:
-        methods = {"skhyper": ref, **{m: peers[m] for m in PEERS if peers[m]}}
-        peer_matrix(norm, methods, tasks, a.target_at, rng)
+        peer_matrix(norm, {"skhyper": ref, **present}, tasks, a.target_at, rng)
 
 
 if __name__ == "__main__":
