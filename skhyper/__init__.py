@@ -1,7 +1,8 @@
 """skhyper: hyperparameter search for scikit-learn that spends the budget well."""
 
 from skhyper._bayes import BayesSearchCV
-from skhyper._halving import HyperbandSearchCV, SuccessiveHalvingSearchCV
+from skhyper._halving import SuccessiveHalvingSearchCV
+from skhyper._hyperband import HyperbandSearchCV
 from skhyper.optimizer._optimizer import Optimizer
 from skhyper.space import Categorical, Integer, Real, Space
 

@@ -1,9 +1,18 @@
-"""Earlier work a search starts from: a checkpoint or a previous search."""
+"""Earlier work a search starts from: a checkpoint or a previous search.
+
+A :class:`Prior` holds rows a search does not run again: from its own
+checkpoint, from ``warm_start_from`` (a fitted search, its ``cv_results_`` or
+(params, score) pairs), or, for the halving searches, the rows of an earlier
+halving search evaluated at one of this search's resource levels.
+"""
 
 import numbers
+import warnings
 from dataclasses import dataclass, field
 
-from skhyper import _checkpoint
+import numpy as np
+
+from skhyper import _checkpoint, _results
 from skhyper._evaluator import Evaluation
 
 
@@ -105,3 +114,152 @@ def _told(space, pair):
             f"warm_start_from: {params!r} is not a point of the search space."
         )
     return Evaluation(params, float(score), None)
+
+
+# -- rows of an earlier halving search --------------------------------------
+
+
+def halving_rows(search, space, earlier, same_subsamples):
+    """The rows of ``warm_start_from`` this search may reuse, or ``None``.
+
+    Rows of configurations of ``search``'s space evaluated at one of its
+    resource levels, with the resource as an ``int`` in ``params`` and ``-1``
+    in the search's own columns (``iter``, ``bracket``) until a rung reuses
+    them. With ``"n_samples"`` as resource, rows on subsamples count only if
+    ``same_subsamples`` (the earlier search drew the subsamples this one will).
+    """
+    results = earlier if isinstance(earlier, dict) else getattr(
+        earlier, "cv_results_", None
+    )
+    if results is None:
+        raise ValueError(
+            f"warm_start_from must be a fitted search or its cv_results_; the "
+            f"{type(earlier).__name__} given has no cv_results_: it is not "
+            "fitted, or it is a clone (cross-validation clones the search and "
+            "its parameters), in which case pass its cv_results_ instead."
+        )
+    missing = [key for key in ("params", "n_resources") if key not in results]
+    if missing or not any(key.startswith("mean_test_") for key in results):
+        raise ValueError(
+            "warm_start_from must be a fitted successive-halving or Hyperband "
+            "search (skhyper's or scikit-learn's) or its cv_results_, with "
+            "'params', 'n_resources' and 'mean_test_*' columns; these results "
+            f"lack {missing or ['mean_test_*']}."
+        )
+    _check_same_scoring(results, search.scoring)
+    setup = search._setup
+    n_splits = _n_split_columns(results)
+    if setup.schedule.n_splits is not None and n_splits not in (
+        None, setup.schedule.n_splits
+    ):
+        raise ValueError(
+            f"warm_start_from: the earlier results were cross-validated on "
+            f"{n_splits} splits, this search uses {setup.schedule.n_splits}; "
+            "their scores are not comparable."
+        )
+    levels = _resource_levels(setup.schedule)
+    if search.resource == "n_samples" and not same_subsamples:
+        levels &= {setup.n_samples}  # whole folds only
+    rows, params = [], []
+    for i, (point, n_resources) in enumerate(
+        zip(results["params"], results["n_resources"])
+    ):
+        try:
+            n_resources = int(n_resources)
+        except (TypeError, ValueError):  # a row without a resource
+            continue
+        config = search._without_resource(point)
+        if n_resources not in levels or not space.contains(config):
+            continue
+        resource = search.resource
+        if resource != "n_samples" and point.get(resource) != n_resources:
+            continue
+        rows.append(i)
+        params.append(search._with_resource(config, n_resources))
+    if not rows:
+        why = (
+            f"evaluated with one of its resources {sorted(levels)}"
+            if levels else
+            "evaluated on all the samples (rows on subsamples are reused only "
+            "from a fitted skhyper halving search, not its cv_results_, with the "
+            "same integer random_state and cv)"
+        )
+        warnings.warn(
+            f"warm_start_from: none of its {len(results['params'])} evaluations "
+            f"can be reused: none is a configuration of this search's space {why}.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return None
+    normalized = list(results["params"])
+    for i, point in zip(rows, params):
+        normalized[i] = point
+    reusable = _results.take_rows({**results, "params": normalized}, rows)
+    for key in search._replay_columns:
+        if key != "n_resources":
+            reusable[key] = np.full(len(rows), -1)
+    reusable["n_resources"] = np.array(
+        [int(results["n_resources"][i]) for i in rows]
+    )
+    return reusable
+
+
+def label_reused_rows(earlier, evaluator, evaluations, more_results):
+    """Earlier rows a rung reused take the rung's ``iter`` (and ``bracket``)."""
+    if earlier is None:
+        return
+    n_earlier = _results.n_rows(earlier)
+    for i, evaluation in enumerate(evaluations):
+        if evaluation.index is None or evaluation.index >= n_earlier:
+            continue
+        for key, values in more_results.items():
+            # The evaluator rebuilds its results from ``earlier`` at every
+            # batch, and holds the current ones: both get the label.
+            for table in (earlier, evaluator.results):
+                if table is not None and key in table:
+                    table[key][evaluation.index] = values[i]
+
+
+class ResourcePrior(Prior):
+    """Earlier evaluations replayed by configuration and resource only.
+
+    The search's columns (``iter``, ``bracket``) stay ``extra_keys``, so that
+    every evaluation the evaluator makes has them, but they do not take part
+    in the match: an earlier row is reused whatever rung it came from.
+    """
+
+    def key(self, params, extra):
+        resource = dict(zip(self.extra_keys, extra)).get("n_resources")
+        return super().key(params, (resource,))
+
+
+def _resource_levels(schedule):
+    """Every resource a rung of ``schedule`` (of any bracket) gets."""
+    brackets = getattr(schedule, "brackets", [schedule])
+    return {int(r) for bracket in brackets for r in bracket.n_resources}
+
+
+def _n_split_columns(results):
+    """Number of ``split<k>_test_*`` columns of one metric, or ``None``."""
+    splits = {}
+    for key in results:
+        head, _, metric = key.partition("_test_")
+        if head.startswith("split") and head[len("split"):].isdigit() and metric:
+            splits.setdefault(metric, set()).add(head)
+    return max((len(v) for v in splits.values()), default=None)
+
+
+def _check_same_scoring(results, scoring):
+    """Earlier results must have a mean score for every metric of ``scoring``."""
+    if scoring is None or isinstance(scoring, str):
+        names = ["score"]
+    elif callable(scoring):
+        return  # a callable may return one score or a dict of them
+    else:
+        names = list(scoring)
+    missing = [name for name in names if f"mean_test_{name}" not in results]
+    if missing:
+        raise ValueError(
+            f"warm_start_from was scored with other metrics: its results lack "
+            f"{[f'mean_test_{name}' for name in missing]}."
+        )

@@ -1,0 +1,494 @@
+"""What successive halving and Hyperband share: setup, rungs, promotion, best row.
+
+Each rung of a bracket is one call to scikit-learn's ``evaluate_candidates``:
+fitting, scoring, ``cv_results_`` and joblib parallelism stay scikit-learn's.
+The searches are :mod:`skhyper._halving` and :mod:`skhyper._hyperband`; the
+other pieces live in their own modules: the schedule arithmetic in
+:mod:`skhyper._schedule`, the ``n_samples`` subsamples in
+:mod:`skhyper._resources`, the continued training of promoted fold models in
+:mod:`skhyper._warm`, the rows reused from an earlier search in
+:mod:`skhyper._prior`, and the candidate sources in :mod:`skhyper._proposers`.
+"""
+
+import numbers
+from dataclasses import dataclass
+
+import joblib
+import numpy as np
+from sklearn.base import BaseEstimator, is_classifier
+from sklearn.model_selection import check_cv
+
+from skhyper import _checkpoint, _compat, _prior, _resources
+from skhyper._base import BaseModelSearchCV
+from skhyper._compat import HasMethods, Interval, StrOptions
+from skhyper._proposers import is_pure_grid, make_proposer
+from skhyper._splits import FrozenSplits
+from skhyper._warm import WarmStartPlan, continuation_mode, resource_path_owner
+from skhyper.space import Space
+
+__all__ = ["BaseHalvingSearch", "is_int", "own_rows"]
+
+
+@dataclass
+class _Setup:
+    """Everything a fit decides before the first candidate is fitted."""
+
+    schedule: object
+    proposer: str
+    n_samples: int
+    splits: list  # frozen folds (n_samples resource only)
+    codes: object  # class codes for stratification
+    groups: object
+
+
+def _n_samples(X):
+    shape = getattr(X, "shape", None)
+    if shape is not None and len(shape):
+        return int(shape[0])
+    if hasattr(X, "__len__"):
+        return len(X)
+    return int(np.asarray(X).shape[0])
+
+
+def is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+class BaseHalvingSearch(BaseModelSearchCV):
+    """What successive halving and Hyperband share; not for direct use."""
+
+    _parameter_constraints: dict = {
+        **BaseModelSearchCV._parameter_constraints,
+        "factor": [Interval(numbers.Real, 1, None, closed="neither")],
+        "resource": [str],
+        "max_resources": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "proposer": [StrOptions({"auto", "grid", "random", "bayes"})],
+        "warm_start": ["boolean"],
+        # Earlier evaluations need their resource: no (params, score) pairs.
+        "warm_start_from": [dict, HasMethods(["fit"]), None],
+    }
+    _checkpoint_params = (
+        "factor", "resource", "min_resources", "max_resources", "proposer"
+    )
+    _fit_state = BaseModelSearchCV._fit_state + (
+        "_fit_groups", "_setup", "_warm_plan", "_earlier"
+    )
+
+    # -- fit -----------------------------------------------------------------
+
+    def fit(self, X, y=None, **params):
+        """Run every rung, then refit the best configuration of the last one.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Target; ``None`` for unsupervised learning.
+        **params : dict
+            Parameters routed to the estimator's ``fit``, the scorer and the CV
+            splitter (``groups``, ``sample_weight``, ...) as in scikit-learn's
+            searches.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        self._fit_groups = params.get("groups")
+        user_estimator = self.estimator
+        plan = self._warm_start_plan()
+        self._warm_plan = plan
+        if plan is not None:
+            self.estimator = plan.wrap(user_estimator)
+        try:
+            super().fit(X, y, **params)
+        finally:
+            self.estimator = user_estimator
+            if plan is not None:
+                plan.close()
+            for name in self._fit_state:  # when the base class fit was never reached
+                self.__dict__.pop(name, None)
+        return self
+
+    def _warm_start_plan(self):
+        """A warm-start plan if promoted fold models can continue training."""
+        resource = self.resource
+        estimator = self.estimator
+        if self.warm_start is not True or not isinstance(resource, str):
+            return None
+        if resource == "n_samples" or not hasattr(estimator, "get_params"):
+            return None
+        cls = type(estimator)
+        if getattr(cls, "__sklearn_clone__", None) is not (
+            BaseEstimator.__sklearn_clone__
+        ) or cls.__reduce__ is not object.__reduce__:
+            return None  # the class manages cloning or pickling itself
+        try:
+            if resource not in estimator.get_params(deep=True):
+                return None
+            owner, leaf = resource_path_owner(estimator, resource)
+            if owner is None or continuation_mode(owner, leaf) is None:
+                return None
+            searched = set()
+            for sub in Space(self._space_spec()).subspaces:
+                searched.update(sub)
+        except (ValueError, TypeError):
+            return None  # validation reports it
+        parts = resource.split("__")
+        above = {"__".join(parts[:i]) for i in range(1, len(parts))}
+        warm_name = "__".join(parts[:-1] + ["warm_start"])
+        if searched & (above | {resource, warm_name}):
+            return None  # the search sets the owner or its warm_start itself
+        return WarmStartPlan.create(resource)
+
+    # -- checks and schedule ---------------------------------------------------
+
+    def _check_search_params(self, space):
+        X, y = self._fit_data
+        self._setup = self._make_setup(space, X, y, getattr(self, "_fit_groups", None))
+        plan = getattr(self, "_warm_plan", None)
+        if plan is not None:
+            plan.max_resources = self._setup.schedule.max_resources
+        self._earlier = None
+        if self.warm_start_from is not None:
+            self._earlier = _prior.halving_rows(
+                self, space, self.warm_start_from,
+                self._same_subsamples(self.warm_start_from),
+            )
+
+    def _budget(self, space):
+        return self._setup.schedule.n_evaluations
+
+    def schedule(self, X=None, y=None, **params):
+        """The rungs a ``fit`` on this data would run, computed without fitting.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), default=None
+            Training data; needed when the resource is ``"n_samples"``.
+        y : array-like of shape (n_samples,), default=None
+            Target; needed for the first-rung floor of classifiers.
+        **params : dict
+            ``groups`` for a group splitter.
+
+        Returns
+        -------
+        schedule : HalvingSchedule or HyperbandSchedule
+            Candidates and resources of every rung (of every bracket), the
+            number of evaluations and fits, and the total resource.
+        """
+        _compat.validate_params(self)
+        space = Space(self._space_spec())
+        space.check_estimator_params(self.estimator)
+        if X is None and self.resource == "n_samples":
+            raise ValueError(
+                "schedule() needs X (and y) when resource='n_samples': the "
+                "resources are numbers of samples."
+            )
+        return self._make_setup(space, X, y, params.get("groups")).schedule
+
+    def _resolve_proposer(self, space):
+        proposer = self.proposer
+        if proposer == "auto":
+            proposer = "grid" if is_pure_grid(space) else "random"
+        if proposer == "grid" and not space.is_finite:
+            raise ValueError(
+                "proposer='grid' needs a finite search space (lists and integer "
+                "ranges only); use proposer='random' or 'bayes' for continuous "
+                "ranges and distributions."
+            )
+        return proposer
+
+    def _make_setup(self, space, X, y, groups):
+        estimator = self.estimator
+        resource = self.resource
+        classifier = is_classifier(estimator)
+        proposer = self._resolve_proposer(space)
+        if resource != "n_samples":
+            params = estimator.get_params(deep=True)
+            if resource not in params:
+                raise ValueError(
+                    f"resource={resource!r} is not a parameter of "
+                    f"{type(estimator).__name__}: use 'n_samples' or one of its "
+                    f"integer parameters, e.g. {_integer_params(params)!r}."
+                )
+            if any(resource in sub for sub in space.subspaces):
+                raise ValueError(
+                    f"resource={resource!r} is also a searched parameter; the "
+                    "resource is set by the search at every rung."
+                )
+        cv = check_cv(self.cv, y, classifier=classifier)
+        splits, codes, n_samples = None, None, None
+        if X is not None:
+            n_samples = _n_samples(X)
+        if resource == "n_samples":
+            splits = FrozenSplits(cv).split(X, y, groups)
+            splits = list(splits)
+            n_splits = len(splits)
+            codes = _resources.class_codes(y, classifier)
+            max_resources = n_samples
+            if self.max_resources != "auto":
+                max_resources = self.max_resources
+                if max_resources > n_samples:
+                    raise ValueError(
+                        f"max_resources={max_resources} is larger than the "
+                        f"{n_samples} samples of X."
+                    )
+            smallest = 2 * n_splits
+            if classifier and y is not None:
+                smallest *= len(np.unique(np.asarray(y)))
+            floor = _resources.sample_floor(splits, n_samples, codes)
+            floor = min(max_resources, floor)
+        else:
+            try:
+                n_splits = cv.get_n_splits(X, y, groups)
+            except (TypeError, ValueError):
+                n_splits = None
+            max_resources = self.max_resources
+            if max_resources == "auto":
+                value = params[resource]
+                if not is_int(value) or value < 1:
+                    raise ValueError(
+                        f"max_resources='auto' uses the estimator's own "
+                        f"{resource}={value!r}, which is not a positive integer; "
+                        "pass max_resources explicitly."
+                    )
+                max_resources = int(value)
+            smallest = floor = 1
+        if not _uses_groups(cv):
+            groups = None  # subsamples are taken group by group only if folds are
+        schedule = self._plan(space, proposer, max_resources, smallest, floor, n_splits)
+        first = schedule.min_resources
+        if first > max_resources:
+            raise ValueError(
+                f"min_resources={first} is greater than max_resources="
+                f"{max_resources}."
+            )
+        if resource == "n_samples" and first < n_samples:
+            problem = _resources.check_first_rung(splits, n_samples, first, codes)
+            if problem is not None:
+                raise ValueError(
+                    f"min_resources={self.min_resources!r}: a first rung of {first} "
+                    f"samples {problem}. Use a larger min_resources or 'auto'."
+                )
+        return _Setup(schedule, proposer, n_samples, splits, codes, groups)
+
+    # -- warm_start_from -------------------------------------------------------
+
+    def _same_subsamples(self, earlier):
+        """Whether ``earlier`` drew the subsamples this search will draw.
+
+        They come from the CV folds and ``random_state``: an skhyper halving
+        search with the same integer ``random_state`` and the same
+        deterministic ``cv`` (on the same data, as for any reuse).
+        """
+        cv = self.cv
+        shuffled = getattr(cv, "shuffle", False) and not is_int(
+            getattr(cv, "random_state", None)
+        )
+        return (
+            isinstance(earlier, BaseHalvingSearch)
+            and earlier.resource == "n_samples"
+            and is_int(self.random_state)
+            and earlier.random_state == self.random_state
+            and not shuffled
+            and _checkpoint.describe(earlier.cv) == _checkpoint.describe(cv)
+        )
+
+    def _restore(self, space, spec):
+        prior, saver = super()._restore(space, spec)
+        if self.warm_start_from is None:
+            return prior, saver
+        if prior is not None and prior.seed is not None:
+            self._earlier = None  # resuming this search's checkpoint instead
+            return prior, saver
+        if self._earlier is None:
+            return None, saver
+        return _prior.ResourcePrior(
+            space, results=self._earlier, extra_keys=self._replay_columns
+        ), saver
+
+    def _space_size(self, space, proposer):
+        if proposer == "grid":
+            keys = {space.key(point) for point in space.grid()}
+            return len(keys)
+        return space.size
+
+    # -- running ---------------------------------------------------------------
+
+    def _search(self, space, evaluator, rng):
+        setup = self._setup
+        plan = getattr(self, "_warm_plan", None)
+        self.warm_start_ = plan is not None
+        self.proposer_ = setup.proposer
+        try:
+            rung_cv = self._rung_splitter(setup, evaluator, rng)
+            proposer = make_proposer(
+                setup.proposer, space, rng,
+                resource=None if self.resource == "n_samples" else self.resource,
+            )
+            self._history = []
+            if self.verbose > 0:
+                print(f"[{type(self).__name__}] schedule:\n{setup.schedule}")
+            self._run(setup.schedule, proposer, evaluator, rung_cv, plan)
+        finally:
+            if plan is not None:
+                plan.close()  # from here on (refit), clones are the user's class
+            self.__dict__.pop("_history", None)
+
+    def _rung_splitter(self, setup, evaluator, rng):
+        """``cv_for(n_resources)``: the splitter of a rung."""
+        if self.resource != "n_samples":
+            return lambda n_resources: evaluator.cv
+        if evaluator.cv.splits_ is None:
+            evaluator.cv.splits_ = setup.splits
+        subsamples = _resources.NestedSubsamples(
+            evaluator.cv.splits_, setup.codes, setup.groups, rng
+        )
+        return lambda n_resources: subsamples.rung(n_resources, setup.n_samples)
+
+    def _with_resource(self, candidate, n_resources):
+        if self.resource == "n_samples":
+            return dict(candidate)
+        return {**candidate, self.resource: int(n_resources)}
+
+    def _without_resource(self, params):
+        return {k: v for k, v in params.items() if k != self.resource}
+
+    def _evaluate_rung(self, evaluator, candidates, n_resources, cv, more_results):
+        """Evaluate ``candidates`` (without resource) with ``n_resources``."""
+        evaluations = evaluator.evaluate(
+            [self._with_resource(c, n_resources) for c in candidates],
+            cv=cv,
+            more_results=more_results,
+        )
+        _prior.label_reused_rows(
+            getattr(self, "_earlier", None), evaluator, evaluations, more_results
+        )
+        self._history.extend(
+            (self._without_resource(e.params), e.score, n_resources)
+            for e in evaluations
+        )
+        return evaluations
+
+    def _promote(self, evaluator, evaluations, k):
+        """The ``k`` best candidates (without resource); failed ones never."""
+        if k <= 0 or not evaluations:
+            return []
+        rows = np.array([e.index for e in evaluations])
+        params = [self._without_resource(e.params) for e in evaluations]
+        scores = np.array([e.score for e in evaluations], dtype=float)
+        failed = ~np.isfinite(scores)
+        if evaluator.results is None:
+            failed[:] = True
+        else:
+            failed |= _all_folds_failed(
+                evaluator.results, evaluator.metric, self.error_score, rows
+            )
+        order = _best_first(scores, failed, params)
+        return [params[i] for i in order[:k]]
+
+    def _forget_eliminated(self, plan, survivors):
+        if plan is not None:
+            plan.keep_only(survivors)
+
+    # -- results -----------------------------------------------------------
+
+    def _top_rows(self, results):
+        """Rows among which ``best_*`` are chosen."""
+        raise NotImplementedError
+
+    def _select_best_index(self, refit, refit_metric, results):
+        # BaseSearchCV.fit refits the row this hook returns: one of the
+        # scikit-learn hooks skhyper must override (see _compat.BASE_SEARCH_HOOKS).
+        return self._best_row(refit, refit_metric, results)
+
+    def _best_row(self, refit, refit_metric, results):
+        """Best row of the last rung; ties by score, then a stable fingerprint."""
+        if callable(refit):
+            best = refit(results)
+            if not isinstance(best, numbers.Integral):
+                raise TypeError("best_index_ returned is not an integer")
+            if best < 0 or best >= len(results["params"]):
+                raise IndexError("best_index_ index out of range")
+            return int(best)
+        rows = self._top_rows(results)
+        scores = np.asarray(results[f"mean_test_{refit_metric}"], dtype=float)[rows]
+        failed = ~np.isfinite(scores) | _all_folds_failed(
+            results, refit_metric, self.error_score, rows
+        )
+        params = [self._without_resource(results["params"][i]) for i in rows]
+        order = _best_first(scores, failed, params)
+        return int(rows[order[0]]) if order else int(rows[0])
+
+    def _keep_finished_results(self):
+        super()._keep_finished_results()
+        evaluator = getattr(self, "_evaluator", None)
+        if evaluator is None or evaluator.results is None or callable(self.refit):
+            return
+        results = self.cv_results_
+        if not any(k in results for k in ("iter", "n_resources")):
+            return
+        metric = evaluator.metric
+        self.best_index_ = self._best_row(self.refit, metric, results)
+        self.best_score_ = results[f"mean_test_{metric}"][self.best_index_]
+        self.best_params_ = results["params"][self.best_index_]
+
+
+def _uses_groups(cv):
+    """Whether the splitter's folds depend on ``groups``."""
+    try:
+        from sklearn.utils.metadata_routing import get_routing_for_object
+
+        return bool(get_routing_for_object(cv).consumes("split", {"groups"}))
+    except Exception:  # releases without ``consumes``: trust the caller
+        return True
+
+
+def _integer_params(params):
+    return sorted(k for k, v in params.items() if is_int(v))[:8]
+
+
+def own_rows(results):
+    """Rows this search evaluated: not earlier rows it left unused (``iter=-1``)."""
+    iters = np.asarray(results["iter"])
+    own = iters >= 0
+    return own if own.any() else np.ones(len(iters), dtype=bool)
+
+
+def _all_folds_failed(results, metric, error_score, rows):
+    """Rows whose every fold scored ``error_score`` (a number): failed fits."""
+    rows = np.asarray(rows, dtype=int)
+    if not isinstance(error_score, numbers.Real) or not np.isfinite(error_score):
+        return np.zeros(len(rows), dtype=bool)
+    suffix = f"_test_{metric}"
+    keys = [k for k in results if k.startswith("split") and k.endswith(suffix)
+            and k[len("split"):-len(suffix)].isdigit()]
+    if not keys:
+        return np.zeros(len(rows), dtype=bool)
+    return np.all(
+        [np.asarray(results[k], dtype=float)[rows] == error_score for k in keys],
+        axis=0,
+    )
+
+
+def _fingerprint(params):
+    """A tie-breaker that depends on the configuration only, not on any order."""
+    try:
+        return joblib.hash(sorted(params.items()))
+    except Exception:  # unpicklable values: their representation
+        return repr(sorted((k, repr(v)) for k, v in params.items()))
+
+
+def _best_first(scores, failed, params):
+    """Indices of the candidates that did not fail, best score first.
+
+    Equal scores are ordered by a fingerprint of the configuration, so the
+    choice never depends on the order in which candidates were listed.
+    """
+    ok = [i for i in range(len(scores)) if not failed[i]]
+    return sorted(ok, key=lambda i: (-scores[i], _fingerprint(params[i])))

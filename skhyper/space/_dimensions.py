@@ -1,0 +1,428 @@
+"""Dimensions: what one hyperparameter may take, sampled and encoded in [0, 1].
+
+:class:`Real` and :class:`Integer` ranges with a uniform or log-uniform prior,
+and :class:`Categorical` choices. Each maps a sampling coordinate ``u`` in
+``[0, 1)`` to values (its prior's inverse CDF) and values to the model encoding.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+PRIORS = ("uniform", "log-uniform")
+# Sampling coordinates are kept strictly inside (0, 1) so that the inverse CDF
+# of unbounded distributions stays finite.
+U_EPS = 1e-12
+
+
+def python_scalar(value):
+    """Turn numpy scalars (including ``numpy.str_``) into plain Python ones."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def is_integer(value):
+    return isinstance(value, numbers.Integral) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def clip_unit(u):
+    return np.clip(np.asarray(u, dtype=float), U_EPS, 1.0 - U_EPS)
+
+
+def check_size(n, param):
+    if not is_integer(n) or n < 0:
+        raise ValueError(f"{param} must be a non-negative integer, got {n!r}.")
+    return int(n)
+
+
+class Dimension:
+    """Base class of one searched parameter.
+
+    Subclasses implement the sampling coordinate (``from_unit``), the model
+    encoding (``transform`` / ``inverse_transform``) and membership.
+    """
+
+    name = None
+    #: ``"real"``, ``"integer"`` or ``"categorical"``: how models should treat it.
+    kind = None
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self._repr_args()})"
+
+    def _repr_args(self):
+        raise NotImplementedError
+
+    @property
+    def n_components(self):
+        """Number of columns of the model encoding."""
+        return 1
+
+    @property
+    def cardinality(self):
+        """Number of distinct values, ``inf`` for continuous dimensions."""
+        return np.inf
+
+    def rvs(self, n_samples=1, random_state=None):
+        """Draw ``n_samples`` values from the dimension's prior.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of values.
+        random_state : int, RandomState instance or None, default=None
+            Seed or generator for reproducible draws.
+
+        Returns
+        -------
+        values : list
+            Plain Python values (``int``, ``float`` or the categories).
+        """
+        rng = check_random_state(random_state)
+        return self.from_unit(rng.uniform(size=check_size(n_samples, "n_samples")))
+
+    def from_unit(self, u):
+        """Map sampling coordinates ``u`` in ``[0, 1)`` to values (a list)."""
+        raise NotImplementedError
+
+    def transform(self, values):
+        """Encode values as an array of shape ``(len(values), n_components)``."""
+        raise NotImplementedError
+
+    def inverse_transform(self, encoded):
+        """Decode an array of shape ``(n, n_components)`` back to a list of values.
+
+        Values outside ``[0, 1]`` are clipped; integers are rounded and
+        categories chosen by the largest column, so any array decodes to valid
+        values.
+        """
+        raise NotImplementedError
+
+    def contains(self, value):
+        """Whether ``value`` is a valid value of this dimension."""
+        raise NotImplementedError
+
+    def canonical(self, value):
+        """A hashable, comparable form of ``value`` used to detect duplicates."""
+        raise NotImplementedError
+
+    def values(self):
+        """All values of a finite dimension, in order."""
+        raise TypeError(f"{self!r} is continuous: it has no finite list of values.")
+
+
+class _NumericDimension(Dimension):
+    """A bounded numeric range with a uniform or log-uniform prior."""
+
+    def __init__(self, low, high, prior="uniform", name=None):
+        self.low = low
+        self.high = high
+        self.prior = prior
+        self.name = name
+
+    def _validate(self):
+        where = f" for parameter {self.name!r}" if self.name else ""
+        if not (is_number(self.low) and is_number(self.high)):
+            raise TypeError(
+                f"{type(self).__name__} bounds{where} must be numbers, got "
+                f"low={self.low!r}, high={self.high!r}."
+            )
+        if not (np.isfinite(self.low) and np.isfinite(self.high)):
+            raise ValueError(
+                f"{type(self).__name__} bounds{where} must be finite, got "
+                f"low={self.low!r}, high={self.high!r}."
+            )
+        if self.low >= self.high:
+            raise ValueError(
+                f"{type(self).__name__}{where} needs low < high, got "
+                f"low={self.low!r}, high={self.high!r}."
+            )
+        if self.prior not in PRIORS:
+            raise ValueError(
+                f"prior{where} must be one of {PRIORS}, got {self.prior!r}."
+            )
+        if self.prior == "log-uniform" and self.low <= 0:
+            raise ValueError(
+                f"A log-uniform prior{where} needs low > 0, got low={self.low!r}."
+            )
+
+    def _repr_args(self):
+        args = f"low={self.low!r}, high={self.high!r}, prior={self.prior!r}"
+        return args + (f", name={self.name!r}" if self.name else "")
+
+    def _to_scale(self, x):
+        x = np.asarray(x, dtype=float)
+        return np.log(x) if self.prior == "log-uniform" else x
+
+    def _from_scale(self, s):
+        return np.exp(s) if self.prior == "log-uniform" else s
+
+    def contains(self, value):
+        return is_number(value) and self.low <= value <= self.high
+
+
+class Real(_NumericDimension):
+    """A continuous parameter in ``[low, high]``.
+
+    Parameters
+    ----------
+    low, high : float
+        Inclusive bounds, ``low < high``.
+    prior : {"uniform", "log-uniform"}, default="uniform"
+        ``"log-uniform"`` samples and models the parameter on a log scale
+        (for learning rates, regularization strengths, ...); needs ``low > 0``.
+    name : str, default=None
+        The parameter name; set automatically when used in a dict.
+
+    Examples
+    --------
+    >>> from skhyper import Real
+    >>> Real(1e-4, 1e2, prior="log-uniform").rvs(2, random_state=0)
+    [0.1962..., 1.9549...]
+    """
+
+    kind = "real"
+
+    def __init__(self, low, high, prior="uniform", name=None):
+        super().__init__(low, high, prior=prior, name=name)
+        self._validate()
+
+    def from_unit(self, u):
+        lo, hi = self._to_scale([self.low, self.high])
+        values = self._from_scale(lo + np.asarray(u, dtype=float) * (hi - lo))
+        return [float(v) for v in np.clip(values, self.low, self.high)]
+
+    def transform(self, values):
+        lo, hi = self._to_scale([self.low, self.high])
+        scaled = self._to_scale(np.asarray(values, dtype=float))
+        return np.clip((scaled - lo) / (hi - lo), 0.0, 1.0).reshape(-1, 1)
+
+    def inverse_transform(self, encoded):
+        z = np.clip(np.asarray(encoded, dtype=float).reshape(-1), 0.0, 1.0)
+        return self.from_unit(z)
+
+    def canonical(self, value):
+        return float(f"{float(value):.12g}")
+
+
+class Integer(_NumericDimension):
+    """An integer parameter in ``[low, high]`` (both inclusive).
+
+    Parameters
+    ----------
+    low, high : int
+        Inclusive bounds, ``low < high``.
+    prior : {"uniform", "log-uniform"}, default="uniform"
+        ``"log-uniform"`` favours small values (for ``n_estimators``,
+        ``n_neighbors``, ...); needs ``low > 0``.
+    name : str, default=None
+        The parameter name; set automatically when used in a dict.
+
+    Examples
+    --------
+    >>> from skhyper import Integer
+    >>> Integer(1, 10).rvs(3, random_state=0)
+    [6, 8, 7]
+    """
+
+    kind = "integer"
+
+    def __init__(self, low, high, prior="uniform", name=None):
+        super().__init__(low, high, prior=prior, name=name)
+        self._validate()
+        if not (is_integer(low) and is_integer(high)):
+            raise TypeError(
+                f"Integer bounds{self._where()} must be integers, got "
+                f"low={low!r}, high={high!r}; use Real for a continuous range."
+            )
+        self.low, self.high = int(low), int(high)
+
+    def _where(self):
+        return f" for parameter {self.name!r}" if self.name else ""
+
+    @property
+    def cardinality(self):
+        return self.high - self.low + 1
+
+    # Every integer owns an equal bin of the scaled axis: [v - 0.5, v + 0.5]
+    # on the uniform scale, its log image on the log scale.
+    def _edges(self):
+        return self._to_scale([self.low - 0.5, self.high + 0.5]) if (
+            self.prior == "uniform"
+        ) else self._to_scale([self.low, self.high + 1])
+
+    def from_unit(self, u):
+        lo, hi = self._edges()
+        scaled = lo + np.asarray(u, dtype=float) * (hi - lo)
+        raw = self._from_scale(scaled)
+        values = np.floor(raw) if self.prior == "log-uniform" else np.rint(raw)
+        return [int(v) for v in np.clip(values, self.low, self.high)]
+
+    def transform(self, values):
+        lo, hi = self._edges()
+        v = np.asarray(values, dtype=float)
+        centre = self._to_scale(v + 0.5) if self.prior == "log-uniform" else v
+        return np.clip((centre - lo) / (hi - lo), 0.0, 1.0).reshape(-1, 1)
+
+    def inverse_transform(self, encoded):
+        z = np.clip(np.asarray(encoded, dtype=float).reshape(-1), 0.0, 1.0)
+        return self.from_unit(z)
+
+    def contains(self, value):
+        return is_integer(value) and self.low <= value <= self.high
+
+    def canonical(self, value):
+        return int(value)
+
+    def values(self):
+        return list(range(self.low, self.high + 1))
+
+
+class Categorical(Dimension):
+    """A parameter taking one of a list of values.
+
+    Values are passed to the estimator unchanged (``None``, booleans, strings,
+    tuples, whole estimators for a pipeline step), except numpy scalars which
+    become plain Python numbers or strings.
+
+    Parameters
+    ----------
+    categories : sequence
+        The choices; at least one, no duplicates.
+    ordered : bool or "auto", default="auto"
+        Whether the choices have a meaningful order. Ordered choices are
+        encoded as one column (their rank), unordered ones one-hot. ``"auto"``
+        treats a list of three or more distinct numbers, such as
+        ``[0.01, 0.1, 1, 10]``, as ordered.
+    name : str, default=None
+        The parameter name; set automatically when used in a dict.
+
+    Examples
+    --------
+    >>> from skhyper import Categorical
+    >>> Categorical(["linear", "rbf", "poly"]).rvs(3, random_state=0)
+    ['rbf', 'poly', 'rbf']
+    """
+
+    kind = "categorical"
+
+    def __init__(self, categories, ordered="auto", name=None):
+        self.name = name
+        self.categories = self._check_categories(categories, name)
+        self.ordered = ordered
+        self._ordered = self._resolve_ordered(ordered)
+
+    @staticmethod
+    def _check_categories(categories, name):
+        where = f" for parameter {name!r}" if name else ""
+        if isinstance(categories, (str, bytes)) or not hasattr(
+            categories, "__iter__"
+        ):
+            raise TypeError(
+                f"Categorical{where} needs a list of choices, got {categories!r}."
+            )
+        values = [python_scalar(v) for v in categories]
+        if not values:
+            raise ValueError(f"Categorical{where} needs at least one choice, got [].")
+        return values
+
+    def _resolve_ordered(self, ordered):
+        numeric = all(is_number(v) for v in self.categories)
+        if ordered == "auto":
+            return numeric and len(self.categories) >= 3 and self._distinct()
+        if ordered not in (True, False):
+            raise ValueError(f"ordered must be True, False or 'auto', got {ordered!r}.")
+        if ordered and not numeric:
+            raise ValueError("ordered=True needs numeric categories.")
+        return bool(ordered)
+
+    def _distinct(self):
+        return len({self._key(v) for v in self.categories}) == len(self.categories)
+
+    @staticmethod
+    def _key(value):
+        try:
+            hash(value)
+            return (type(value).__name__, value)
+        except TypeError:
+            return ("id", id(value))
+
+    def _repr_args(self):
+        args = f"categories={self.categories!r}"
+        return args + (f", name={self.name!r}" if self.name else "")
+
+    @property
+    def n_components(self):
+        if self._ordered or len(self.categories) == 1:
+            return 1
+        return len(self.categories)
+
+    @property
+    def cardinality(self):
+        return len(self.categories)
+
+    def from_unit(self, u):
+        k = len(self.categories)
+        idx = np.clip(np.floor(np.asarray(u, dtype=float) * k), 0, k - 1).astype(int)
+        return [self.categories[i] for i in idx]
+
+    def index(self, value):
+        """Position of ``value`` among the categories (``ValueError`` if absent)."""
+        for i, category in enumerate(self.categories):
+            if category is value:
+                return i
+        for i, category in enumerate(self.categories):
+            if _same_value(category, value):
+                return i
+        raise ValueError(f"{value!r} is not one of {self.categories!r}.")
+
+    def transform(self, values):
+        idx = np.array([self.index(v) for v in values], dtype=int)
+        k = len(self.categories)
+        if self.n_components == 1:
+            return ((idx + 0.5) / k).reshape(-1, 1)
+        return np.eye(k)[idx]
+
+    def inverse_transform(self, encoded):
+        z = np.asarray(encoded, dtype=float).reshape(-1, self.n_components)
+        k = len(self.categories)
+        if self.n_components == 1:
+            idx = np.clip(np.floor(np.clip(z[:, 0], 0, 1) * k), 0, k - 1).astype(int)
+        else:
+            idx = np.argmax(z, axis=1)
+        return [self.categories[i] for i in idx]
+
+    def contains(self, value):
+        try:
+            self.index(value)
+        except ValueError:
+            return False
+        return True
+
+    def canonical(self, value):
+        return self.index(value)
+
+    def values(self):
+        return list(self.categories)
+
+
+def _same_value(a, b):
+    """Equality that tolerates numpy arrays and estimators."""
+    if type(a) is not type(b) and not (is_number(a) and is_number(b)):
+        return False
+    if hasattr(a, "get_params") and not isinstance(a, type):
+        # Estimators compare by identity; after a pickle round trip (joblib,
+        # checkpoints) the same configuration is a different object.
+        return repr(a) == repr(b)
+    try:
+        equal = a == b
+        return bool(equal) if isinstance(equal, (bool, np.bool_)) else False
+    except Exception:  # objects whose comparison is ambiguous or fails
+        return False

@@ -1,0 +1,90 @@
+"""Frozen ``scipy.stats`` distributions as dimensions, sampled by their own ppf."""
+
+import numpy as np
+
+from skhyper.space._dimensions import Dimension, clip_unit, is_integer, is_number
+
+
+class Distribution(Dimension):
+    """A frozen ``scipy.stats`` distribution used as a dimension.
+
+    Sampling and the model encoding both go through the distribution's own CDF
+    and inverse CDF (``ppf``), so a ``loguniform`` is searched on a log scale and
+    a ``norm`` concentrates samples around its mean, exactly as
+    RandomizedSearchCV would sample it.
+
+    Parameters
+    ----------
+    dist : frozen scipy.stats distribution
+        Continuous (``uniform``, ``loguniform``, ``norm``, ...) or discrete
+        (``randint``, ``poisson``, ...).
+    name : str, default=None
+        The parameter name; set automatically when used in a dict.
+    """
+
+    def __init__(self, dist, name=None):
+        self.dist = dist
+        self.name = name
+        for method in ("ppf", "cdf", "rvs"):
+            if not callable(getattr(dist, method, None)):
+                where = f" for parameter {name!r}" if name else ""
+                raise TypeError(
+                    f"A distribution{where} must be a frozen scipy.stats "
+                    f"distribution with ppf and cdf, got {dist!r}."
+                )
+        self._discrete = _is_discrete(dist)
+        self.kind = "integer" if self._discrete else "real"
+
+    def _repr_args(self):
+        dist = self.dist
+        name = getattr(getattr(dist, "dist", None), "name", type(dist).__name__)
+        return f"{name}(args={dist.args!r}, kwds={dist.kwds!r})"
+
+    @property
+    def cardinality(self):
+        if not self._discrete:
+            return np.inf
+        low, high = self.dist.support()
+        return high - low + 1 if np.isfinite(high - low) else np.inf
+
+    def from_unit(self, u):
+        values = self.dist.ppf(clip_unit(u))
+        if self._discrete:
+            return [int(v) for v in values]
+        return [float(v) for v in values]
+
+    def transform(self, values):
+        v = np.asarray(values, dtype=float)
+        if self._discrete:
+            # The middle of each value's CDF step maps back to the value.
+            z = 0.5 * (self.dist.cdf(v - 1) + self.dist.cdf(v))
+        else:
+            z = self.dist.cdf(v)
+        return np.clip(z, 0.0, 1.0).reshape(-1, 1)
+
+    def inverse_transform(self, encoded):
+        return self.from_unit(np.asarray(encoded, dtype=float).reshape(-1))
+
+    def contains(self, value):
+        if not is_number(value):
+            return False
+        low, high = self.dist.support()
+        if self._discrete and not is_integer(value):
+            return False
+        return low <= value <= high
+
+    def canonical(self, value):
+        return int(value) if self._discrete else float(f"{float(value):.12g}")
+
+    def values(self):
+        if not np.isfinite(self.cardinality):
+            return super().values()
+        low, high = self.dist.support()
+        return list(range(int(low), int(high) + 1))
+
+
+def _is_discrete(dist):
+    # scipy's discrete frozen distributions wrap an ``rv_discrete`` instance.
+    from scipy.stats import rv_discrete
+
+    return isinstance(getattr(dist, "dist", None), rv_discrete)

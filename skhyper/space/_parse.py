@@ -1,0 +1,58 @@
+"""The forms users write for one parameter, turned into a :class:`Dimension`.
+
+A list (or 1-d array) means "these choices", as in GridSearchCV, even when it
+holds two numbers; a tuple of two numbers (optionally followed by a prior) is a
+scikit-optimize range; anything with ``rvs`` and ``ppf`` is a distribution.
+"""
+
+import numpy as np
+
+from skhyper.space._dimensions import (
+    Categorical,
+    Dimension,
+    Integer,
+    Real,
+    is_integer,
+    is_number,
+    python_scalar,
+)
+from skhyper.space._distribution import Distribution
+
+
+def _shorthand(name, spec):
+    """Parse a skopt-style tuple ``(low, high[, prior])``; None if it is not one."""
+    if not 2 <= len(spec) <= 3:
+        return None
+    low, high = spec[0], spec[1]
+    prior = spec[2] if len(spec) == 3 else "uniform"
+    if not (is_number(low) and is_number(high) and isinstance(prior, str)):
+        return None
+    cls = Integer if is_integer(low) and is_integer(high) else Real
+    return cls(python_scalar(low), python_scalar(high), prior=prior, name=name)
+
+
+def to_dimension(name, spec):
+    """Interpret one value of a parameter dict as a :class:`Dimension`."""
+    if isinstance(spec, Dimension):
+        spec.name = name
+        return spec
+    if isinstance(spec, tuple):
+        return _shorthand(name, spec) or Categorical(spec, name=name)
+    if isinstance(spec, list) or (isinstance(spec, np.ndarray) and spec.ndim == 1):
+        return Categorical(spec, name=name)
+    if hasattr(spec, "rvs") and hasattr(spec, "ppf"):
+        return Distribution(spec, name=name)
+    raise TypeError(
+        f"Parameter {name!r}: expected a list of choices, a (low, high[, prior]) "
+        f"tuple, a frozen scipy.stats distribution or a Real/Integer/Categorical "
+        f"dimension, got {spec!r} of type {type(spec).__name__}."
+    )
+
+
+def copy_dimension(value):
+    """Dimensions are renamed when parsed; copy them so user objects stay intact."""
+    if isinstance(value, Dimension):
+        copy = object.__new__(type(value))
+        copy.__dict__.update(value.__dict__)
+        return copy
+    return value
