@@ -11,6 +11,7 @@ import json
 import math
 import os
 import platform
+import re
 import socket
 import time
 import traceback
@@ -234,12 +235,30 @@ def run_one(job):
         ),
         best_params=plain(getattr(search, "best_params_", None)),
         test_score=_finite_or_none(test_score),
+        # per-split CV scores (rows: evaluations in order), for the
+        # selection-bias estimate of docs/benchmarks.md; None for Optuna
+        split_scores=_split_scores(search),
         n_duplicates=int(dups),
         n_failed=int(np.sum(~np.isfinite(np.asarray(scores, dtype=float)))),
         warnings=_warning_summary(caught),
         finished=_now(),
     )
     return rec
+
+
+def _split_scores(search):
+    """``split{k}_test_score`` of a BaseSearchCV's ``cv_results_``, row by row."""
+    results = getattr(search, "cv_results_", None)
+    if not isinstance(results, dict):
+        return None
+    keys = sorted(
+        (k for k in results if re.fullmatch(r"split\d+_test_score", k)),
+        key=lambda k: int(k[5:-11]),
+    )
+    if not keys:
+        return None
+    columns = [np.asarray(results[k], dtype=float) for k in keys]
+    return [[_finite_or_none(c[i]) for c in columns] for i in range(len(columns[0]))]
 
 
 # --------------------------------------------------------------------------
