@@ -18,10 +18,13 @@ finite = st.floats(-1e6, 1e6, allow_nan=False)
 
 @st.composite
 def reals(draw):
-    prior = draw(st.sampled_from(["uniform", "log-uniform"]))
+    prior = draw(st.sampled_from(["uniform", "log-uniform", "reverse-log-uniform"]))
     if prior == "log-uniform":
         low = draw(st.floats(1e-8, 1e3))
         high = low * draw(st.floats(1.001, 1e6))
+    elif prior == "reverse-log-uniform":
+        low = draw(st.floats(0.0, 0.99))
+        high = 1 - (1 - low) * draw(st.floats(1e-6, 0.999))
     else:
         low = draw(finite)
         high = low + draw(st.floats(1e-3, 1e6))
@@ -128,6 +131,56 @@ def test_loguniform_distribution_is_sampled_on_its_own_scale():
 def test_real_log_uniform_is_sampled_on_a_log_scale():
     values = np.array(Real(1e-4, 1e2, prior="log-uniform").rvs(4000, random_state=1))
     assert np.mean(values < 1e-1) == pytest.approx(0.5, abs=0.03)
+
+
+def test_reverse_log_uniform_samples_log_one_minus_x_uniformly():
+    dim = Real(0.9, 0.9999, prior="reverse-log-uniform")
+    values = np.array(dim.rvs(4000, random_state=2))
+    assert values.min() >= 0.9 and values.max() <= 0.9999
+    # log(1 - x) is uniform between log(1e-4) and log(0.1)
+    scaled = (np.log(1 - values) - np.log(1e-4)) / (np.log(0.1) - np.log(1e-4))
+    assert stats.kstest(scaled, "uniform").pvalue > 0.01
+    # as many draws in [0.9, 0.99] as in [0.99, 0.999]
+    assert np.mean(values < 0.99) == pytest.approx(1 / 3, abs=0.03)
+    design = [p["m"] for p in Space({"m": dim}).initial_design(300, random_state=0)]
+    assert np.mean(np.array(design) < 0.99) == pytest.approx(1 / 3, abs=0.02)
+
+
+def test_reverse_log_uniform_encoding_round_trips_and_is_linear_in_log():
+    dim = Real(0.5, 0.999, prior="reverse-log-uniform")
+    values = np.array([0.5, 0.9, 0.99, 0.999])
+    encoded = dim.transform(values).ravel()
+    assert np.all(np.diff(encoded) > 0) and encoded[0] == 0 and encoded[-1] == 1
+    # equal steps of log(1 - x) are equal steps of the unit-cube encoding
+    assert np.diff(encoded)[1] == pytest.approx(np.diff(encoded)[2])
+    np.testing.assert_allclose(dim.inverse_transform(encoded), values)
+
+
+@pytest.mark.parametrize(
+    "prior", ["reverse-log-uniform", "ReverseLogarithmic", "reverse-log"]
+)
+def test_reverse_log_spellings(prior):
+    assert Real(0.9, 0.99, prior=prior).prior == "reverse-log-uniform"
+    dims = Space({"m": (0.9, 0.99, prior)}).subspaces[0]
+    assert dims["m"].prior == "reverse-log-uniform"
+
+
+def test_sagemaker_scaling_names_are_accepted():
+    assert Real(1e-3, 1.0, prior="Logarithmic").prior == "log-uniform"
+    assert Integer(1, 5, prior="Linear").prior == "uniform"
+
+
+@pytest.mark.parametrize("low, high", [(0.9, 1.0), (-0.1, 0.9), (0.9, 1.5)])
+def test_reverse_log_bounds_outside_zero_one_name_the_parameter(low, high):
+    with pytest.raises(ValueError, match="'momentum'.*0 <= low < high < 1"):
+        Space({"momentum": (low, high, "reverse-log-uniform")})
+    with pytest.raises(ValueError, match="0 <= low < high < 1"):
+        Real(low, high, prior="reverse-log-uniform")
+
+
+def test_integer_refuses_reverse_log():
+    with pytest.raises(ValueError, match="'k'.*reverse-log"):
+        Integer(0, 1, prior="reverse-log-uniform", name="k")
 
 
 def test_norm_distribution_honours_its_shape_not_only_bounds():

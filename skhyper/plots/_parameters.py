@@ -31,8 +31,9 @@ class ParameterScoreDisplay:
         Index of the best evaluation.
     metric : str, default="score"
         Name of the plotted metric, for the y label.
-    log_scale : dict of str to bool, default=None
-        Parameters to show on a logarithmic axis.
+    log_scale : dict of str to bool or "reverse", default=None
+        Parameters to show on a logarithmic axis; ``"reverse"`` shows one on
+        a ``-log(1 - x)`` axis (reverse-log-uniform dimensions).
     surrogate : dict of str to tuple, default=None
         For each parameter with a surrogate curve, ``(x, mean, std)``: the
         parameter's values along the curve, the mean and the standard deviation
@@ -149,7 +150,10 @@ class ParameterScoreDisplay:
         labels = None
         if _is_numeric([values[i] for i in rows]):
             x = np.asarray([values[i] for i in rows], dtype=float)
-            if (self.log_scale or {}).get(name):
+            scale = (self.log_scale or {}).get(name)
+            if scale == "reverse":
+                axis.set_xscale("function", functions=(_reverse_log, _reverse_exp))
+            elif scale:
                 axis.set_xscale("log")
         else:
             known = (self.categories or {}).get(name) or []
@@ -266,11 +270,24 @@ def _space_categories(search, params):
     return out
 
 
+def _reverse_log(x):
+    return -np.log1p(-np.clip(x, None, 1 - 1e-15))
+
+
+def _reverse_exp(s):
+    return -np.expm1(-s)
+
+
 def _wants_log(search, name, rows):
-    """Log axis for log-uniform dimensions and for positive values over 3 decades."""
+    """Log axis for log-uniform dimensions and for positive values over 3 decades.
+
+    ``"reverse"`` (a ``-log(1 - x)`` axis) for reverse-log-uniform dimensions.
+    """
     dim = dimension_of(search, name)
     if dim is not None:
         prior = getattr(dim, "prior", None)
+        if prior == "reverse-log-uniform":
+            return "reverse"
         dist = getattr(getattr(getattr(dim, "dist", None), "dist", None), "name", None)
         if prior == "log-uniform" or dist in ("loguniform", "reciprocal"):
             return True

@@ -1,7 +1,8 @@
 """Dimensions: what one hyperparameter may take, sampled and encoded in [0, 1].
 
-:class:`Real` and :class:`Integer` ranges with a uniform or log-uniform prior,
-and :class:`Categorical` choices. Each maps a sampling coordinate ``u`` in
+:class:`Real` and :class:`Integer` ranges with a uniform or log-uniform prior
+(and, for reals in ``[0, 1)``, a reverse-log-uniform one), and
+:class:`Categorical` choices. Each maps a sampling coordinate ``u`` in
 ``[0, 1)`` to values (its prior's inverse CDF) and values to the model encoding.
 """
 
@@ -10,7 +11,15 @@ import numbers
 import numpy as np
 from sklearn.utils import check_random_state
 
-PRIORS = ("uniform", "log-uniform")
+PRIORS = ("uniform", "log-uniform", "reverse-log-uniform")
+#: Other spellings of the priors: AWS SageMaker's scaling types (scikit-optimize
+#: has only "uniform" and "log-uniform", and no reverse-log spelling).
+PRIOR_ALIASES = {
+    "Linear": "uniform",
+    "Logarithmic": "log-uniform",
+    "ReverseLogarithmic": "reverse-log-uniform",
+    "reverse-log": "reverse-log-uniform",
+}
 # Sampling coordinates are kept strictly inside (0, 1) so that the inverse CDF
 # of unbounded distributions stays finite.
 U_EPS = 1e-12
@@ -119,12 +128,14 @@ class Dimension:
 
 
 class _NumericDimension(Dimension):
-    """A bounded numeric range with a uniform or log-uniform prior."""
+    """A bounded numeric range with a uniform, log or reverse-log prior."""
 
     def __init__(self, low, high, prior="uniform", name=None):
         self.low = low
         self.high = high
-        self.prior = prior
+        self.prior = PRIOR_ALIASES.get(prior, prior) if isinstance(prior, str) else (
+            prior
+        )
         self.name = name
 
     def _validate(self):
@@ -146,11 +157,18 @@ class _NumericDimension(Dimension):
             )
         if self.prior not in PRIORS:
             raise ValueError(
-                f"prior{where} must be one of {PRIORS}, got {self.prior!r}."
+                f"prior{where} must be one of {PRIORS} (or SageMaker's "
+                f"{sorted(PRIOR_ALIASES)[:3]}), got {self.prior!r}."
             )
         if self.prior == "log-uniform" and self.low <= 0:
             raise ValueError(
                 f"A log-uniform prior{where} needs low > 0, got low={self.low!r}."
+            )
+        if self.prior == "reverse-log-uniform" and not 0 <= self.low < self.high < 1:
+            raise ValueError(
+                f"A reverse-log-uniform prior{where} needs 0 <= low < high < 1 "
+                f"(it is uniform in log(1 - x)), got low={self.low!r}, "
+                f"high={self.high!r}."
             )
 
     def _repr_args(self):
@@ -159,10 +177,18 @@ class _NumericDimension(Dimension):
 
     def _to_scale(self, x):
         x = np.asarray(x, dtype=float)
-        return np.log(x) if self.prior == "log-uniform" else x
+        if self.prior == "log-uniform":
+            return np.log(x)
+        if self.prior == "reverse-log-uniform":
+            return -np.log1p(-x)  # increasing in x: -log(1 - x)
+        return x
 
     def _from_scale(self, s):
-        return np.exp(s) if self.prior == "log-uniform" else s
+        if self.prior == "log-uniform":
+            return np.exp(s)
+        if self.prior == "reverse-log-uniform":
+            return -np.expm1(-np.asarray(s, dtype=float))  # 1 - exp(-s)
+        return s
 
     def contains(self, value):
         return is_number(value) and self.low <= value <= self.high
@@ -175,9 +201,15 @@ class Real(_NumericDimension):
     ----------
     low, high : float
         Inclusive bounds, ``low < high``.
-    prior : {"uniform", "log-uniform"}, default="uniform"
+    prior : {"uniform", "log-uniform", "reverse-log-uniform"}, default="uniform"
         ``"log-uniform"`` samples and models the parameter on a log scale
         (for learning rates, regularization strengths, ...); needs ``low > 0``.
+        ``"reverse-log-uniform"`` samples and models ``log(1 - x)`` uniformly,
+        for parameters close to 1 (momentum, Adam's ``beta_1`` and
+        ``beta_2``, a discount): 0.9 to 0.99 gets as many draws as 0.99 to
+        0.999; needs ``0 <= low < high < 1``. AWS SageMaker's names
+        ``"Linear"``, ``"Logarithmic"`` and ``"ReverseLogarithmic"`` are
+        accepted too.
     name : str, default=None
         The parameter name; set automatically when used in a dict.
 
@@ -186,6 +218,8 @@ class Real(_NumericDimension):
     >>> from skhyper import Real
     >>> Real(1e-4, 1e2, prior="log-uniform").rvs(2, random_state=0)
     [0.1962..., 1.9549...]
+    >>> Real(0.9, 0.9999, prior="reverse-log-uniform").rvs(2, random_state=0)
+    [0.9977..., 0.9992...]
     """
 
     kind = "real"
@@ -236,6 +270,11 @@ class Integer(_NumericDimension):
 
     def __init__(self, low, high, prior="uniform", name=None):
         super().__init__(low, high, prior=prior, name=name)
+        if self.prior == "reverse-log-uniform":
+            raise ValueError(
+                f"Integer{self._where()} cannot have a reverse-log-uniform prior "
+                "(it is for reals in [0, 1)); use Real."
+            )
         self._validate()
         if not (is_integer(low) and is_integer(high)):
             raise TypeError(
