@@ -189,7 +189,8 @@ class BayesSearchCV(BaseModelSearchCV):
 
     stop_reason_ : str or None
         The stopping rule that ended the search early (a callback or
-        ``max_time``), or ``None`` if it ran its course.
+        ``max_time``) and, for skhyper's own rules, why it fired; ``None`` if
+        the search ran its course.
 
     See Also
     --------
@@ -335,9 +336,11 @@ class BayesSearchCV(BaseModelSearchCV):
             wanted = min(n_points, self.n_iter - done)
             points = optimizer.ask(wanted)
             if points:
+                expected = optimizer.expected_improvement(points)
                 evaluations = evaluator.evaluate(
                     points, more_results={"batch": [batch] * len(points)}
                 )
+                evaluator.note_expected_improvement(evaluations, expected)
                 for e in evaluations:
                     unreplayed.pop(id(e), None)
                 _tell(optimizer, evaluations)

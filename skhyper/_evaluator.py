@@ -16,7 +16,7 @@ import numpy as np
 
 from skhyper import _compat, _results
 from skhyper._splits import FrozenSplits
-from skhyper.callbacks import DeadlineStopper, SearchProgress
+from skhyper.callbacks import DeadlineStopper, SearchProgress, stop_reason
 
 
 @dataclass
@@ -76,6 +76,7 @@ class Evaluator:
         self._prior_key = None
         self._extra_keys = ()
         self._replay = {}
+        self._expected_improvement = {}  # row -> the model's EI when proposed
         self.prior = []
         #: Whether the restored rows are this search's own checkpoint, which a
         #: deterministic search can replay (same seed) rather than be told.
@@ -309,6 +310,12 @@ class Evaluator:
 
     # -- progress and stopping -------------------------------------------------
 
+    def note_expected_improvement(self, evaluations, values):
+        """Record the model's expected improvement of each evaluation (Bayes)."""
+        for evaluation, value in zip(evaluations, values):
+            if evaluation.index is not None:
+                self._expected_improvement[evaluation.index] = float(value)
+
     def progress(self):
         """A :class:`~skhyper.callbacks.SearchProgress` snapshot for callbacks."""
         best = self.best()
@@ -320,6 +327,10 @@ class Evaluator:
             best_score=best.score if best is not None else np.nan,
             best_params=best.params if best is not None else None,
             cv_results=self.results,
+            expected_improvement=np.array(
+                [self._expected_improvement.get(i, np.nan)
+                 for i in range(self.n_evaluated)]
+            ) if self._expected_improvement else None,
         )
 
     def should_stop(self):
@@ -331,9 +342,9 @@ class Evaluator:
         progress = self.progress()
         for stopper in self._stoppers:
             if stopper(progress):
-                self.stop_reason = repr(stopper)
+                self.stop_reason = stop_reason(stopper, progress)
                 if self.search.verbose > 0:
-                    print(f"[{type(self.search).__name__}] stopped by {stopper!r}")
+                    print(f"[{type(self.search).__name__}] stopped by {self.stop_reason}")
                 return True
         return False
 

@@ -10,7 +10,7 @@ from skhyper.optimizer._acq_optimize import (
     best_unseen,
     search_candidates,
 )
-from skhyper.optimizer._acquisition import get_acquisition
+from skhyper.optimizer._acquisition import expected_improvement, get_acquisition
 from skhyper.optimizer._forest import ForestSurrogate
 from skhyper.optimizer._gp import GaussianProcess
 from skhyper.optimizer._targets import surrogate_targets
@@ -166,6 +166,7 @@ class Optimizer:
         self._grid = None  # (points, keys, encoded) of a small finite space
         self.model_ = None
         self._model_n_told = -1
+        self._model_keys = set()  # configurations the model proposed
 
     # -- validation --------------------------------------------------------
 
@@ -259,6 +260,8 @@ class Optimizer:
             point = self._next_initial()
         if point is None and self._can_model():
             point = self._model_based()
+            if point is not None:
+                self._model_keys.add(self.space.key(point))
         return point if point is not None else self._random_unseen()
 
     def _next_initial(self):
@@ -424,6 +427,45 @@ class Optimizer:
         center, scale = self._target_scale
         mean = mean * scale + center
         return (mean, std * scale) if return_std else mean
+
+    def expected_improvement(self, points):
+        """Expected improvement of the model's proposals, in score units.
+
+        The improvement over the best told score that the surrogate fitted on
+        the told configurations (pending ones ignored) expects at each point.
+        Stopping rules use it to detect convergence
+        (:class:`~skhyper.callbacks.ConvergenceStopper`).
+
+        Parameters
+        ----------
+        points : list of dict
+            Configurations, usually just returned by :meth:`ask`.
+
+        Returns
+        -------
+        ei : ndarray of shape (n_points,)
+            ``nan`` for configurations the model did not propose (the initial
+            design, random fallbacks) or when there is no model yet; 0 when
+            every told score is the same.
+        """
+        out = np.full(len(points), np.nan)
+        rows = [i for i, p in enumerate(points) if self.space.key(p) in
+                self._model_keys]
+        if not rows or not self._can_model():
+            return out
+        with single_blas_thread():
+            model, y = self._fit_told()
+            mean, std = model.predict(
+                self.space.transform([points[i] for i in rows]), return_std=True
+            )
+        _, scale = self._target_scale
+        if not np.ptp(y) > 0:
+            # Every told score is the same: in score units the model has seen
+            # no variation at all (its unit scale is a placeholder).
+            scale = 0.0
+        out[rows] = np.asarray(expected_improvement(mean, std, float(np.max(y))))
+        out[rows] *= scale
+        return out
 
     # -- tell --------------------------------------------------------------
 
