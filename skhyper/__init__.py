@@ -3,6 +3,7 @@
 from skhyper._bayes import BayesSearchCV
 from skhyper._halving import SuccessiveHalvingSearchCV
 from skhyper._hyperband import HyperbandSearchCV
+from skhyper._selection_bias import SelectionBias, SelectionBiasWarning, selection_bias
 from skhyper.optimizer._optimizer import Optimizer
 from skhyper.space import Categorical, Integer, Real, Space
 
@@ -15,7 +16,10 @@ __all__ = [
     "Integer",
     "Optimizer",
     "Real",
+    "SelectionBias",
+    "SelectionBiasWarning",
     "Space",
     "SuccessiveHalvingSearchCV",
     "__version__",
+    "selection_bias",
 ]

@@ -17,7 +17,7 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
-from skhyper import _checkpoint, _prior, _results
+from skhyper import _checkpoint, _prior, _results, _selection_bias
 from skhyper import _compat
 from skhyper._compat import BaseSearchCV, HasMethods, Interval
 from skhyper._evaluator import Evaluation, Evaluator, optimized_metric
@@ -101,6 +101,7 @@ class BaseModelSearchCV(BaseSearchCV):
             for name in self._fit_state:
                 self.__dict__.pop(name, None)
         self.stop_reason_ = evaluator.stop_reason
+        _selection_bias.set_fitted_attributes(self)
         return self
 
     def __getstate__(self):

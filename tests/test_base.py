@@ -192,13 +192,15 @@ def test_grid_and_distribution_keywords_are_aliases():
         assert {p["C"] for p in search.cv_results_["params"]} <= {0.1, 1.0}
 
 
+@pytest.mark.filterwarnings("ignore::skhyper.SelectionBiasWarning")
 def test_verbose_prints_a_line_per_batch(capsys):
     BatchedRandomSearch(
         LogisticRegression(), {"C": (0.1, 1.0)}, n_iter=4, batch=2, verbose=1
     ).fit(X, y)
     out = capsys.readouterr().out
     lines = [
-        line for line in out.splitlines() if line.startswith("[BatchedRandomSearch]")
+        line for line in out.splitlines()
+        if line.startswith("[BatchedRandomSearch] batch")
     ]
     assert len(lines) == 2
     assert "2/4 evaluated" in lines[0] and "s left" in lines[0]

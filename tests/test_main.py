@@ -89,8 +89,12 @@ def test_comparison_prints_progress_table_and_saves_the_plot(capsys, tmp_path):
     assert "[BayesSearchCV] batch 1:" in out  # verbose lines while it runs
     table = out[out.index("search  ") :]
     header, rule, *rows = table.splitlines()
-    for column in ("evaluations", "full fits", "wall time", "best CV", "test"):
+    for column in ("evaluations", "full fits", "wall time", "best CV", "corrected",
+                   "test"):
         assert column in header
+    for row in rows[:4]:  # the corrected estimate is at most the best CV score
+        best_cv, corrected = (float(v) for v in row.split()[-3:-1])
+        assert corrected <= best_cv
     assert [row.split()[0] for row in rows[:4]] == SEARCH_NAMES
     assert f"saved to {path}" in out
     assert path.stat().st_size > 5000
@@ -110,7 +114,7 @@ def test_quiet_prints_only_the_table(capsys):
 def test_other_models(model, capsys):
     assert main(["--dataset", "wine", "--budget", "4", "--cv", "2", "-q",
                  "--model", model]) == 0
-    assert len(capsys.readouterr().out.splitlines()) == 2 + 4 + 2
+    assert len(capsys.readouterr().out.splitlines()) == 2 + 4 + 3
 
 
 def test_regression_dataset(capsys):
