@@ -1,6 +1,7 @@
 """skhyper: hyperparameter search for scikit-learn that spends the budget well."""
 
 from skhyper._bayes import BayesSearchCV
+from skhyper._default_spaces import default_space, silhouette_scorer
 from skhyper._halving import SuccessiveHalvingSearchCV
 from skhyper._hyperband import HyperbandSearchCV
 from skhyper._selection_bias import SelectionBias, SelectionBiasWarning, selection_bias
@@ -21,5 +22,7 @@ __all__ = [
     "Space",
     "SuccessiveHalvingSearchCV",
     "__version__",
+    "default_space",
     "selection_bias",
+    "silhouette_scorer",
 ]

@@ -17,9 +17,9 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
-from skhyper import _checkpoint, _prior, _results, _selection_bias
+from skhyper import _checkpoint, _default_spaces, _prior, _results, _selection_bias
 from skhyper import _compat
-from skhyper._compat import BaseSearchCV, HasMethods, Interval
+from skhyper._compat import BaseSearchCV, HasMethods, Interval, StrOptions
 from skhyper._evaluator import Evaluation, Evaluator, optimized_metric
 from skhyper.space import Space
 
@@ -38,7 +38,7 @@ class BaseModelSearchCV(BaseSearchCV):
 
     _parameter_constraints: dict = {
         **BaseSearchCV._parameter_constraints,
-        "search_spaces": [dict, list, Space, None],
+        "search_spaces": [dict, list, Space, StrOptions({"auto"}), None],
         "param_grid": [dict, list, None],
         "param_distributions": [dict, list, None],
         "random_state": ["random_state"],
@@ -89,7 +89,10 @@ class BaseModelSearchCV(BaseSearchCV):
         """
         self._evaluator = None
         self._fit_data = (X, y)
+        scoring = _default_spaces.default_scoring(self)  # clusterers: silhouette
         try:
+            if scoring is not None:
+                self.scoring = scoring
             super().fit(X, y, **params)
             self._add_trailing_failures()
         except BaseException:
@@ -97,6 +100,8 @@ class BaseModelSearchCV(BaseSearchCV):
             self._keep_finished_results()
             raise
         finally:
+            if scoring is not None:
+                self.scoring = None
             evaluator = self.__dict__.get("_evaluator")
             for name in self._fit_state:
                 self.__dict__.pop(name, None)
@@ -151,6 +156,14 @@ class BaseModelSearchCV(BaseSearchCV):
             for name in _SPACE_ALIASES
             if getattr(self, name, None) is not None
         ]
+        if _default_spaces.wants_default(self):
+            try:
+                return _default_spaces.default_space(self.estimator)
+            except ValueError as exc:
+                raise ValueError(
+                    "No search space was given, so one is needed in exactly one of "
+                    f"search_spaces, param_grid or param_distributions. {exc}"
+                ) from None
         if len(given) != 1:
             raise ValueError(
                 "Give the search space in exactly one of search_spaces, param_grid "
