@@ -39,13 +39,16 @@ class BayesSearchCV(BaseModelSearchCV):
         The estimator to tune; it must provide ``score`` or ``scoring`` must
         be given.
 
-    search_spaces : dict, list of dict or Space, default=None
+    search_spaces : dict, list of dict, Space or "auto", default=None
         Parameter names mapped to what to search: a list of choices, a
         ``(low, high[, "log-uniform"])`` tuple, a frozen ``scipy.stats``
         distribution, or a :class:`~skhyper.Real`, :class:`~skhyper.Integer`
         or :class:`~skhyper.Categorical`. A list of dicts searches several
         subspaces (conditional parameters) which compete for the budget. See
-        :class:`~skhyper.Space`.
+        :class:`~skhyper.Space`. ``"auto"``, or no space in any of the three
+        aliases, searches the estimator's default space
+        (:func:`~skhyper.default_space`; clusterers are then scored by
+        :func:`~skhyper.silhouette_scorer` unless ``scoring`` is given).
 
     n_iter : int, default=50
         Number of configurations evaluated (fewer if the space has fewer).
@@ -157,6 +160,16 @@ class BayesSearchCV(BaseModelSearchCV):
 
     best_params_ : dict
         The best configuration.
+
+    best_score_bias_ : float
+        Estimated selection bias of ``best_score_``: how much it flatters
+        itself by being the best of many noisy CV scores (Tibshirani &
+        Tibshirani, 2009; see :func:`~skhyper.selection_bias`). Not available
+        if ``refit`` is a function.
+
+    best_score_corrected_ : float
+        ``best_score_ - best_score_bias_``, a less optimistic estimate of the
+        best configuration's score on new data.
 
     best_index_ : int
         Row of ``cv_results_`` of the best configuration.

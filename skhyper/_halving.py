@@ -49,13 +49,15 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         The estimator to tune; it must provide ``score`` or ``scoring`` must
         be given.
 
-    search_spaces : dict, list of dict or Space, default=None
+    search_spaces : dict, list of dict, Space or "auto", default=None
         Parameter names mapped to what to search: a list of choices, a
         ``(low, high[, "log-uniform"])`` tuple, a frozen ``scipy.stats``
         distribution, or a :class:`~skhyper.Real`, :class:`~skhyper.Integer`
         or :class:`~skhyper.Categorical`. A list of dicts searches several
         subspaces. See :class:`~skhyper.Space`. A space made only of lists
-        is a grid, searched exhaustively by default.
+        is a grid, searched exhaustively by default. ``"auto"``, or no space,
+        searches the estimator's default space
+        (:func:`~skhyper.default_space`).
 
     n_candidates : int, "auto" or "exhaust", default="auto"
         Candidates of the first rung. ``"auto"``: the whole grid for a grid
@@ -277,7 +279,18 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         Feature names seen during fit, if ``best_estimator_`` exposes them.
 
     stop_reason_ : str or None
-        The stopping rule that ended the search early, or ``None``.
+        The stopping rule that ended the search early, and why, or ``None``.
+
+    best_score_bias_ : float
+        Estimated selection bias of ``best_score_`` among the candidates
+        evaluated with the best's resource: how much it flatters
+        itself by being the best of many noisy CV scores (Tibshirani &
+        Tibshirani, 2009; see :func:`~skhyper.selection_bias`). Not available
+        if ``refit`` is a function.
+
+    best_score_corrected_ : float
+        ``best_score_ - best_score_bias_``, a less optimistic estimate of the
+        best configuration's score on new data.
 
     See Also
     --------

@@ -53,8 +53,9 @@ class HyperbandSearchCV(BaseHalvingSearch):
         The estimator to tune; it must provide ``score`` or ``scoring`` must
         be given.
 
-    search_spaces : dict, list of dict or Space, default=None
-        What to search, in any form :class:`~skhyper.Space` accepts.
+    search_spaces : dict, list of dict, Space or "auto", default=None
+        What to search, in any form :class:`~skhyper.Space` accepts, or
+        ``"auto"`` (or nothing) for the estimator's default space.
 
     factor : float, default=3
         ``eta``: each rung keeps the best ``1 / factor`` and multiplies the
@@ -181,7 +182,7 @@ class HyperbandSearchCV(BaseHalvingSearch):
         The best candidate evaluated with the most resource.
 
     scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_, \
-feature_names_in_, stop_reason_
+feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
         As in :class:`SuccessiveHalvingSearchCV`.
 
     See Also
