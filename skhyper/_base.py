@@ -158,12 +158,15 @@ class BaseModelSearchCV(BaseSearchCV):
         ]
         if _default_spaces.wants_default(self):
             try:
-                return _default_spaces.default_space(self.estimator)
+                space = _default_spaces.default_space(self.estimator)
             except ValueError as exc:
                 raise ValueError(
                     "No search space was given, so one is needed in exactly one of "
                     f"search_spaces, param_grid or param_distributions. {exc}"
                 ) from None
+            # a halving search sets its resource (n_estimators, ...) itself
+            resource = getattr(self, "resource", None)
+            return {name: dim for name, dim in space.items() if name != resource}
         if len(given) != 1:
             raise ValueError(
                 "Give the search space in exactly one of search_spaces, param_grid "

@@ -231,7 +231,8 @@ def silhouette_scorer(estimator, X, y=None):
         Has ``predict``.
     X : array-like of shape (n_samples, n_features)
         Data to cluster (a CV test fold).
-    y : ignored
+    y : None
+        Ignored; there for the scorer signature.
 
     Returns
     -------

@@ -105,3 +105,15 @@ def test_other_searches_use_default_spaces_too():
     search = SuccessiveHalvingSearchCV(LogisticRegression(), n_candidates=4, cv=2,
                                        random_state=0).fit(Xc, yc)
     assert set(search.best_params_) == {"C"}
+
+
+def test_a_halving_resource_is_left_out_of_the_default_space():
+    from sklearn.ensemble import RandomForestClassifier
+
+    search = SuccessiveHalvingSearchCV(
+        RandomForestClassifier(random_state=0), resource="n_estimators",
+        max_resources=30, n_candidates=3, cv=2, random_state=0,
+    ).fit(Xc, yc)
+    assert set(search.best_params_) == {"max_features", "min_samples_leaf",
+                                        "n_estimators"}
+    assert search.best_params_["n_estimators"] == 30  # the resource, not searched
