@@ -310,6 +310,9 @@ def _render(node):
         if args.get("scale") == 1:
             del args["scale"]
         return node["distribution"] + _call_args(args)
+    if node.get("dimension") == "Categorical":
+        ordered = "" if node["ordered"] == "auto" else f", ordered={node['ordered']!r}"
+        return f"Categorical({_render(node['categories'])}{ordered})"
     if "dimension" in node:
         args = {k: v for k, v in node.items() if k != "dimension"}
         return node["dimension"] + _call_args(args)
@@ -356,15 +359,14 @@ def differences(stored, current, path):
 
 
 def _render_side(node, other):
-    text = render(node)
     if isinstance(node, dict) and isinstance(other, dict):
-        # Same class name from two modules: show the modules.
         for key in ("estimator", "object"):
-            if key in node and key in other and node[key] != other[key] and (
-                _short_name(node[key]) == _short_name(other[key])
-            ):
-                return node[key]
-    return text
+            if key in node and key in other and node[key] != other[key]:
+                # Another class: its name says it (its module if the names match).
+                if _short_name(node[key]) == _short_name(other[key]):
+                    return node[key]
+                return _short_name(node[key]) + "(...)"
+    return render(node)
 
 
 def _children(a, b):
