@@ -159,3 +159,47 @@ def test_bayes_search_killed_mid_fit_resumes_in_a_new_process(tmp_path):
 def test_killed_search_resumes_in_a_new_process(tmp_path, case, sig, min_rows):
     reference, stored, resumed, fits = _kill_and_rerun(tmp_path, case, sig, min_rows)
     _check_resumed(reference, stored, resumed, fits)
+
+
+@pytest.mark.slow
+def test_dask_worker_killed_mid_fit_loses_no_finished_evaluation(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    joblib = pytest.importorskip("joblib")
+    log, token, checkpoint = tmp_path / "fits.log", tmp_path / "die", tmp_path / "ckpt"
+
+    def search(path=None):
+        estimator = restart_cases.DiesOnce(log=str(log), token=str(token), after=13)
+        return skhyper.BayesSearchCV(
+            estimator, {"C": restart_cases.loguniform(1e-2, 1e2)}, n_iter=8,
+            n_points=2, cv=N_SPLITS, n_jobs=2, random_state=0, checkpoint=path,
+        )
+
+    reference = search().fit(restart_cases.X, restart_cases.y)
+    log.unlink()
+    token.touch()  # the 13th fit, in the third batch, kills its worker
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None,
+    )
+    try:
+        with distributed.Client(cluster), joblib.parallel_config(backend="dask"):
+            first = search(checkpoint)
+            try:
+                first.fit(restart_cases.X, restart_cases.y)
+            except Exception:
+                # Every finished batch is kept, in memory and on disk.
+                n_stored = _checkpointed_rows(checkpoint)
+                assert n_stored >= 4
+                assert len(first.cv_results_["params"]) == n_stored
+            else:
+                assert restart_cases.summary(first) == restart_cases.summary(reference)
+    finally:
+        cluster.close()
+    assert not token.exists()  # a worker did die
+    n_stored = _checkpointed_rows(checkpoint)
+    fits_before = _lines(log)
+    resumed = search(checkpoint).fit(restart_cases.X, restart_cases.y)
+    n_rows = len(reference.cv_results_["params"])
+    extra = N_SPLITS if n_stored == n_rows else 0  # a finished search re-scores one
+    assert _lines(log) - fits_before == (n_rows - n_stored) * N_SPLITS + 1 + extra
+    assert restart_cases.summary(resumed) == restart_cases.summary(reference)
