@@ -19,6 +19,7 @@ import numpy as np
 from scipy.stats import loguniform, norm, poisson, randint, uniform
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
@@ -97,6 +98,14 @@ class DiesOnce(LoggedFit):
         return super().fit(X, y)
 
 
+class LoggedForest(RandomForestClassifier):
+    """A random forest whose fits (continued ones included) are logged."""
+
+    def fit(self, X, y, sample_weight=None):
+        _log_fit()
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
 def _log_fit():
     delay = float(os.environ.get(DELAY, "0"))
     path = os.environ.get(LOG)
@@ -154,6 +163,15 @@ def halving_parameter(checkpoint):
         checkpoint=checkpoint)
 
 
+def halving_warm_forest(checkpoint):
+    """Promoted fold models continue training (warm start) between rungs."""
+    space = {"max_depth": randint(2, 8), "max_features": [0.3, 0.6, None]}
+    return SuccessiveHalvingSearchCV(
+        LoggedForest(random_state=0), space, n_candidates=9, factor=3,
+        resource="n_estimators", min_resources=2, max_resources=18, cv=3,
+        random_state=0, checkpoint=checkpoint)
+
+
 def hyperband(checkpoint):
     space = {"C": Real(1e-2, 1e2, prior="log-uniform"), "degree": randint(1, 6),
              "kernel": ("a", "b")}
@@ -164,7 +182,8 @@ def hyperband(checkpoint):
 
 
 CASES = {f.__name__.replace("_", "-"): f for f in (
-    bayes_forms, bayes_dimensions, halving_samples, halving_parameter, hyperband
+    bayes_forms, bayes_dimensions, halving_samples, halving_parameter,
+    halving_warm_forest, hyperband,
 )}
 
 

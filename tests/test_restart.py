@@ -105,7 +105,7 @@ def _finish(process):
 
 
 def _kill_and_rerun(tmp_path, case, sig, min_rows):
-    """Reference summary, rows on disk at the kill, rerun's summary and fits."""
+    """Reference search, rows on disk at the kill, rerun's summary and fits."""
     reference = restart_cases.CASES[case](None).fit(restart_cases.X, restart_cases.y)
     checkpoint = tmp_path / "search.ckpt"
     first_log, second_log = tmp_path / "fits-1.log", tmp_path / "fits-2.log"
@@ -151,6 +151,7 @@ def test_bayes_search_killed_mid_fit_resumes_in_a_new_process(tmp_path):
         ("halving-samples", signal.SIGKILL, 9),  # killed in the second rung
         ("halving-parameter", signal.SIGKILL, 9),
         ("halving-parameter", signal.SIGINT, 9),
+        ("halving-warm-forest", signal.SIGKILL, 9),
         ("hyperband", signal.SIGKILL, 12),
         ("hyperband", signal.SIGINT, 5),
     ],
@@ -158,6 +159,8 @@ def test_bayes_search_killed_mid_fit_resumes_in_a_new_process(tmp_path):
 )
 def test_killed_search_resumes_in_a_new_process(tmp_path, case, sig, min_rows):
     reference, stored, resumed, fits = _kill_and_rerun(tmp_path, case, sig, min_rows)
+    if case == "halving-warm-forest":
+        assert reference.warm_start_  # promoted fold models continued training
     _check_resumed(reference, stored, resumed, fits)
 
 
