@@ -160,7 +160,9 @@ def _read(path):
         raise ValueError(_version_message(path, version))
     for name, kind in _FIELDS.items():
         if not isinstance(document.get(name), kind):
-            raise _damaged(path, f"its {name!r} entry is missing or not a {kind.__name__}")
+            raise _damaged(
+                path, f"its {name!r} entry is missing or not a {kind.__name__}"
+            )
     return document
 
 

@@ -160,6 +160,8 @@ def _describe_distribution(frozen):
 
 def _describe_number(value):
     value = value.item() if isinstance(value, np.generic) else value
+    if not isinstance(value, (int, float)):  # Fraction, Decimal: not JSON
+        value = int(value) if isinstance(value, numbers.Integral) else float(value)
     if isinstance(value, float) and not math.isfinite(value):
         return {"float": repr(value)}
     return value
@@ -198,7 +200,8 @@ def _describe_function(func):
 
 def _plain_constants(code):
     return [
-        c if isinstance(c, (str, bytes, int, float, bool, type(None))) else type(c).__name__
+        c if isinstance(c, (str, bytes, int, float, bool, type(None)))
+        else type(c).__name__
         for c in code.co_consts
     ]
 
@@ -259,8 +262,7 @@ def _qualified(obj):
 _DESCRIBERS = (
     (lambda o: o is None or isinstance(o, (bool, np.bool_, str)),
      lambda o: o.item() if isinstance(o, np.generic) else o),
-    (lambda o: isinstance(o, (numbers.Number, np.number)) and not isinstance(
-        o, complex), _describe_number),
+    (lambda o: isinstance(o, numbers.Real), _describe_number),
     (lambda o: isinstance(o, type), lambda o: {"class": _qualified(o)}),
     (_is_estimator, _describe_estimator),
     (lambda o: isinstance(o, Dimension), _describe_dimension),
@@ -381,7 +383,8 @@ def _children(a, b):
             return [(f"[{k!r}]", a["dict"][k], b["dict"][k]) for k in a["dict"]]
         return None
     if "tuple" in a and len(a["tuple"]) == len(b["tuple"]):
-        return [(f"[{i}]", x, y) for i, (x, y) in enumerate(zip(a["tuple"], b["tuple"]))]
+        pairs = zip(a["tuple"], b["tuple"])
+        return [(f"[{i}]", x, y) for i, (x, y) in enumerate(pairs)]
     kind = "estimator" if "estimator" in a else "object" if "object" in a else None
     if kind and a[kind] == b[kind] and "params" in a and (
         a["params"].keys() == b["params"].keys()
