@@ -75,7 +75,7 @@ def _wait_for(condition, process, what, timeout=120):
         if process.poll() is not None:
             pytest.fail(f"the search ended before {what}: {_stderr(process)}")
         if time.monotonic() > deadline:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             pytest.fail(f"timed out waiting for {what}")
         time.sleep(0.01)
 
