@@ -9,7 +9,7 @@ rebuilt from the space the user passes again.
 
 Layout::
 
-    {"format": "skhyper-checkpoint", "version": 1,
+    {"format": "skhyper-checkpoint", "version": 2,
      "fingerprint": {"estimator": ..., "search_spaces": ..., "scoring": ...,
                      "cv": ..., "data": ..., ...},
      "seed": 12345,
@@ -17,6 +17,8 @@ Layout::
      "params": [{"subspace": 0, "values": {"C": 0.5, "kernel": {"category": 1}}}, ...],
      "columns": {"mean_test_score": [...], "split0_test_score": [...], ...}}
 
+The fingerprint (see :mod:`skhyper._fingerprint`) describes every object by
+value, so the same script run again in a new process finds its checkpoint.
 ``NaN`` scores are stored as ``null``. The CV splits are stored too, so a
 resumed search scores new candidates on exactly the folds of the stored ones,
 even with a shuffling splitter that has no fixed seed.
@@ -25,51 +27,22 @@ even with a shuffling splitter that has no fixed seed.
 import base64
 import json
 import math
-import numbers
 import os
 import tempfile
 
 import numpy as np
-from joblib import hash as joblib_hash
 
 from skhyper import _results
+from skhyper._fingerprint import describe, differences, fingerprint
+
+__all__ = ["describe", "fingerprint", "load", "save"]
 
 FORMAT = "skhyper-checkpoint"
-VERSION = 1
-
-
-def describe(obj):
-    """A JSON-able description of ``obj`` that is stable across runs."""
-    if hasattr(obj, "get_params") and not isinstance(obj, type):
-        params = obj.get_params(deep=False)
-        return {type(obj).__qualname__: {k: describe(v) for k, v in params.items()}}
-    if isinstance(obj, dict):
-        return {str(k): describe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [describe(v) for v in obj]
-    if obj is None or isinstance(obj, (bool, str)):
-        return obj
-    if isinstance(obj, numbers.Real):
-        return _number(obj)
-    if callable(obj):
-        return getattr(obj, "__qualname__", repr(obj))
-    return repr(obj)
-
-
-def fingerprint(search, space_spec, X, y):
-    """What must match for a checkpoint to belong to this search."""
-    return {
-        "estimator": describe(search.estimator),
-        "search_spaces": describe(space_spec),
-        "scoring": describe(search.scoring),
-        "cv": describe(search.cv),
-        "return_train_score": bool(search.return_train_score),
-        "search": type(search).__name__,
-        "schedule": {
-            name: describe(getattr(search, name)) for name in search._checkpoint_params
-        },
-        "data": joblib_hash((X, y)),
-    }
+#: 2: fingerprints describe objects by value (version 1 stored reprs, which
+#: hold memory addresses and never match in another process).
+VERSION = 2
+_FIELDS = {"fingerprint": dict, "seed": int, "splits": list, "params": list,
+           "columns": dict}
 
 
 def save(path, fingerprint, seed, splits, space, results):
@@ -93,7 +66,7 @@ def save(path, fingerprint, seed, splits, space, results):
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".skhyper-", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w") as f:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(document, f)
             f.flush()
             os.fsync(f.fileno())
@@ -102,48 +75,118 @@ def save(path, fingerprint, seed, splits, space, results):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    _sync_directory(directory)
 
 
-def load(path, fingerprint, space):
+def _sync_directory(directory):
+    """Make the rename itself durable, so a power cut or reboot keeps it."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # Windows cannot open a directory; its rename is durable
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def load(path, current, space):
     """Read a checkpoint: ``(seed, splits, results)``, or ``None`` if no file.
+
+    Parameters
+    ----------
+    path : str
+        The checkpoint file.
+    current : dict
+        :func:`fingerprint` of the search being fitted.
+    space : Space
+        Its search space, to rebuild categorical values.
 
     Raises
     ------
     ValueError
-        If the file is truncated or corrupted, or was written by a search
-        with another estimator, space, scoring, CV or data (the message names
-        what differs).
+        If the file is not a checkpoint, is truncated or corrupted, was
+        written by another format version, or by a search with another
+        estimator, space, scoring, CV or data (the message names what differs).
     """
     if not os.path.exists(path):
         return None
+    document = _read(path)
+    _check_fingerprint(path, document["fingerprint"], current)
     try:
-        with open(path) as f:
-            document = json.load(f)
-        if document.get("format") != FORMAT:
-            raise ValueError("not a skhyper checkpoint")
-        if document.get("version") != VERSION:
-            raise ValueError(f"unsupported checkpoint version {document['version']}")
-        stored = document["fingerprint"]
-        params = document["params"]
-        columns = document["columns"]
         seed = int(document["seed"])
         splits = [
             (_decode_indices(s["train"]), _decode_indices(s["test"]))
             for s in document["splits"]
         ]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ValueError(
-            f"checkpoint {path!r} is truncated or corrupted ({exc}); remove it or "
-            "pass another checkpoint path to start a new search."
-        ) from exc
-    _check_fingerprint(path, stored, fingerprint)
-    results = {key: _column(values) for key, values in columns.items()}
+        params = document["params"]
+        results = {key: _column(values) for key, values in document["columns"].items()}
+        if any(len(column) != len(params) for column in results.values()):
+            raise ValueError("its columns and parameters have different lengths")
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise _damaged(path, exc) from exc
     try:
         results["params"] = [decode_params(space, p) for p in params]
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise ValueError(f"checkpoint {path!r} has invalid parameters: {exc}") from exc
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise ValueError(
+            f"checkpoint {path!r} has parameters that are not points of this "
+            f"search's space ({exc}); remove it or pass another checkpoint path."
+        ) from exc
     results = _results.rank(_results.take_rows(results, range(len(params))))
     return seed, splits, results
+
+
+def _read(path):
+    """The JSON document of a checkpoint file, its format and version checked."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"checkpoint {path!r} cannot be read: {exc}") from exc
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise _damaged(path, f"not valid JSON: {exc}") from exc
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ValueError(
+            f"checkpoint {path!r} is not a skhyper checkpoint (it has no "
+            f"\"format\": \"{FORMAT}\" entry). Pass the path of a checkpoint "
+            "written by a skhyper search, or a path that does not exist yet."
+        )
+    version = document.get("version")
+    if version != VERSION:
+        raise ValueError(_version_message(path, version))
+    for name, kind in _FIELDS.items():
+        if not isinstance(document.get(name), kind):
+            raise _damaged(
+                path, f"its {name!r} entry is missing or not a {kind.__name__}"
+            )
+    return document
+
+
+def _version_message(path, version):
+    if isinstance(version, int) and version > VERSION:
+        return (
+            f"checkpoint {path!r} was written by a newer skhyper (format version "
+            f"{version}; this one reads version {VERSION}). Upgrade skhyper to "
+            "resume it, or pass another checkpoint path."
+        )
+    if version == 1:
+        return (
+            f"checkpoint {path!r} was written by an older skhyper (format version "
+            "1), whose fingerprints cannot be compared with this search's. Remove "
+            "it or pass another checkpoint path; the search starts anew."
+        )
+    return f"checkpoint {path!r} has an unknown format version {version!r}."
+
+
+def _damaged(path, reason):
+    return ValueError(
+        f"checkpoint {path!r} is truncated or corrupted ({reason}); remove it or "
+        "pass another checkpoint path to start a new search."
+    )
 
 
 def _encode_indices(indices):
@@ -158,19 +201,48 @@ def _decode_indices(text):
 
 
 def _check_fingerprint(path, stored, current):
-    for component in current:
-        if stored.get(component) != json.loads(json.dumps(current[component])):
-            raise ValueError(
-                f"checkpoint {path!r} belongs to a search with a different "
-                f"{component}: stored {_short(stored.get(component))}, this search "
-                f"has {_short(current[component])}. Use another checkpoint path "
-                "or remove the file."
-            )
+    current = json.loads(json.dumps(current))  # tuples and keys as stored
+    found = []
+    for component, value in current.items():
+        if component not in stored:
+            raise _damaged(path, f"its fingerprint has no {component!r} entry")
+        if stored[component] != value:
+            found.append((component, _component_differences(component, stored, value)))
+    if not found:
+        return
+    details = [d for _, ds in found for d in ds]
+    shown = "; ".join(details[:3]) + (
+        f"; and {len(details) - 3} more" if len(details) > 3 else ""
+    )
+    raise ValueError(
+        f"checkpoint {path!r} belongs to a search with a different "
+        f"{' and '.join(c for c, _ in found)}: {shown}. Use another checkpoint "
+        "path or remove the file."
+    )
 
 
-def _short(value, limit=200):
-    text = json.dumps(value)
-    return text if len(text) <= limit else text[:limit] + "..."
+def _component_differences(component, stored, current):
+    stored = stored[component]
+    if component == "data":
+        return ["the X and y passed to fit are not those the checkpoint was made with"]
+    if component == "schedule":
+        return [
+            text for name in sorted(set(stored) | set(current))
+            for text in _texts(stored.get(name), current.get(name), name)
+        ]
+    if component == "search_spaces" and len(stored) == len(current) == 1:
+        return _texts({"dict": stored[0]}, {"dict": current[0]}, component)
+    if component == "search_spaces":
+        stored = [{"dict": s} for s in stored]
+        current = [{"dict": c} for c in current]
+    return _texts(stored, current, component)
+
+
+def _texts(stored, current, path):
+    return [
+        f"{where}: stored {old}, this search has {new}"
+        for where, old, new in differences(stored, current, path)
+    ]
 
 
 def _number(value):

@@ -138,22 +138,39 @@ def test_checkpoint_of_other_data_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "damage",
+    "damage, message",
     [
-        lambda text: text[: len(text) // 2],
-        lambda text: "",
-        lambda text: text.replace('"skhyper-checkpoint"', '"other"'),
-        lambda text: text.replace('"splits": [{"train": "', '"splits": [{"train": "!'),
+        (lambda text: text[: len(text) // 2], "truncated or corrupted .not valid JSON"),
+        (lambda text: "", "truncated or corrupted .not valid JSON"),
+        (lambda text: text.replace('"skhyper-checkpoint"', '"other"'),
+         "is not a skhyper checkpoint"),
+        (lambda text: "[1, 2, 3]", "is not a skhyper checkpoint"),
+        (lambda text: text.replace('"splits": [{"train": "', '"splits": [{"train": "!'),
+         "truncated or corrupted"),
+        (lambda text: text.replace('"columns": {', '"columns_": {'),
+         "truncated or corrupted .its 'columns' entry is missing"),
+        (lambda text: text.replace('"version": 2', '"version": 3'),
+         "newer skhyper .format version 3; this one reads version 2"),
+        (lambda text: text.replace('"version": 2', '"version": 1'),
+         "older skhyper .format version 1"),
     ],
 )
-def test_corrupted_checkpoint_is_a_clear_error(tmp_path, damage):
+def test_damaged_checkpoint_is_a_clear_error_naming_the_file(tmp_path, damage, message):
     path = tmp_path / "search.json"
     _search(path, n_iter=2).fit(X, y)
     path.write_text(damage(path.read_text()))
     FailsWhenC.n_fits = 0
-    with pytest.raises(ValueError, match="truncated or corrupted"):
+    with pytest.raises(ValueError, match=message) as error:
         _search(path, n_iter=2).fit(X, y)
+    assert str(path) in str(error.value)
     assert FailsWhenC.n_fits == 0
+
+
+def test_binary_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "search.json"
+    path.write_bytes(bytes(range(256)))
+    with pytest.raises(ValueError, match="cannot be read"):
+        _search(path, n_iter=2).fit(X, y)
 
 
 def test_categories_are_stored_by_index_and_restored_as_the_space_objects():
