@@ -107,13 +107,23 @@ def run_suite(suite, workdir, *, rebind=True, pytest_args=(), quiet=True):
         "--rootdir", str(workdir), "-c", os.devnull,
         f"--junitxml={report}", "-q", *pytest_args,
     ]
-    env = {**os.environ, "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "")}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(_import_path())}
     output = subprocess.run(
         command, cwd=workdir, env=env, capture_output=quiet, text=True, check=False
     )
     if not report.exists():
         raise RuntimeError(f"pytest did not run {suite.test_file}:\n{output.stdout}")
     return _outcomes(report, test_path.stem)
+
+
+def _import_path():
+    """The directory this process imports skhyper from, first: a run from a
+    checkout tests the checkout, whatever else is installed."""
+    import skhyper
+
+    here = str(Path(skhyper.__file__).resolve().parent.parent)
+    rest = os.environ.get("PYTHONPATH", "")
+    return [here, *([rest] if rest else [])]
 
 
 def _outcomes(report, module):
