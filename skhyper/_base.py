@@ -10,18 +10,19 @@ reports progress and applies the stopping rules. Fitting, scoring, refit,
 import numbers
 import os
 from abc import abstractmethod
+from collections.abc import Iterator
 from functools import partial
 
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.model_selection import check_cv
+from sklearn.model_selection import ParameterGrid, ParameterSampler, check_cv
 from sklearn.utils import check_random_state
 
 from skhyper import _checkpoint, _prior, _results
 from skhyper import _compat
 from skhyper._compat import BaseSearchCV, HasMethods, Interval
 from skhyper._evaluator import Evaluation, Evaluator, optimized_metric
-from skhyper.space import Space
+from skhyper.space import Dimension, Space
 
 __all__ = ["BaseModelSearchCV", "Evaluation", "Evaluator", "optimized_metric"]
 
@@ -89,6 +90,11 @@ class BaseModelSearchCV(BaseSearchCV):
         """
         self._evaluator = None
         self._fit_data = (X, y)
+        cv = self.cv
+        if isinstance(cv, Iterator):
+            # A generator of splits can be read once; scikit-learn's fit and
+            # our frozen splits both read it: they read a list of it instead.
+            self.cv = list(cv)
         try:
             super().fit(X, y, **params)
             self._add_trailing_failures()
@@ -97,6 +103,7 @@ class BaseModelSearchCV(BaseSearchCV):
             self._keep_finished_results()
             raise
         finally:
+            self.cv = cv
             evaluator = self.__dict__.get("_evaluator")
             for name in self._fit_state:
                 self.__dict__.pop(name, None)
@@ -136,13 +143,16 @@ class BaseModelSearchCV(BaseSearchCV):
         results = evaluator.results
         self.cv_results_ = results
         self.multimetric_ = "mean_test_score" not in results
-        if callable(self.refit):
-            self.best_index_ = self.refit(results)
-        else:
-            metric = evaluator.metric
-            self.best_index_ = int(np.argmin(results[f"rank_test_{metric}"]))
-            self.best_score_ = results[f"mean_test_{metric}"][self.best_index_]
-        self.best_params_ = results["params"][self.best_index_]
+        metric = evaluator.metric
+        try:
+            best = int(self._select_best_index(self.refit, metric, results))
+            score = None if callable(self.refit) else results[f"mean_test_{metric}"][best]
+        except Exception:  # noqa: BLE001 - the error being raised tells the user
+            return  # a refit callable or key that cannot choose: no best_* then
+        self.best_index_ = best
+        if score is not None:
+            self.best_score_ = score
+        self.best_params_ = results["params"][best]
 
     def _space_spec(self):
         given = [
@@ -155,7 +165,8 @@ class BaseModelSearchCV(BaseSearchCV):
                 "Give the search space in exactly one of search_spaces, param_grid "
                 f"or param_distributions; got {[n for n, _ in given] or 'none'}."
             )
-        return given[0][1]
+        keyword, spec = given[0]
+        return spec if keyword == "search_spaces" else _as_peer_spec(keyword, spec)
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         spec = self._space_spec()
@@ -176,6 +187,7 @@ class BaseModelSearchCV(BaseSearchCV):
             total=self._budget(space),
             prior=prior,
             saver=saver and partial(saver, seed),
+            one_call=self._one_call(space),
         )
         self._evaluator = evaluator
         self._search(space, evaluator, np.random.RandomState(seed))
@@ -207,6 +219,10 @@ class BaseModelSearchCV(BaseSearchCV):
     def _check_search_params(self, space):
         """Checks a subclass adds to ``_parameter_constraints``, before any fit."""
 
+    def _one_call(self, space):
+        """Whether the search evaluates all its candidates in one batch."""
+        return False
+
     def _budget(self, space):
         """Expected number of evaluations, for progress lines (None if unknown)."""
         return None
@@ -214,6 +230,33 @@ class BaseModelSearchCV(BaseSearchCV):
     @abstractmethod
     def _search(self, space, evaluator, rng):
         """Propose candidates and evaluate them until done or stopped."""
+
+
+def _as_peer_spec(keyword, spec):
+    """A space given under a scikit-learn keyword keeps scikit-learn's meaning.
+
+    Its plain values are checked as ``GridSearchCV`` (``param_grid``) or
+    ``RandomizedSearchCV`` (``param_distributions``) check them, with the same
+    errors, and a tuple is a sequence of choices, not a ``(low, high)`` range.
+    skhyper dimensions and distributions pass through unchanged.
+    """
+    dicts = [spec] if isinstance(spec, dict) else spec
+    if not isinstance(dicts, list) or not all(isinstance(d, dict) for d in dicts):
+        return spec  # Space raises a TypeError naming what it got
+    plain = [{k: v for k, v in d.items() if not _is_searchable(v)} for d in dicts]
+    if keyword == "param_grid":
+        ParameterGrid(plain)
+    else:
+        ParameterSampler(plain, n_iter=1)
+    as_choices = [
+        {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+        for d in dicts
+    ]
+    return as_choices[0] if isinstance(spec, dict) else as_choices
+
+
+def _is_searchable(value):
+    return isinstance(value, Dimension) or hasattr(value, "rvs")
 
 
 def _save_checkpoint(path, fingerprint, space, seed, splits, results):

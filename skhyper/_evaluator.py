@@ -48,11 +48,16 @@ class Evaluator:
         Results from a checkpoint or an earlier search.
     saver : callable or None
         ``saver(splits, results)`` writes a checkpoint after every batch.
+    one_call : bool, default=False
+        Whether the search evaluates everything in one batch. Then, as in
+        ``GridSearchCV``, every fit is a direct sub-task of the callbacks'
+        "search" task; otherwise each batch is a sub-task of its own, as a
+        rung is in scikit-learn's halving searches.
     """
 
     def __init__(
         self, search, cv, evaluate_candidates, callback_ctx, total=None, prior=None,
-        saver=None,
+        saver=None, one_call=False,
     ):
         self.search = search
         self.total = total
@@ -63,7 +68,12 @@ class Evaluator:
         self.n_batches = 0
         self.stop_reason = None
         self._evaluate_candidates = evaluate_candidates
-        self._task = _compat.open_task(callback_ctx, search, "search", None)
+        self._callback_ctx = callback_ctx
+        self._one_call = one_call
+        # One call: the search task opens with the call, when its size is known.
+        self._task = None if one_call else _compat.open_task(
+            callback_ctx, search, "search", None
+        )
         self._metric = None
         self._start = time.perf_counter()
         self._last_batch_time = 0.0
@@ -181,10 +191,7 @@ class Evaluator:
 
     def _run_batch(self, candidates, cv, more_results, kind="fit"):
         started = time.perf_counter()
-        batch_task = _compat.open_task(
-            self._task, self.search, "batch", len(candidates) * (self.n_splits or 1),
-            sequential=False,
-        )
+        batch_task = self._open_batch_task(len(candidates) * (self.n_splits or 1))
         self._order.extend(kind for _ in candidates)
         try:
             self._n_sklearn_calls += 1
@@ -201,7 +208,8 @@ class Evaluator:
                 raise
             self._keep_failed_batch(candidates, more_results, exc)
         finally:
-            _compat.close_task(batch_task, self.search)
+            if batch_task is not self._task:
+                _compat.close_task(batch_task, self.search)
         self._last_batch_time = time.perf_counter() - started
         if kind == "sentinel":
             return []
@@ -210,6 +218,17 @@ class Evaluator:
         self._save()
         self._report()
         return new
+
+    def _open_batch_task(self, n_fits):
+        """The callback context of one ``evaluate_candidates`` call."""
+        if self._one_call and self._task is None:
+            self._task = _compat.open_task(
+                self._callback_ctx, self.search, "search", n_fits, sequential=False
+            )
+            return self._task
+        return _compat.open_task(
+            self._task, self.search, "batch", n_fits, sequential=False
+        )
 
     def _keep_failed_batch(self, candidates, more_results, exc):
         """scikit-learn raises when a whole batch fails; keep its rows anyway."""
@@ -410,8 +429,21 @@ def optimized_metric(refit, results):
     if "mean_test_score" in results:
         return "score"
     if isinstance(refit, str):
+        if f"mean_test_{refit}" not in results:
+            # scikit-learn's words (it raises them only after the search).
+            raise ValueError(
+                "For multi-metric scoring, the parameter refit must be set to a "
+                "scorer key or a callable to refit an estimator with the best "
+                "parameter setting on the whole data and make the best_* "
+                f"attributes available for that metric. {refit!r} is not among "
+                f"the scores {_metrics(results)}."
+            )
         return refit
     return next(k[len("mean_test_") :] for k in results if k.startswith("mean_test_"))
+
+
+def _metrics(results):
+    return sorted(k[len("mean_test_") :] for k in results if k.startswith("mean_test_"))
 
 
 def _stoppers(search):
