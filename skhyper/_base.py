@@ -9,6 +9,7 @@ reports progress and applies the stopping rules. Fitting, scoring, refit,
 
 import numbers
 import os
+import warnings
 from abc import abstractmethod
 from collections.abc import Iterator
 from functools import partial
@@ -131,10 +132,31 @@ class BaseModelSearchCV(BaseSearchCV):
             self.cv_results_ = results
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
-        results = super()._format_results(candidate_params, n_splits, out, more_results)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            results = super()._format_results(
+                candidate_params, n_splits, out, more_results
+            )
+        self._warn_once(caught)
         results = _results.infinite_means_as_failures(results)
         evaluator = getattr(self, "_evaluator", None)
         return results if evaluator is None else evaluator.merge(results)
+
+    def _warn_once(self, caught):
+        """Re-issue warnings of ``_format_results``, each kind once per fit.
+
+        scikit-learn formats the results of every call of
+        ``evaluate_candidates``: one of a grid search, one per batch here. Its
+        "scores are non-finite" warning would repeat for every batch after a
+        failure; the first of each kind is given.
+        """
+        evaluator = getattr(self, "_evaluator", None)
+        seen = evaluator.warned if evaluator is not None else set()
+        for w in caught:
+            kind = (w.category, str(w.message).split(":")[0])
+            if kind not in seen:
+                seen.add(kind)
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
     def _keep_finished_results(self):
         evaluator = getattr(self, "_evaluator", None)

@@ -9,10 +9,12 @@ saves checkpoints, reports progress and applies the stopping rules.
 """
 
 import time
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.exceptions import FitFailedWarning
 
 from skhyper import _compat, _results
 from skhyper._splits import FrozenSplits
@@ -67,6 +69,8 @@ class Evaluator:
         self.first_error = None
         self.n_batches = 0
         self.stop_reason = None
+        #: Kinds of warnings already given in this fit (see ``_format_results``).
+        self.warned = set()
         self._evaluate_candidates = evaluate_candidates
         self._callback_ctx = callback_ctx
         self._one_call = one_call
@@ -206,7 +210,9 @@ class Evaluator:
         except ValueError as exc:
             if not _compat.is_all_fits_failed_error(exc):
                 raise
-            self._keep_failed_batch(candidates, more_results, exc)
+            self._keep_failed_batch(
+                candidates, more_results, exc, time.perf_counter() - started
+            )
         finally:
             if batch_task is not self._task:
                 _compat.close_task(batch_task, self.search)
@@ -230,15 +236,24 @@ class Evaluator:
             self._task, self.search, "batch", n_fits, sequential=False
         )
 
-    def _keep_failed_batch(self, candidates, more_results, exc):
-        """scikit-learn raises when a whole batch fails; keep its rows anyway."""
+    def _keep_failed_batch(self, candidates, more_results, exc, elapsed):
+        """scikit-learn raises when a whole batch fails; keep its rows anyway.
+
+        Its fits had no score time; each is given an even share of the batch's
+        wall time as its fit time. Like scikit-learn when some fits of a call
+        fail, warn with :class:`~sklearn.exceptions.FitFailedWarning`.
+        """
         if self.first_error is None:
             self.first_error = str(exc)
+        n_fits = len(candidates) * (self.n_splits or 1)
+        times = {"mean_fit_time": elapsed / n_fits, "std_fit_time": 0.0,
+                 "mean_score_time": 0.0, "std_score_time": 0.0}
         self._order[-len(candidates) :] = ["failed"] * len(candidates)
         self._failed.extend(
-            (params, {k: v[i] for k, v in more_results.items()})
+            (params, {**{k: v[i] for k, v in more_results.items()}, **times})
             for i, params in enumerate(candidates)
         )
+        _warn_fits_failed(exc, n_fits, self.search.error_score)
         if self.results is not None:
             self.results = self.merge(self._fitted_part(self.results))
 
@@ -405,6 +420,20 @@ def _batch_lines_only(search):
         yield
     finally:
         search.verbose = verbose
+
+
+def _warn_fits_failed(exc, n_fits, error_score):
+    """The warning scikit-learn gives for failed fits, in its words."""
+    details = str(exc).partition("Below are more details about the failures:\n")[2]
+    warnings.warn(
+        f"\n{n_fits} fits failed out of a total of {n_fits}.\n"
+        "The score on these train-test partitions for these parameters will be "
+        f"set to {error_score}.\nIf these failures are not expected, you can try "
+        "to debug them by setting error_score='raise'.\n\nBelow are more details "
+        f"about the failures:\n{details}",
+        FitFailedWarning,
+        stacklevel=2,
+    )
 
 
 def _n_rows(results):

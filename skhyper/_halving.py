@@ -418,14 +418,14 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
             first = max(1, min(floor, max_resources))
         if first > max_resources:
             raise ValueError(
-                f"min_resources={first} is greater than max_resources="
+                f"min_resources_={first} is greater than max_resources_="
                 f"{max_resources}."
             )
         n_candidates = self.n_candidates
         if n_candidates == "exhaust":
             if min_resources == "exhaust":
                 raise ValueError(
-                    "n_candidates and min_resources cannot both be 'exhaust'."
+                    "n_candidates and min_resources cannot be both set to 'exhaust'."
                 )
             n_candidates = max_resources // first
         elif n_candidates == "auto":

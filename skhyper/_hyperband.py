@@ -295,7 +295,7 @@ feature_names_in_, stop_reason_
             first = max(floor, int(max_resources // factor**s_max))
         if first > max_resources:
             raise ValueError(
-                f"min_resources={first} is greater than max_resources="
+                f"min_resources_={first} is greater than max_resources_="
                 f"{max_resources}."
             )
         schedule = _schedule.hyperband_schedule(

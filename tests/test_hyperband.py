@@ -164,7 +164,7 @@ def test_stopping_between_steps_keeps_the_best_of_the_top_resource_so_far():
     [
         ({"factor": 1.0}, "factor"),
         ({"min_resources": "exhaust"}, "min_resources"),
-        ({"min_resources": 30}, "min_resources=30 is greater"),
+        ({"min_resources": 30}, "min_resources_=30 is greater"),
         ({"resource": "n_trees"}, "resource='n_trees'"),
     ],
 )
