@@ -254,6 +254,13 @@ class Evaluator:
             for i, params in enumerate(candidates)
         )
         _warn_fits_failed(exc, n_fits, self.search.error_score)
+        kind = (UserWarning, "One or more of the test scores are non-finite")
+        if not np.isfinite(_failed_score(self.search.error_score)) and (
+            kind not in self.warned
+        ):
+            # scikit-learn, which never sees these rows, would warn for them.
+            self.warned.add(kind)
+            warnings.warn(f"{kind[1]}: rows of failed fits.", UserWarning, stacklevel=2)
         if self.results is not None:
             self.results = self.merge(self._fitted_part(self.results))
 
