@@ -97,8 +97,9 @@ class BayesSearchCV(BaseModelSearchCV):
         every configuration the same folds.
 
     verbose : int, default=0
-        Verbosity; ``>= 1`` prints a line per batch with the best score so
-        far and an estimate of the time left.
+        Verbosity: ``1`` prints a line when a batch improves the best score
+        (with an estimate of the time left) and a summary at the end; ``2``
+        a line after every batch, and scikit-learn's lines per batch and fit.
 
     pre_dispatch : int or str, default="2*n_jobs"
         Number of jobs dispatched during parallel execution.

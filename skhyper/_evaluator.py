@@ -81,6 +81,7 @@ class Evaluator:
         self._metric = None
         self._start = time.perf_counter()
         self._last_batch_time = 0.0
+        self._reported_best = None
         self._stoppers = _stoppers(search)
         self._saver = saver
         self._order = []  # "fit" | "failed" | "sentinel" per batch row, in order
@@ -379,7 +380,19 @@ class Evaluator:
         return False
 
     def _report(self):
-        if self.search.verbose <= 0:
+        """A progress line: at ``verbose=1`` only when the best score improved
+        (scikit-learn's searches print one line per call, not per batch), from
+        ``verbose=2`` after every batch."""
+        verbose = self.search.verbose
+        if verbose <= 0:
+            return
+        best = self.best()
+        improved = best is not None and (
+            self._reported_best is None or best.score > self._reported_best
+        )
+        if improved:
+            self._reported_best = best.score
+        elif verbose == 1:
             return
         progress = self.progress()
         line = (
@@ -408,6 +421,22 @@ class Evaluator:
             extra = dict(zip(self._extra_keys, ([v] for v in best.extra)))
             self._run_batch([best.params], None, extra, kind="sentinel")
         _compat.close_task(self._task, self.search)
+        self._summary()
+
+    def _summary(self):
+        """The last progress line, from ``verbose=1``."""
+        if self.search.verbose <= 0 or not self.evaluations:
+            return
+        best = self.best()
+        line = (
+            f"[{type(self.search).__name__}] done: {self.n_evaluated} evaluated in "
+            f"{self.n_batches} batches, {self.elapsed:.1f} s"
+        )
+        if best is not None:
+            line += f", best {self.metric} {best.score:.4g}"
+        if self.stop_reason is not None:
+            line += f", stopped by {self.stop_reason}"
+        print(line, flush=True)
 
 
 @contextmanager

@@ -150,7 +150,8 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         :obj:`joblib.parallel_backend` context; ``-1`` means all processors.
 
     verbose : int, default=0
-        Verbosity; ``>= 1`` prints the schedule and a line per rung.
+        Verbosity: ``1`` prints the schedule, a line per rung, a line when the
+        best score improves and a summary; ``2`` adds scikit-learn's lines.
 
     pre_dispatch : int or str, default="2*n_jobs"
         Number of jobs dispatched during parallel execution.

@@ -109,7 +109,8 @@ class HyperbandSearchCV(BaseHalvingSearch):
         Number of jobs to run in parallel.
 
     verbose : int, default=0
-        Verbosity; ``>= 1`` prints the schedule and a line per step.
+        Verbosity: ``1`` prints the schedule, a line per step, a line when the
+        best score improves and a summary; ``2`` adds scikit-learn's lines.
 
     pre_dispatch : int or str, default="2*n_jobs"
         Number of jobs dispatched during parallel execution.

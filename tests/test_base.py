@@ -192,18 +192,32 @@ def test_grid_and_distribution_keywords_are_aliases():
         assert {p["C"] for p in search.cv_results_["params"]} <= {0.1, 1.0}
 
 
-def test_verbose_prints_a_line_per_batch(capsys):
+def _progress_lines(verbose, capsys):
     BatchedRandomSearch(
-        LogisticRegression(), {"C": (0.1, 1.0)}, n_iter=4, batch=2, verbose=1
+        LogisticRegression(), {"C": (0.1, 1.0)}, n_iter=6, batch=2, verbose=verbose,
+        scoring=lambda est, X, y: 0.5,  # the first batch's best is never beaten
     ).fit(X, y)
     out = capsys.readouterr().out
-    lines = [
+    return out, [
         line for line in out.splitlines() if line.startswith("[BatchedRandomSearch]")
     ]
+
+
+def test_verbose_1_prints_a_line_when_the_best_improves_and_a_summary(capsys):
+    out, lines = _progress_lines(1, capsys)
     assert len(lines) == 2
-    assert "2/4 evaluated" in lines[0] and "s left" in lines[0]
-    assert "4/4 evaluated" in lines[1]
+    assert "batch 1: 2/6 evaluated" in lines[0] and "s left" in lines[0]
+    assert "done: 6 evaluated in 3 batches" in lines[1]
     assert "Fitting" not in out  # scikit-learn's batch line only from verbose=2
+
+
+def test_verbose_2_prints_a_line_per_batch(capsys):
+    out, lines = _progress_lines(2, capsys)
+    assert [line.split(":")[0] for line in lines] == [
+        "[BatchedRandomSearch] batch 1", "[BatchedRandomSearch] batch 2",
+        "[BatchedRandomSearch] batch 3", "[BatchedRandomSearch] done",
+    ]
+    assert out.count("Fitting 5 folds") == 3
 
 
 def test_infinite_scores_count_as_failures():
