@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-from skhyper import _schedule
+from skhyper import _compat, _results, _schedule
 from skhyper._compat import Interval, StrOptions
 from skhyper._halving_base import BaseHalvingSearch, is_int, own_rows
 
@@ -238,10 +238,15 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         The proposer used: ``"grid"``, ``"random"`` or ``"bayes"``.
 
     cv_results_ : dict of numpy (masked) ndarrays
+        As the installed scikit-learn's halving searches have it: before 1.10
+        the whole history (as ``all_cv_results_``); from 1.10, the last rung
+        only, ranked among itself.
+
+    all_cv_results_ : dict of numpy (masked) ndarrays
         One row per candidate and rung, in evaluation order, with every key
         of scikit-learn's ``cv_results_`` plus ``"iter"`` (the rung) and
-        ``"n_resources"``. With ``warm_start_from``, the earlier rows come
-        first (see there).
+        ``"n_resources"``, on every scikit-learn release. With
+        ``warm_start_from``, the earlier rows come first (see there).
 
     best_estimator_ : estimator
         The best candidate of the last rung, refitted on the whole data, of
@@ -254,7 +259,8 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         Its parameters (with the resource when it is an estimator parameter).
 
     best_index_ : int
-        Its row in ``cv_results_``.
+        Its row in ``cv_results_`` (in the last rung's rows from
+        scikit-learn 1.10).
 
     scorer_ : function or dict
         Scorer(s) used on the held-out folds.
@@ -482,6 +488,40 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
             self._forget_eliminated(plan, candidates)
         self.n_remaining_candidates_ = len(candidates)
         self.n_iterations_ = len(self.n_resources_)
+
+    def fit(self, X, y=None, **params):
+        """Run the search, then refit the best candidate on all of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Target; ``None`` for unsupervised learning.
+        **params : dict
+            Parameters routed to the estimator's ``fit``, the scorer and the CV
+            splitter, as in scikit-learn's searches.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        super().fit(X, y, **params)
+        self.all_cv_results_ = self.cv_results_
+        if _compat.HALVING_LAST_ITERATION_ONLY:
+            self._keep_last_rung_in_cv_results()
+        return self
+
+    def _keep_last_rung_in_cv_results(self):
+        """scikit-learn >= 1.10: ``cv_results_`` holds the last rung only."""
+        rows = list(self._top_rows(self.all_cv_results_))
+        best = getattr(self, "best_index_", None)
+        if best is not None and best not in rows:
+            return  # a refit callable chose an earlier rung: keep every row
+        self.cv_results_ = _results.rank(_results.take_rows(self.all_cv_results_, rows))
+        if best is not None:
+            self.best_index_ = rows.index(best)
 
     def _top_rows(self, results):
         iters = np.asarray(results["iter"])

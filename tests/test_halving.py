@@ -823,3 +823,26 @@ def test_scikit_learn_progress_bar_callback():
     search.set_callbacks(callback.ProgressBar())
     search.fit(Xb, yb)
     assert search.n_candidates_ == [4, 2, 1]
+
+
+@pytest.mark.parametrize("last_only", [False, True])
+def test_cv_results_follow_the_installed_release_and_history_is_always_there(
+    last_only, monkeypatch
+):
+    # scikit-learn 1.10 keeps the last iteration in cv_results_ and the whole
+    # history in all_cv_results_; our search does what the installed one does.
+    from skhyper import _compat
+
+    monkeypatch.setattr(_compat, "HALVING_LAST_ITERATION_ONLY", last_only)
+    search = SuccessiveHalvingSearchCV(
+        Recorder(), {"C": Real(0.0, 1.0)}, n_candidates=9, min_resources=300,
+        factor=3, cv=3, random_state=0,
+    ).fit(X3, y3)
+    history, results = search.all_cv_results_, search.cv_results_
+    assert list(history["iter"]) == [0] * 9 + [1] * 3 + [2]
+    if last_only:
+        assert list(results["iter"]) == [2]
+        assert list(results["rank_test_score"]) == [1]
+    else:
+        assert results is history
+    assert results["params"][search.best_index_] == search.best_params_
