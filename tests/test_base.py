@@ -56,6 +56,7 @@ def test_shuffling_splitter_without_seed_gives_same_folds_to_every_batch():
     assert len(set(Recorder.seen)) == 3
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.FitFailedWarning")
 def test_failed_batches_keep_their_rows_in_order():
     space = {"C": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}
     search = BatchedRandomSearch(
@@ -91,6 +92,8 @@ def test_numeric_error_score_is_recorded_for_failed_batches():
     assert scores[1.0] == -1.0
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.FitFailedWarning")
+@pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
 def test_every_evaluation_failing_raises_with_the_first_error():
     search = BatchedRandomSearch(FailsWhenC(bad=(1.0, 2.0)), {"C": [1.0, 2.0]}, n_iter=2)
     with pytest.raises(ValueError, match="All 2 evaluated configurations failed"

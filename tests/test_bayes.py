@@ -64,7 +64,7 @@ LANDSCAPE = {
 
 
 # Expected where a test makes fits fail on purpose.
-FITS_FAILED = "ignore:.*fits failed.*:sklearn.exceptions.FitFailedWarning"
+FITS_FAILED = "ignore::sklearn.exceptions.FitFailedWarning"
 
 
 def keys(search):
