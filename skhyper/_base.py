@@ -99,6 +99,7 @@ class BaseModelSearchCV(BaseSearchCV):
         try:
             super().fit(X, y, **params)
             self._add_trailing_failures()
+            self._finish_results()
         except BaseException:
             # Ctrl-C, a dead worker, error_score="raise": what finished stays.
             self._keep_finished_results()
@@ -130,6 +131,9 @@ class BaseModelSearchCV(BaseSearchCV):
         results = self._evaluator.results
         if _results.n_rows(results) > _results.n_rows(self.cv_results_):
             self.cv_results_ = results
+
+    def _finish_results(self):
+        """Last touches to ``cv_results_`` once fitted and refitted (a hook)."""
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
         with warnings.catch_warnings(record=True) as caught:

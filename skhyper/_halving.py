@@ -489,29 +489,10 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         self.n_remaining_candidates_ = len(candidates)
         self.n_iterations_ = len(self.n_resources_)
 
-    def fit(self, X, y=None, **params):
-        """Run the search, then refit the best candidate on all of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-            Target; ``None`` for unsupervised learning.
-        **params : dict
-            Parameters routed to the estimator's ``fit``, the scorer and the CV
-            splitter, as in scikit-learn's searches.
-
-        Returns
-        -------
-        self : object
-            The fitted search.
-        """
-        super().fit(X, y, **params)
+    def _finish_results(self):
         self.all_cv_results_ = self.cv_results_
         if _compat.HALVING_LAST_ITERATION_ONLY:
             self._keep_last_rung_in_cv_results()
-        return self
 
     def _keep_last_rung_in_cv_results(self):
         """scikit-learn >= 1.10: ``cv_results_`` holds the last rung only."""

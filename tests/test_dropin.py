@@ -193,3 +193,34 @@ def test_halving_on_an_empty_dataset_raises_scikit_learns_error():
     search = SuccessiveHalvingSearchCV(FailsForC0(), {"C": [1, 2]})
     with pytest.raises(ValueError, match="min_resources_=0: you might have passed"):
         search.fit(np.empty((0, 3)), [])
+
+
+class OnlyRvs:
+    """A distribution with nothing but ``rvs``: all RandomizedSearchCV needs."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def rvs(self, random_state=None):
+        rng = np.random.RandomState(random_state) if not hasattr(
+            random_state, "choice") else random_state
+        return self.values[rng.randint(len(self.values))]
+
+
+def test_a_numeric_distribution_with_only_rvs_is_searched_on_its_draws():
+    search = BayesSearchCV(
+        LogisticRegression(), cv=2, n_iter=4, random_state=0,
+        param_distributions={"C": OnlyRvs([0.1, 1.0, 10.0]),
+                             "max_iter": OnlyRvs([100, 200])},
+    ).fit(X, y)
+    for params in search.cv_results_["params"]:
+        assert params["C"] in (0.1, 1.0, 10.0) and params["max_iter"] in (100, 200)
+
+
+def test_a_distribution_of_other_values_with_only_rvs_is_a_set_of_choices():
+    search = BayesSearchCV(
+        LogisticRegression(), param_distributions={"solver": OnlyRvs(["lbfgs",
+                                                                      "liblinear"])},
+        n_iter=2, cv=2, random_state=0,
+    ).fit(X, y)
+    assert {p["solver"] for p in search.cv_results_["params"]} == {"lbfgs", "liblinear"}

@@ -2,7 +2,8 @@
 
 A list, range or other sequence (or 1-d array) means "these choices", as in
 GridSearchCV, even when it holds two numbers; a tuple of two numbers (optionally followed by a prior) is a
-scikit-optimize range; anything with ``rvs`` and ``ppf`` is a distribution.
+scikit-optimize range; anything with ``rvs`` and ``ppf`` is a distribution, and
+anything with only ``rvs`` is searched through a fixed sample of its draws.
 """
 
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from skhyper.space._dimensions import (
     is_number,
     python_scalar,
 )
-from skhyper.space._distribution import Distribution
+from skhyper.space._distribution import Distribution, SampledDistribution, draw
 
 
 def _shorthand(name, spec):
@@ -55,6 +56,11 @@ def to_dimension(name, spec):
         return Categorical(list(spec), name=name)  # a list, range, ... of choices
     if hasattr(spec, "rvs") and hasattr(spec, "ppf"):
         return Distribution(spec, name=name)
+    if callable(getattr(spec, "rvs", None)):  # all RandomizedSearchCV requires
+        draws = draw(spec, 32)
+        if all(is_number(v) for v in draws):
+            return SampledDistribution(spec, name=name)
+        return Categorical(list(dict.fromkeys(draws)), name=name)
     raise TypeError(
         f"Parameter grid for parameter {name!r} needs to be a list or a numpy "
         f"array, but got {spec!r} (of type {type(spec).__name__}) instead. Single "
