@@ -32,5 +32,5 @@ def test_expected_failures_name_tests_of_the_files():
         source = (
             sklearn_suite.sklearn_tests_dir() / sklearn_suite.SUITES[name].test_file
         ).read_text()
-        for entry in expected:
+        for entry in set(expected) - sklearn_suite.MAY_PASS:
             assert f"def {entry.split('[')[0]}(" in source, entry
