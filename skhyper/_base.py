@@ -172,7 +172,9 @@ class BaseModelSearchCV(BaseSearchCV):
         metric = evaluator.metric
         try:
             best = int(self._select_best_index(self.refit, metric, results))
-            score = None if callable(self.refit) else results[f"mean_test_{metric}"][best]
+            score = None
+            if not callable(self.refit):
+                score = results[f"mean_test_{metric}"][best]
         except Exception:  # noqa: BLE001 - the error being raised tells the user
             return  # a refit callable or key that cannot choose: no best_* then
         self.best_index_ = best

@@ -354,7 +354,9 @@ class BayesSearchCV(BaseModelSearchCV):
         """Every configuration not evaluated yet, in one batch if nothing stops it."""
         if self.n_iter is not None and space.size < self.n_iter:
             self._warn_exhausted(int(space.size))
-        told = {space.key(e.params) for e in evaluator.prior if space.contains(e.params)}
+        told = {
+            space.key(e.params) for e in evaluator.prior if space.contains(e.params)
+        }
         _tell(optimizer, evaluator.prior)
         points = [p for p in space.grid() if space.key(p) not in told]
         size = len(points) if self._one_call(space) else self._batch_size()

@@ -199,7 +199,8 @@ def compare(suite_name, outcomes):
 
 
 def counts(outcomes):
-    return {o: sum(v == o for v in outcomes.values()) for o in ("passed", "failed", "skipped")}
+    kinds = ("passed", "failed", "skipped")
+    return {o: sum(v == o for v in outcomes.values()) for o in kinds}
 
 
 def main(argv=None):

@@ -182,7 +182,8 @@ def test_finite_space_exhausted_warns_once_and_stops():
     search = BayesSearchCV(
         Landscape(), space, n_iter=20, n_points=4, cv=2, random_state=0
     )
-    with pytest.warns(UserWarning, match="total space of parameters 6 is smaller than n_iter=20") as record:
+    message = "total space of parameters 6 is smaller than n_iter=20"
+    with pytest.warns(UserWarning, match=message) as record:
         search.fit(TINY_X, TINY_Y)
     assert len([w for w in record if "total space" in str(w.message)]) == 1
     assert len(search.cv_results_["params"]) == 6

@@ -94,8 +94,7 @@ def test_nested_cross_validation():
     # plot_nested_cross_validation_iris.py: a search inside cross_val_score.
     X, y = load_iris(return_X_y=True)
     grid = {"C": [1, 10, 100], "gamma": [0.01, 0.1]}
-    inner, outer = KFold(4, shuffle=True, random_state=0), KFold(4, shuffle=True,
-                                                                random_state=0)
+    inner = outer = KFold(4, shuffle=True, random_state=0)
     search = GridSearchCV(SVC(kernel="rbf"), param_grid=grid, cv=inner)
     nested = cross_val_score(search, X=X, y=y, cv=outer)
     non_nested = search.fit(X, y).best_score_

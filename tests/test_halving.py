@@ -583,7 +583,7 @@ class NeverFit(Recorder):
         ({"max_resources": 10_000}, "max_resources=10000 is larger"),
         ({"resource": "n_trees"}, "resource=n_trees which is not supported"),
         ({"resource": "C", "max_resources": 9}, "part of the searched parameters"),
-        ({"resource": "penalty"}, "max_resources='auto'.*penalty.*positive integer.*0.0"),
+        ({"resource": "penalty"}, "'auto'.*penalty.*positive integer.*0.0"),
         ({"max_resources": 2.5}, "max_resources"),
         ({"min_resources": 3}, "min_resources=3.*fold 0 only 2 training samples"),
         ({"min_resources": "exhaust", "n_candidates": "exhaust"}, "cannot be both"),

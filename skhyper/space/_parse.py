@@ -1,9 +1,10 @@
 """The forms users write for one parameter, turned into a :class:`Dimension`.
 
 A list, range or other sequence (or 1-d array) means "these choices", as in
-GridSearchCV, even when it holds two numbers; a tuple of two numbers (optionally followed by a prior) is a
-scikit-optimize range; anything with ``rvs`` and ``ppf`` is a distribution, and
-anything with only ``rvs`` is searched through a fixed sample of its draws.
+GridSearchCV, even when it holds two numbers; a tuple of two numbers
+(optionally followed by a prior) is a scikit-optimize range; anything with
+``rvs`` and ``ppf`` is a distribution, and anything with only ``rvs`` is
+searched through a fixed sample of its draws.
 """
 
 from collections.abc import Sequence
