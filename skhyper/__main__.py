@@ -401,7 +401,8 @@ def build_parser():
     )
     parser.add_argument(
         "-v", "--verbose", action="count", default=1,
-        help="also print scikit-learn's line per fit (-v) and more (-vv)",
+        help="also print a line per batch and scikit-learn's line per fit (-v), "
+        "more (-vv)",
     )
     parser.add_argument(
         "-q", "--quiet", dest="verbose", action="store_const", const=0,

@@ -9,19 +9,21 @@ reports progress and applies the stopping rules. Fitting, scoring, refit,
 
 import numbers
 import os
+import warnings
 from abc import abstractmethod
+from collections.abc import Iterator
 from functools import partial
 
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.model_selection import check_cv
+from sklearn.model_selection import ParameterGrid, ParameterSampler, check_cv
 from sklearn.utils import check_random_state
 
 from skhyper import _checkpoint, _default_spaces, _prior, _results, _selection_bias
 from skhyper import _compat
 from skhyper._compat import BaseSearchCV, HasMethods, Interval, StrOptions
 from skhyper._evaluator import Evaluation, Evaluator, optimized_metric
-from skhyper.space import Space
+from skhyper.space import Dimension, Space
 
 __all__ = ["BaseModelSearchCV", "Evaluation", "Evaluator", "optimized_metric"]
 
@@ -90,11 +92,17 @@ class BaseModelSearchCV(BaseSearchCV):
         self._evaluator = None
         self._fit_data = (X, y)
         scoring = _default_spaces.default_scoring(self)  # clusterers: silhouette
+        cv = self.cv
+        if isinstance(cv, Iterator):
+            # A generator of splits can be read once; scikit-learn's fit and
+            # our frozen splits both read it: they read a list of it instead.
+            self.cv = list(cv)
         try:
             if scoring is not None:
                 self.scoring = scoring
             super().fit(X, y, **params)
             self._add_trailing_failures()
+            self._finish_results()
         except BaseException:
             # Ctrl-C, a dead worker, error_score="raise": what finished stays.
             self._keep_finished_results()
@@ -102,6 +110,7 @@ class BaseModelSearchCV(BaseSearchCV):
         finally:
             if scoring is not None:
                 self.scoring = None
+            self.cv = cv
             evaluator = self.__dict__.get("_evaluator")
             for name in self._fit_state:
                 self.__dict__.pop(name, None)
@@ -129,11 +138,35 @@ class BaseModelSearchCV(BaseSearchCV):
         if _results.n_rows(results) > _results.n_rows(self.cv_results_):
             self.cv_results_ = results
 
+    def _finish_results(self):
+        """Last touches to ``cv_results_`` once fitted and refitted (a hook)."""
+
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
-        results = super()._format_results(candidate_params, n_splits, out, more_results)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            results = super()._format_results(
+                candidate_params, n_splits, out, more_results
+            )
+        self._warn_once(caught)
         results = _results.infinite_means_as_failures(results)
         evaluator = getattr(self, "_evaluator", None)
         return results if evaluator is None else evaluator.merge(results)
+
+    def _warn_once(self, caught):
+        """Re-issue warnings of ``_format_results``, each kind once per fit.
+
+        scikit-learn formats the results of every call of
+        ``evaluate_candidates``: one of a grid search, one per batch here. Its
+        "scores are non-finite" warning would repeat for every batch after a
+        failure; the first of each kind is given.
+        """
+        evaluator = getattr(self, "_evaluator", None)
+        seen = evaluator.warned if evaluator is not None else set()
+        for w in caught:
+            kind = (w.category, str(w.message).split(":")[0])
+            if kind not in seen:
+                seen.add(kind)
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
     def _keep_finished_results(self):
         evaluator = getattr(self, "_evaluator", None)
@@ -142,13 +175,18 @@ class BaseModelSearchCV(BaseSearchCV):
         results = evaluator.results
         self.cv_results_ = results
         self.multimetric_ = "mean_test_score" not in results
-        if callable(self.refit):
-            self.best_index_ = self.refit(results)
-        else:
-            metric = evaluator.metric
-            self.best_index_ = int(np.argmin(results[f"rank_test_{metric}"]))
-            self.best_score_ = results[f"mean_test_{metric}"][self.best_index_]
-        self.best_params_ = results["params"][self.best_index_]
+        metric = evaluator.metric
+        try:
+            best = int(self._select_best_index(self.refit, metric, results))
+            score = None
+            if not callable(self.refit):
+                score = results[f"mean_test_{metric}"][best]
+        except Exception:  # noqa: BLE001 - the error being raised tells the user
+            return  # a refit callable or key that cannot choose: no best_* then
+        self.best_index_ = best
+        if score is not None:
+            self.best_score_ = score
+        self.best_params_ = results["params"][best]
 
     def _space_spec(self):
         given = [
@@ -172,7 +210,8 @@ class BaseModelSearchCV(BaseSearchCV):
                 "Give the search space in exactly one of search_spaces, param_grid "
                 f"or param_distributions; got {[n for n, _ in given] or 'none'}."
             )
-        return given[0][1]
+        keyword, spec = given[0]
+        return spec if keyword == "search_spaces" else _as_peer_spec(keyword, spec)
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         spec = self._space_spec()
@@ -193,6 +232,7 @@ class BaseModelSearchCV(BaseSearchCV):
             total=self._budget(space),
             prior=prior,
             saver=saver and partial(saver, seed),
+            one_call=self._one_call(space),
         )
         self._evaluator = evaluator
         self._search(space, evaluator, np.random.RandomState(seed))
@@ -224,6 +264,10 @@ class BaseModelSearchCV(BaseSearchCV):
     def _check_search_params(self, space):
         """Checks a subclass adds to ``_parameter_constraints``, before any fit."""
 
+    def _one_call(self, space):
+        """Whether the search evaluates all its candidates in one batch."""
+        return False
+
     def _budget(self, space):
         """Expected number of evaluations, for progress lines (None if unknown)."""
         return None
@@ -231,6 +275,33 @@ class BaseModelSearchCV(BaseSearchCV):
     @abstractmethod
     def _search(self, space, evaluator, rng):
         """Propose candidates and evaluate them until done or stopped."""
+
+
+def _as_peer_spec(keyword, spec):
+    """A space given under a scikit-learn keyword keeps scikit-learn's meaning.
+
+    Its plain values are checked as ``GridSearchCV`` (``param_grid``) or
+    ``RandomizedSearchCV`` (``param_distributions``) check them, with the same
+    errors, and a tuple is a sequence of choices, not a ``(low, high)`` range.
+    skhyper dimensions and distributions pass through unchanged.
+    """
+    dicts = [spec] if isinstance(spec, dict) else spec
+    if not isinstance(dicts, list) or not all(isinstance(d, dict) for d in dicts):
+        return spec  # Space raises a TypeError naming what it got
+    plain = [{k: v for k, v in d.items() if not _is_searchable(v)} for d in dicts]
+    if keyword == "param_grid":
+        ParameterGrid(plain)
+    else:
+        ParameterSampler(plain, n_iter=1)
+    as_choices = [
+        {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+        for d in dicts
+    ]
+    return as_choices[0] if isinstance(spec, dict) else as_choices
+
+
+def _is_searchable(value):
+    return isinstance(value, Dimension) or hasattr(value, "rvs")
 
 
 def _save_checkpoint(path, fingerprint, space, seed, splits, results):

@@ -13,6 +13,8 @@ from skhyper.optimizer._optimizer import Optimizer, default_n_initial_points
 
 __all__ = ["BayesSearchCV"]
 
+_DEFAULT_N_ITER = 50
+
 
 class BayesSearchCV(BaseModelSearchCV):
     """Bayesian optimization over hyperparameters, a drop-in for the searches.
@@ -50,8 +52,10 @@ class BayesSearchCV(BaseModelSearchCV):
         (:func:`~skhyper.default_space`; clusterers are then scored by
         :func:`~skhyper.silhouette_scorer` unless ``scoring`` is given).
 
-    n_iter : int, default=50
+    n_iter : int, default=None
         Number of configurations evaluated (fewer if the space has fewer).
+        ``None`` means 50, except for a finite space given as ``param_grid``:
+        then every point of the grid is evaluated, as ``GridSearchCV`` does.
 
     n_points : int or "auto", default="auto"
         Configurations proposed and evaluated together in each batch. Larger
@@ -96,8 +100,9 @@ class BayesSearchCV(BaseModelSearchCV):
         every configuration the same folds.
 
     verbose : int, default=0
-        Verbosity; ``>= 1`` prints a line per batch with the best score so
-        far and an estimate of the time left.
+        Verbosity: ``1`` prints a line when a batch improves the best score
+        (with an estimate of the time left) and a summary at the end; ``2``
+        a line after every batch, and scikit-learn's lines per batch and fit.
 
     pre_dispatch : int or str, default="2*n_jobs"
         Number of jobs dispatched during parallel execution.
@@ -214,9 +219,18 @@ class BayesSearchCV(BaseModelSearchCV):
 
     Notes
     -----
-    When a finite space (lists and integer ranges only) holds fewer than
-    ``n_iter`` configurations, the search evaluates each of them once, warns
-    and stops.
+    When a finite space (lists and integer ranges only) holds no more than
+    ``n_iter`` configurations, or is a ``param_grid`` and ``n_iter`` is not
+    given, the search evaluates each of them once, in ``GridSearchCV``'s
+    order (``ParameterGrid``: dict by dict, names sorted, the last varying
+    fastest), in one call of scikit-learn's ``evaluate_candidates`` (in
+    batches of ``n_points`` if stopping rules or a checkpoint are set). It
+    warns if the space holds fewer than ``n_iter``, as
+    ``RandomizedSearchCV`` does.
+
+    Of configurations with the same mean score, ``best_*`` is the one
+    evaluated first: for a grid searched whole, the first in grid order, as
+    in ``GridSearchCV``.
 
     Examples
     --------
@@ -240,7 +254,7 @@ class BayesSearchCV(BaseModelSearchCV):
 
     _parameter_constraints: dict = {
         **BaseModelSearchCV._parameter_constraints,
-        "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_iter": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "n_points": [
             Interval(numbers.Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
@@ -255,7 +269,7 @@ class BayesSearchCV(BaseModelSearchCV):
         estimator,
         search_spaces=None,
         *,
-        n_iter=50,
+        n_iter=None,
         n_points="auto",
         surrogate="gp",
         acq_func="EI",
@@ -305,7 +319,23 @@ class BayesSearchCV(BaseModelSearchCV):
         get_acquisition(self.acq_func)  # raises ValueError for an unknown name
 
     def _budget(self, space):
-        return int(min(self.n_iter, space.size))
+        return int(space.size) if self._exhaustive(space) else self._n_iter()
+
+    def _one_call(self, space):
+        # Stopping rules and checkpoints act between batches.
+        stops = self.max_time is not None or self.callbacks not in (None, [])
+        return self._exhaustive(space) and self.checkpoint is None and not stops
+
+    def _n_iter(self):
+        return _DEFAULT_N_ITER if self.n_iter is None else self.n_iter
+
+    def _exhaustive(self, space):
+        """Whether every configuration of the space is evaluated, in grid order."""
+        if not space.is_finite:
+            return False
+        return (self.n_iter is None and self.param_grid is not None) or (
+            space.size <= self._n_iter()
+        )
 
     def _batch_size(self):
         if self.n_points == "auto":
@@ -315,7 +345,7 @@ class BayesSearchCV(BaseModelSearchCV):
     def _n_initial(self, space):
         if self.n_initial_points is not None:
             return self.n_initial_points
-        return min(default_n_initial_points(space), max(2, self.n_iter // 3))
+        return min(default_n_initial_points(space), max(2, self._n_iter() // 3))
 
     def _search(self, space, evaluator, rng):
         optimizer = Optimizer(
@@ -326,10 +356,31 @@ class BayesSearchCV(BaseModelSearchCV):
             random_state=rng,
         )
         try:
-            self._optimize(optimizer, evaluator)
+            if self._exhaustive(space):
+                self._evaluate_grid(space, optimizer, evaluator)
+            else:
+                self._optimize(optimizer, evaluator)
         finally:
             # Set at the end only: the search is pickled for every fit task.
             self.optimizer_ = optimizer
+
+    def _evaluate_grid(self, space, optimizer, evaluator):
+        """Every configuration not evaluated yet, in one batch if nothing stops it."""
+        if self.n_iter is not None and space.size < self.n_iter:
+            self._warn_exhausted(int(space.size))
+        told = {
+            space.key(e.params) for e in evaluator.prior if space.contains(e.params)
+        }
+        _tell(optimizer, evaluator.prior)
+        points = [p for p in space.grid() if space.key(p) not in told]
+        size = len(points) if self._one_call(space) else self._batch_size()
+        for batch, start in enumerate(range(0, len(points), max(size, 1))):
+            if evaluator.should_stop():
+                break
+            chunk = points[start : start + size]
+            _tell(optimizer, evaluator.evaluate(
+                chunk, more_results={"batch": [batch] * len(chunk)}
+            ))
 
     def _optimize(self, optimizer, evaluator):
         # A resumed search asks again from the start and its stored rows are
@@ -342,11 +393,12 @@ class BayesSearchCV(BaseModelSearchCV):
         n_restored = evaluator.n_evaluated
         n_points = self._batch_size()
         batch = 0
-        while evaluator.n_evaluated - len(unreplayed) < self.n_iter:
+        n_iter = self._n_iter()
+        while evaluator.n_evaluated - len(unreplayed) < n_iter:
             if evaluator.should_stop():
                 break
             done = evaluator.n_evaluated - len(unreplayed)
-            wanted = min(n_points, self.n_iter - done)
+            wanted = min(n_points, n_iter - done)
             points = optimizer.ask(wanted)
             if points:
                 expected = optimizer.expected_improvement(points)
@@ -368,10 +420,12 @@ class BayesSearchCV(BaseModelSearchCV):
                 break
 
     def _warn_exhausted(self, n_evaluated):
+        # scikit-learn's words first, so filters written for
+        # RandomizedSearchCV's warning keep working.
         warnings.warn(
-            f"The search space has only {n_evaluated} distinct configurations, "
-            f"fewer than n_iter={self.n_iter}: each was evaluated once and the "
-            "search stopped early.",
+            f"The total space of parameters {n_evaluated} is smaller than "
+            f"n_iter={self._n_iter()}. Running {n_evaluated} iterations: each "
+            "distinct configuration is evaluated once.",
             UserWarning,
             stacklevel=2,
         )

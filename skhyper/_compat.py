@@ -6,7 +6,16 @@ scikit-learn 1.9 added a callback API: ``BaseSearchCV.fit`` passes a
 ``callback_ctx`` to ``_run_search`` and ``evaluate_candidates`` accepts one.
 Older releases pass nothing and reject the keyword. The helpers below take a
 context that is ``None`` on those releases and do the right thing on both.
+
+scikit-learn 1.10 keeps only the last iteration of its halving searches in
+``cv_results_`` and moves the whole history to ``all_cv_results_``
+(scikit-learn PR #34250). :data:`HALVING_LAST_ITERATION_ONLY` says which
+meaning the installed release has; :func:`search_history` reads the history
+of any fitted search on every release.
 """
+
+import sklearn
+from sklearn.utils.fixes import parse_version
 
 
 # The only private scikit-learn names skhyper uses, all part of subclassing
@@ -43,13 +52,30 @@ __all__ = [
     "HasMethods",
     "Interval",
     "StrOptions",
+    "HALVING_LAST_ITERATION_ONLY",
     "close_task",
     "evaluate",
     "is_all_fits_failed_error",
     "open_task",
+    "search_history",
     "validate_params",
     "with_estimator_data_tags",
 ]
+
+
+#: Whether the installed scikit-learn's halving searches keep only the last
+#: iteration in ``cv_results_`` (1.10 and later).
+HALVING_LAST_ITERATION_ONLY = parse_version(
+    parse_version(sklearn.__version__).base_version
+) >= parse_version("1.10")
+
+
+def search_history(search):
+    """Every evaluation of a fitted search: ``all_cv_results_`` if it has one
+    (halving searches from scikit-learn 1.10, skhyper's on every release),
+    else ``cv_results_``."""
+    history = getattr(search, "all_cv_results_", None)
+    return search.cv_results_ if history is None else history
 
 
 def open_task(parent_ctx, estimator, task_name, max_subtasks, sequential=True):

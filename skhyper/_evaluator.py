@@ -9,10 +9,12 @@ saves checkpoints, reports progress and applies the stopping rules.
 """
 
 import time
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.exceptions import FitFailedWarning
 
 from skhyper import _compat, _results
 from skhyper._splits import FrozenSplits
@@ -48,11 +50,16 @@ class Evaluator:
         Results from a checkpoint or an earlier search.
     saver : callable or None
         ``saver(splits, results)`` writes a checkpoint after every batch.
+    one_call : bool, default=False
+        Whether the search evaluates everything in one batch. Then, as in
+        ``GridSearchCV``, every fit is a direct sub-task of the callbacks'
+        "search" task; otherwise each batch is a sub-task of its own, as a
+        rung is in scikit-learn's halving searches.
     """
 
     def __init__(
         self, search, cv, evaluate_candidates, callback_ctx, total=None, prior=None,
-        saver=None,
+        saver=None, one_call=False,
     ):
         self.search = search
         self.total = total
@@ -62,11 +69,19 @@ class Evaluator:
         self.first_error = None
         self.n_batches = 0
         self.stop_reason = None
+        #: Kinds of warnings already given in this fit (see ``_format_results``).
+        self.warned = set()
         self._evaluate_candidates = evaluate_candidates
-        self._task = _compat.open_task(callback_ctx, search, "search", None)
+        self._callback_ctx = callback_ctx
+        self._one_call = one_call
+        # One call: the search task opens with the call, when its size is known.
+        self._task = None if one_call else _compat.open_task(
+            callback_ctx, search, "search", None
+        )
         self._metric = None
         self._start = time.perf_counter()
         self._last_batch_time = 0.0
+        self._reported_best = None
         self._stoppers = _stoppers(search)
         self._saver = saver
         self._order = []  # "fit" | "failed" | "sentinel" per batch row, in order
@@ -182,10 +197,7 @@ class Evaluator:
 
     def _run_batch(self, candidates, cv, more_results, kind="fit"):
         started = time.perf_counter()
-        batch_task = _compat.open_task(
-            self._task, self.search, "batch", len(candidates) * (self.n_splits or 1),
-            sequential=False,
-        )
+        batch_task = self._open_batch_task(len(candidates) * (self.n_splits or 1))
         self._order.extend(kind for _ in candidates)
         try:
             self._n_sklearn_calls += 1
@@ -200,9 +212,12 @@ class Evaluator:
         except ValueError as exc:
             if not _compat.is_all_fits_failed_error(exc):
                 raise
-            self._keep_failed_batch(candidates, more_results, exc)
+            self._keep_failed_batch(
+                candidates, more_results, exc, time.perf_counter() - started
+            )
         finally:
-            _compat.close_task(batch_task, self.search)
+            if batch_task is not self._task:
+                _compat.close_task(batch_task, self.search)
         self._last_batch_time = time.perf_counter() - started
         if kind == "sentinel":
             return []
@@ -212,15 +227,42 @@ class Evaluator:
         self._report()
         return new
 
-    def _keep_failed_batch(self, candidates, more_results, exc):
-        """scikit-learn raises when a whole batch fails; keep its rows anyway."""
+    def _open_batch_task(self, n_fits):
+        """The callback context of one ``evaluate_candidates`` call."""
+        if self._one_call and self._task is None:
+            self._task = _compat.open_task(
+                self._callback_ctx, self.search, "search", n_fits, sequential=False
+            )
+            return self._task
+        return _compat.open_task(
+            self._task, self.search, "batch", n_fits, sequential=False
+        )
+
+    def _keep_failed_batch(self, candidates, more_results, exc, elapsed):
+        """scikit-learn raises when a whole batch fails; keep its rows anyway.
+
+        Its fits had no score time; each is given an even share of the batch's
+        wall time as its fit time. Like scikit-learn when some fits of a call
+        fail, warn with :class:`~sklearn.exceptions.FitFailedWarning`.
+        """
         if self.first_error is None:
             self.first_error = str(exc)
+        n_fits = len(candidates) * (self.n_splits or 1)
+        times = {"mean_fit_time": elapsed / n_fits, "std_fit_time": 0.0,
+                 "mean_score_time": 0.0, "std_score_time": 0.0}
         self._order[-len(candidates) :] = ["failed"] * len(candidates)
         self._failed.extend(
-            (params, {k: v[i] for k, v in more_results.items()})
+            (params, {**{k: v[i] for k, v in more_results.items()}, **times})
             for i, params in enumerate(candidates)
         )
+        _warn_fits_failed(exc, n_fits, self.search.error_score)
+        kind = (UserWarning, "One or more of the test scores are non-finite")
+        if not np.isfinite(_failed_score(self.search.error_score)) and (
+            kind not in self.warned
+        ):
+            # scikit-learn, which never sees these rows, would warn for them.
+            self.warned.add(kind)
+            warnings.warn(f"{kind[1]}: rows of failed fits.", UserWarning, stacklevel=2)
         if self.results is not None:
             self.results = self.merge(self._fitted_part(self.results))
 
@@ -349,7 +391,19 @@ class Evaluator:
         return False
 
     def _report(self):
-        if self.search.verbose <= 0:
+        """A progress line: at ``verbose=1`` only when the best score improved
+        (scikit-learn's searches print one line per call, not per batch), from
+        ``verbose=2`` after every batch."""
+        verbose = self.search.verbose
+        if verbose <= 0:
+            return
+        best = self.best()
+        improved = best is not None and (
+            self._reported_best is None or best.score > self._reported_best
+        )
+        if improved:
+            self._reported_best = best.score
+        elif verbose == 1:
             return
         progress = self.progress()
         line = (
@@ -378,6 +432,22 @@ class Evaluator:
             extra = dict(zip(self._extra_keys, ([v] for v in best.extra)))
             self._run_batch([best.params], None, extra, kind="sentinel")
         _compat.close_task(self._task, self.search)
+        self._summary()
+
+    def _summary(self):
+        """The last progress line, from ``verbose=1``."""
+        if self.search.verbose <= 0 or not self.evaluations:
+            return
+        best = self.best()
+        line = (
+            f"[{type(self.search).__name__}] done: {self.n_evaluated} evaluated in "
+            f"{self.n_batches} batches, {self.elapsed:.1f} s"
+        )
+        if best is not None:
+            line += f", best {self.metric} {best.score:.4g}"
+        if self.stop_reason is not None:
+            line += f", stopped by {self.stop_reason}"
+        print(line, flush=True)
 
 
 @contextmanager
@@ -397,6 +467,20 @@ def _batch_lines_only(search):
         yield
     finally:
         search.verbose = verbose
+
+
+def _warn_fits_failed(exc, n_fits, error_score):
+    """The warning scikit-learn gives for failed fits, in its words."""
+    details = str(exc).partition("Below are more details about the failures:\n")[2]
+    warnings.warn(
+        f"\n{n_fits} fits failed out of a total of {n_fits}.\n"
+        "The score on these train-test partitions for these parameters will be "
+        f"set to {error_score}.\nIf these failures are not expected, you can try "
+        "to debug them by setting error_score='raise'.\n\nBelow are more details "
+        f"about the failures:\n{details}",
+        FitFailedWarning,
+        stacklevel=2,
+    )
 
 
 def _n_rows(results):
@@ -421,8 +505,21 @@ def optimized_metric(refit, results):
     if "mean_test_score" in results:
         return "score"
     if isinstance(refit, str):
+        if f"mean_test_{refit}" not in results:
+            # scikit-learn's words (it raises them only after the search).
+            raise ValueError(
+                "For multi-metric scoring, the parameter refit must be set to a "
+                "scorer key or a callable to refit an estimator with the best "
+                "parameter setting on the whole data and make the best_* "
+                f"attributes available for that metric. {refit!r} is not among "
+                f"the scores {_metrics(results)}."
+            )
         return refit
     return next(k[len("mean_test_") :] for k in results if k.startswith("mean_test_"))
+
+
+def _metrics(results):
+    return sorted(k[len("mean_test_") :] for k in results if k.startswith("mean_test_"))
 
 
 def _stoppers(search):

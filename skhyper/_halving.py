@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-from skhyper import _schedule
+from skhyper import _compat, _results, _schedule
 from skhyper._compat import Interval, StrOptions
 from skhyper._halving_base import BaseHalvingSearch, is_int, own_rows
 
@@ -152,7 +152,8 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         :obj:`joblib.parallel_backend` context; ``-1`` means all processors.
 
     verbose : int, default=0
-        Verbosity; ``>= 1`` prints the schedule and a line per rung.
+        Verbosity: ``1`` prints the schedule, a line per rung, a line when the
+        best score improves and a summary; ``2`` adds scikit-learn's lines.
 
     pre_dispatch : int or str, default="2*n_jobs"
         Number of jobs dispatched during parallel execution.
@@ -239,10 +240,15 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         The proposer used: ``"grid"``, ``"random"`` or ``"bayes"``.
 
     cv_results_ : dict of numpy (masked) ndarrays
+        As the installed scikit-learn's halving searches have it: before 1.10
+        the whole history (as ``all_cv_results_``); from 1.10, the last rung
+        only, ranked among itself.
+
+    all_cv_results_ : dict of numpy (masked) ndarrays
         One row per candidate and rung, in evaluation order, with every key
         of scikit-learn's ``cv_results_`` plus ``"iter"`` (the rung) and
-        ``"n_resources"``. With ``warm_start_from``, the earlier rows come
-        first (see there).
+        ``"n_resources"``, on every scikit-learn release. With
+        ``warm_start_from``, the earlier rows come first (see there).
 
     best_estimator_ : estimator
         The best candidate of the last rung, refitted on the whole data, of
@@ -255,7 +261,8 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         Its parameters (with the resource when it is an estimator parameter).
 
     best_index_ : int
-        Its row in ``cv_results_``.
+        Its row in ``cv_results_`` (in the last rung's rows from
+        scikit-learn 1.10).
 
     scorer_ : function or dict
         Scorer(s) used on the held-out folds.
@@ -431,14 +438,14 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
             first = max(1, min(floor, max_resources))
         if first > max_resources:
             raise ValueError(
-                f"min_resources={first} is greater than max_resources="
+                f"min_resources_={first} is greater than max_resources_="
                 f"{max_resources}."
             )
         n_candidates = self.n_candidates
         if n_candidates == "exhaust":
             if min_resources == "exhaust":
                 raise ValueError(
-                    "n_candidates and min_resources cannot both be 'exhaust'."
+                    "n_candidates and min_resources cannot be both set to 'exhaust'."
                 )
             n_candidates = max_resources // first
         elif n_candidates == "auto":
@@ -494,6 +501,21 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
             self._forget_eliminated(plan, candidates)
         self.n_remaining_candidates_ = len(candidates)
         self.n_iterations_ = len(self.n_resources_)
+
+    def _finish_results(self):
+        self.all_cv_results_ = self.cv_results_
+        if _compat.HALVING_LAST_ITERATION_ONLY:
+            self._keep_last_rung_in_cv_results()
+
+    def _keep_last_rung_in_cv_results(self):
+        """scikit-learn >= 1.10: ``cv_results_`` holds the last rung only."""
+        rows = list(self._top_rows(self.all_cv_results_))
+        best = getattr(self, "best_index_", None)
+        if best is not None and best not in rows:
+            return  # a refit callable chose an earlier rung: keep every row
+        self.cv_results_ = _results.rank(_results.take_rows(self.all_cv_results_, rows))
+        if best is not None:
+            self.best_index_ = rows.index(best)
 
     def _top_rows(self, results):
         iters = np.asarray(results["iter"])

@@ -212,20 +212,26 @@ class BaseHalvingSearch(BaseModelSearchCV):
             params = estimator.get_params(deep=True)
             if resource not in params:
                 raise ValueError(
-                    f"resource={resource!r} is not a parameter of "
-                    f"{type(estimator).__name__}: use 'n_samples' or one of its "
-                    f"integer parameters, e.g. {_integer_params(params)!r}."
+                    f"Cannot use resource={resource} which is not supported by "
+                    f"estimator {type(estimator).__name__}: use 'n_samples' or "
+                    f"one of its integer parameters, e.g. "
+                    f"{_integer_params(params)!r}."
                 )
             if any(resource in sub for sub in space.subspaces):
                 raise ValueError(
-                    f"resource={resource!r} is also a searched parameter; the "
-                    "resource is set by the search at every rung."
+                    f"Cannot use parameter {resource} as the resource since it "
+                    "is part of the searched parameters: the search sets it at "
+                    "every rung."
                 )
         cv = check_cv(self.cv, y, classifier=classifier)
         splits, codes, n_samples = None, None, None
         if X is not None:
             n_samples = _n_samples(X)
         if resource == "n_samples":
+            if n_samples == 0:  # scikit-learn's words
+                raise ValueError(
+                    "min_resources_=0: you might have passed an empty dataset X."
+                )
             splits = FrozenSplits(cv).split(X, y, groups)
             splits = list(splits)
             n_splits = len(splits)
@@ -253,9 +259,10 @@ class BaseHalvingSearch(BaseModelSearchCV):
                 value = params[resource]
                 if not is_int(value) or value < 1:
                     raise ValueError(
-                        f"max_resources='auto' uses the estimator's own "
-                        f"{resource}={value!r}, which is not a positive integer; "
-                        "pass max_resources explicitly."
+                        "resource can only be 'n_samples' when max_resources="
+                        f"'auto', unless the estimator's own {resource} is a "
+                        f"positive integer (got {value!r}); pass max_resources "
+                        "explicitly."
                     )
                 max_resources = int(value)
             smallest = floor = 1
@@ -265,7 +272,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
         first = schedule.min_resources
         if first > max_resources:
             raise ValueError(
-                f"min_resources={first} is greater than max_resources="
+                f"min_resources_={first} is greater than max_resources_="
                 f"{max_resources}."
             )
         if resource == "n_samples" and first < n_samples:
@@ -424,19 +431,6 @@ class BaseHalvingSearch(BaseModelSearchCV):
         params = [self._without_resource(results["params"][i]) for i in rows]
         order = _best_first(scores, failed, params)
         return int(rows[order[0]]) if order else int(rows[0])
-
-    def _keep_finished_results(self):
-        super()._keep_finished_results()
-        evaluator = getattr(self, "_evaluator", None)
-        if evaluator is None or evaluator.results is None or callable(self.refit):
-            return
-        results = self.cv_results_
-        if not any(k in results for k in ("iter", "n_resources")):
-            return
-        metric = evaluator.metric
-        self.best_index_ = self._best_row(self.refit, metric, results)
-        self.best_score_ = results[f"mean_test_{metric}"][self.best_index_]
-        self.best_params_ = results["params"][self.best_index_]
 
 
 def _uses_groups(cv):

@@ -110,7 +110,8 @@ class HyperbandSearchCV(BaseHalvingSearch):
         Number of jobs to run in parallel.
 
     verbose : int, default=0
-        Verbosity; ``>= 1`` prints the schedule and a line per step.
+        Verbosity: ``1`` prints the schedule, a line per step, a line when the
+        best score improves and a summary; ``2`` adds scikit-learn's lines.
 
     pre_dispatch : int or str, default="2*n_jobs"
         Number of jobs dispatched during parallel execution.
@@ -296,7 +297,7 @@ feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
             first = max(floor, int(max_resources // factor**s_max))
         if first > max_resources:
             raise ValueError(
-                f"min_resources={first} is greater than max_resources="
+                f"min_resources_={first} is greater than max_resources_="
                 f"{max_resources}."
             )
         schedule = _schedule.hyperband_schedule(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from skhyper import _checkpoint, _results
+from skhyper import _checkpoint, _compat, _results
 from skhyper._evaluator import Evaluation
 
 
@@ -78,7 +78,7 @@ def from_checkpoint(path, fingerprint, space, extra_keys):
 def from_earlier(earlier, space, extra_keys):
     """A Prior from a fitted search, its ``cv_results_``, or (params, score) pairs."""
     if hasattr(earlier, "cv_results_"):
-        earlier = earlier.cv_results_
+        earlier = _compat.search_history(earlier)
     if isinstance(earlier, dict):
         if "params" not in earlier or not any(
             k.startswith("mean_test_") for k in earlier
@@ -128,8 +128,8 @@ def halving_rows(search, space, earlier, same_subsamples):
     them. With ``"n_samples"`` as resource, rows on subsamples count only if
     ``same_subsamples`` (the earlier search drew the subsamples this one will).
     """
-    results = earlier if isinstance(earlier, dict) else getattr(
-        earlier, "cv_results_", None
+    results = earlier if isinstance(earlier, dict) else (
+        _compat.search_history(earlier) if hasattr(earlier, "cv_results_") else None
     )
     if results is None:
         raise ValueError(

@@ -71,7 +71,9 @@ def align(results, template):
 def failed_results(template, params, error_score, more_results=None):
     """Rows for candidates whose fits all failed, with ``template``'s columns.
 
-    Scores are ``error_score`` on every split, times are ``nan``.
+    Scores are ``error_score`` on every split; columns given in
+    ``more_results`` (the search's own, times) are taken from there, other
+    times are ``nan``.
     """
     n = len(params)
     out = {"params": list(params)}

@@ -579,14 +579,14 @@ class NeverFit(Recorder):
         ({"factor": 1}, "factor"),
         ({"factor": 0.5}, "factor"),
         ({"n_candidates": 0}, "n_candidates"),
-        ({"min_resources": 900, "max_resources": 600}, "min_resources=900 is greater"),
+        ({"min_resources": 900, "max_resources": 600}, "min_resources_=900 is greater"),
         ({"max_resources": 10_000}, "max_resources=10000 is larger"),
-        ({"resource": "n_trees"}, "resource='n_trees' is not a parameter"),
-        ({"resource": "C", "max_resources": 9}, "also a searched parameter"),
-        ({"resource": "penalty"}, "max_resources='auto'.*penalty=0.0.*not a positive"),
+        ({"resource": "n_trees"}, "resource=n_trees which is not supported"),
+        ({"resource": "C", "max_resources": 9}, "part of the searched parameters"),
+        ({"resource": "penalty"}, "'auto'.*penalty.*positive integer.*0.0"),
         ({"max_resources": 2.5}, "max_resources"),
         ({"min_resources": 3}, "min_resources=3.*fold 0 only 2 training samples"),
-        ({"min_resources": "exhaust", "n_candidates": "exhaust"}, "cannot both"),
+        ({"min_resources": "exhaust", "n_candidates": "exhaust"}, "cannot be both"),
         ({"proposer": "tpe"}, "proposer"),
         ({"proposer": "grid"}, "proposer='grid' needs a finite"),
         ({"search_spaces": {"Cee": [1.0]}}, "'Cee'"),
@@ -823,3 +823,26 @@ def test_scikit_learn_progress_bar_callback():
     search.set_callbacks(callback.ProgressBar())
     search.fit(Xb, yb)
     assert search.n_candidates_ == [4, 2, 1]
+
+
+@pytest.mark.parametrize("last_only", [False, True])
+def test_cv_results_follow_the_installed_release_and_history_is_always_there(
+    last_only, monkeypatch
+):
+    # scikit-learn 1.10 keeps the last iteration in cv_results_ and the whole
+    # history in all_cv_results_; our search does what the installed one does.
+    from skhyper import _compat
+
+    monkeypatch.setattr(_compat, "HALVING_LAST_ITERATION_ONLY", last_only)
+    search = SuccessiveHalvingSearchCV(
+        Recorder(), {"C": Real(0.0, 1.0)}, n_candidates=9, min_resources=300,
+        factor=3, cv=3, random_state=0,
+    ).fit(X3, y3)
+    history, results = search.all_cv_results_, search.cv_results_
+    assert list(history["iter"]) == [0] * 9 + [1] * 3 + [2]
+    if last_only:
+        assert list(results["iter"]) == [2]
+        assert list(results["rank_test_score"]) == [1]
+    else:
+        assert results is history
+    assert results["params"][search.best_index_] == search.best_params_

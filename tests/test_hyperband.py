@@ -164,8 +164,8 @@ def test_stopping_between_steps_keeps_the_best_of_the_top_resource_so_far():
     [
         ({"factor": 1.0}, "factor"),
         ({"min_resources": "exhaust"}, "min_resources"),
-        ({"min_resources": 30}, "min_resources=30 is greater"),
-        ({"resource": "n_trees"}, "resource='n_trees'"),
+        ({"min_resources": 30}, "min_resources_=30 is greater"),
+        ({"resource": "n_trees"}, "resource=n_trees which is not supported"),
     ],
 )
 def test_bad_input_raises_before_any_fit(kwargs, match):

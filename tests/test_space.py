@@ -304,13 +304,13 @@ def test_user_dimension_objects_are_not_mutated():
 @pytest.mark.parametrize(
     "spec, error, match",
     [
-        ({"C": []}, ValueError, "'C'.*at least one"),
+        ({"C": []}, ValueError, "'C'.*non-empty sequence"),
         ({"C": (5.0, 1.0)}, ValueError, "'C'.*low < high"),
         ({"C": (0.0, 1.0, "log-uniform")}, ValueError, "'C'.*low > 0"),
         ({"C": (1e-3, 1.0, "loggy")}, ValueError, "prior.*'C'"),
-        ({"C": 3}, TypeError, "'C'.*expected a list"),
-        ({"C": "abc"}, TypeError, "'C'.*expected a list"),
-        ({"C": {1, 2}}, TypeError, "'C'.*expected a list"),
+        ({"C": 3}, TypeError, "'C'.*needs to be a list"),
+        ({"C": "abc"}, TypeError, "'C'.*needs to be a list"),
+        ({"C": {1, 2}}, TypeError, "'C'.*needs to be a list"),
         ([], ValueError, "at least one dict"),
         ([{"C": [1]}, 3], TypeError, "dict"),
         ("C", TypeError, "dict"),

@@ -3,6 +3,8 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from skhyper._compat import search_history
+
 _INSTALL_HINT = (
     "skhyper.plots needs matplotlib; install it with "
     "`pip install skhyper[plots]` (or `pip install matplotlib`)."
@@ -37,7 +39,7 @@ def scores(search):
     evaluations are ``nan``.
     """
     check_search(search)
-    results = search.cv_results_
+    results = search_history(search)
     metric = _optimized_metric(search.refit, results)
     return metric, np.asarray(results[f"mean_test_{metric}"], dtype=float)
 
@@ -64,7 +66,7 @@ def resources(search):
     Successive-halving searches record each evaluation's resource in the
     ``n_resources`` column of ``cv_results_``.
     """
-    results = search.cv_results_
+    results = search_history(search)
     if "n_resources" not in results:
         return None
     used = np.asarray(results["n_resources"], dtype=float)

@@ -2,7 +2,13 @@
 
 import numpy as np
 
-from skhyper.space._dimensions import Dimension, clip_unit, is_integer, is_number
+from skhyper.space._dimensions import (
+    Dimension,
+    clip_unit,
+    is_integer,
+    is_number,
+    python_scalar,
+)
 
 
 class Distribution(Dimension):
@@ -88,3 +94,75 @@ def _is_discrete(dist):
     from scipy.stats import rv_discrete
 
     return isinstance(getattr(dist, "dist", None), rv_discrete)
+
+
+class SampledDistribution(Dimension):
+    """A numeric distribution known only by its ``rvs``, as RandomizedSearchCV
+    accepts it.
+
+    Searching on a distribution's own scale needs its CDF. For an object with
+    only ``rvs``, ``n_draws`` values are drawn once, with a fixed seed (so the
+    space is the same on every fit), and their empirical distribution is
+    searched: the sorted draws are its quantiles.
+
+    Parameters
+    ----------
+    dist : object with an ``rvs(random_state=...)`` method
+        Returns one number per call.
+    name : str, default=None
+        The parameter name; set automatically when used in a dict.
+    n_draws : int, default=256
+        Number of draws that stand for the distribution.
+    """
+
+    def __init__(self, dist, name=None, n_draws=256):
+        self.dist = dist
+        self.name = name
+        values = draw(dist, n_draws)
+        self.draws = np.sort(np.asarray(values, dtype=float))
+        self._integer = all(is_integer(v) for v in values)
+        self.kind = "integer" if self._integer else "real"
+
+    def _repr_args(self):
+        return f"{self.dist!r}"
+
+    @property
+    def cardinality(self):
+        return len(np.unique(self.draws)) if self._integer else np.inf
+
+    def from_unit(self, u):
+        n = len(self.draws)
+        index = np.minimum((clip_unit(u) * n).astype(int), n - 1)
+        return [self._plain(v) for v in self.draws[index]]
+
+    def _plain(self, value):
+        return int(value) if self._integer else float(value)
+
+    def transform(self, values):
+        v = np.asarray(values, dtype=float)
+        left = np.searchsorted(self.draws, v, side="left")
+        right = np.searchsorted(self.draws, v, side="right")
+        return np.clip((left + right) / (2 * len(self.draws)), 0, 1).reshape(-1, 1)
+
+    def inverse_transform(self, encoded):
+        return self.from_unit(np.asarray(encoded, dtype=float).reshape(-1))
+
+    def contains(self, value):
+        if not is_number(value) or (self._integer and not is_integer(value)):
+            return False
+        return self.draws[0] <= value <= self.draws[-1]
+
+    def canonical(self, value):
+        return int(value) if self._integer else float(f"{float(value):.12g}")
+
+    def values(self):
+        if not self._integer:
+            return super().values()
+        return [int(v) for v in np.unique(self.draws)]
+
+
+def draw(dist, n_draws):
+    """``n_draws`` values of ``dist.rvs``, always the same ones."""
+    rng = np.random.RandomState(0)
+    return [python_scalar(np.asarray(dist.rvs(random_state=rng)).item())
+            for _ in range(n_draws)]

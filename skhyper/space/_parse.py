@@ -1,9 +1,13 @@
 """The forms users write for one parameter, turned into a :class:`Dimension`.
 
-A list (or 1-d array) means "these choices", as in GridSearchCV, even when it
-holds two numbers; a tuple of two numbers (optionally followed by a prior) is a
-scikit-optimize range; anything with ``rvs`` and ``ppf`` is a distribution.
+A list, range or other sequence (or 1-d array) means "these choices", as in
+GridSearchCV, even when it holds two numbers; a tuple of two numbers
+(optionally followed by a prior) is a scikit-optimize range; anything with
+``rvs`` and ``ppf`` is a distribution, and anything with only ``rvs`` is
+searched through a fixed sample of its draws.
 """
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -16,7 +20,7 @@ from skhyper.space._dimensions import (
     is_number,
     python_scalar,
 )
-from skhyper.space._distribution import Distribution
+from skhyper.space._distribution import Distribution, SampledDistribution, draw
 
 
 def _shorthand(name, spec):
@@ -38,14 +42,32 @@ def to_dimension(name, spec):
         return spec
     if isinstance(spec, tuple):
         return _shorthand(name, spec) or Categorical(spec, name=name)
-    if isinstance(spec, list) or (isinstance(spec, np.ndarray) and spec.ndim == 1):
-        return Categorical(spec, name=name)
+    if isinstance(spec, np.ndarray) and spec.ndim != 1:
+        raise ValueError(
+            f"Parameter {name!r}: an array of choices must be one-dimensional, "
+            f"got shape {spec.shape}."
+        )
+    if isinstance(spec, (np.ndarray, Sequence)) and not isinstance(spec, (str, bytes)):
+        if len(spec) == 0:
+            # GridSearchCV's words, so code matching its errors keeps working.
+            raise ValueError(
+                f"Parameter grid for parameter {name!r} need to be a non-empty "
+                f"sequence, got: {spec!r}"
+            )
+        return Categorical(list(spec), name=name)  # a list, range, ... of choices
     if hasattr(spec, "rvs") and hasattr(spec, "ppf"):
         return Distribution(spec, name=name)
+    if callable(getattr(spec, "rvs", None)):  # all RandomizedSearchCV requires
+        draws = draw(spec, 32)
+        if all(is_number(v) for v in draws):
+            return SampledDistribution(spec, name=name)
+        return Categorical(list(dict.fromkeys(draws)), name=name)
     raise TypeError(
-        f"Parameter {name!r}: expected a list of choices, a (low, high[, prior]) "
-        f"tuple, a frozen scipy.stats distribution or a Real/Integer/Categorical "
-        f"dimension, got {spec!r} of type {type(spec).__name__}."
+        f"Parameter grid for parameter {name!r} needs to be a list or a numpy "
+        f"array, but got {spec!r} (of type {type(spec).__name__}) instead. Single "
+        "values need to be wrapped in a list with one element. It may also be a "
+        "(low, high[, prior]) tuple, a frozen scipy.stats distribution or a "
+        "Real/Integer/Categorical dimension."
     )
 
 

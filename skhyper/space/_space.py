@@ -9,6 +9,7 @@ import math
 from itertools import product
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from skhyper.space._design import unit_design
@@ -59,8 +60,9 @@ class _Subspace:
         )
 
     def grid(self):
-        names = list(self.dimensions)
-        for values in product(*(d.values() for d in self.dimensions.values())):
+        # ParameterGrid's order: names sorted, the last one varying fastest.
+        names = sorted(self.dimensions)
+        for values in product(*(self.dimensions[n].values() for n in names)):
             yield dict(zip(names, values))
 
 
@@ -234,7 +236,11 @@ class Space:
         ]
 
     def grid(self):
-        """Every configuration of a finite space, in GridSearchCV's order per dict."""
+        """Every configuration of a finite space, in GridSearchCV's order.
+
+        Dict by dict; within one, as ``ParameterGrid``: names sorted, the last
+        one varying fastest.
+        """
         if not self.is_finite:
             raise TypeError(
                 "Only a space whose dimensions are all finite (lists, Integer, "
@@ -323,18 +329,43 @@ class Space:
 
         A nested name such as ``"clf__C"`` is also accepted when its prefix
         (``"clf"``) is searched in the same subspace, since the searched step
-        replaces the estimator's own.
+        replaces the estimator's own. Only names that scikit-learn's own
+        ``set_params`` would refuse are refused here: an estimator with a
+        ``set_params`` of its own may accept more than ``get_params`` lists.
         """
-        valid = set(estimator.get_params(deep=True))
+        params = estimator.get_params(deep=True)
+        valid = set(params)
         for i, sub in enumerate(self._subspaces):
             for name in sub.dimensions:
                 if name in valid or _searched_prefix(name, sub.dimensions):
+                    continue
+                if not _validates_like_sklearn(_owner(estimator, params, name)):
                     continue
                 raise ValueError(
                     f"Invalid parameter {name!r} for estimator "
                     f"{type(estimator).__name__} in the search space. Valid "
                     f"parameters are: {sorted(valid)!r}."
                 )
+
+
+def _owner(estimator, params, name):
+    """The (sub-)estimator whose ``set_params`` receives ``name``."""
+    parts = name.split("__")
+    for k in range(len(parts) - 1, 0, -1):
+        prefix = "__".join(parts[:k])
+        if prefix in params:
+            return params[prefix]
+    return estimator
+
+
+def _validates_like_sklearn(owner):
+    """Whether ``owner.set_params`` is a scikit-learn estimator's, which refuses
+    names its ``get_params`` does not list (``BaseEstimator.set_params`` or a
+    composite's, such as ``Pipeline``'s, built on it)."""
+    set_params = getattr(type(owner), "set_params", None)
+    return isinstance(owner, BaseEstimator) and getattr(
+        set_params, "__module__", ""
+    ).startswith("sklearn.")
 
 
 def _searched_prefix(name, dimensions):
