@@ -57,7 +57,7 @@ class BaseModelSearchCV(BaseSearchCV):
     _checkpoint_params = ()
     #: Attributes that live only while ``fit`` runs: dropped at its end and
     #: from the pickles scikit-learn ships to workers.
-    _fit_state = ("_evaluator", "_fit_data")
+    _fit_state = ("_evaluator", "_fit_data", "_fit_params")
 
     @abstractmethod
     def __init__(self, estimator, **kwargs):
@@ -91,6 +91,7 @@ class BaseModelSearchCV(BaseSearchCV):
         """
         self._evaluator = None
         self._fit_data = (X, y)
+        self._fit_params = params
         scoring = _default_spaces.default_scoring(self)  # clusterers: silhouette
         cv = self.cv
         if isinstance(cv, Iterator):
@@ -252,7 +253,9 @@ class BaseModelSearchCV(BaseSearchCV):
         prior = saver = None
         if path is not None:
             X, y = self._fit_data
-            fingerprint = _checkpoint.fingerprint(self, spec, X, y)
+            fingerprint = _checkpoint.fingerprint(
+                self, spec, X, y, getattr(self, "_fit_params", None)
+            )
             prior = _prior.from_checkpoint(
                 os.fspath(path), fingerprint, space, self._replay_columns
             )

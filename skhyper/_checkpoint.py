@@ -225,6 +225,11 @@ def _component_differences(component, stored, current):
     stored = stored[component]
     if component == "data":
         return ["the X and y passed to fit are not those the checkpoint was made with"]
+    if component == "fit_params":
+        return [
+            f"the fit parameters {current['names']} passed to fit are not those the "
+            f"checkpoint was made with ({stored.get('names')})"
+        ]
     if component == "schedule":
         return [
             text for name in sorted(set(stored) | set(current))

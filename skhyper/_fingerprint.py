@@ -48,7 +48,7 @@ _ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
 _MAX_ARRAY_VALUES = 20
 
 
-def fingerprint(search, space, X, y):
+def fingerprint(search, space, X, y, fit_params=None):
     """What must match for a checkpoint to belong to ``search``.
 
     Parameters
@@ -61,6 +61,9 @@ def fingerprint(search, space, X, y):
         compares equal.
     X, y : array-like
         The data passed to ``fit``.
+    fit_params : dict, default=None
+        The other arguments of ``fit`` (``sample_weight``, ``groups``, ...),
+        compared by a hash of their values.
 
     Returns
     -------
@@ -81,6 +84,10 @@ def fingerprint(search, space, X, y):
             name: describe(getattr(search, name)) for name in search._checkpoint_params
         },
         "data": joblib_hash((X, y)),
+        "fit_params": {
+            "names": sorted(fit_params or {}),
+            "values": joblib_hash(sorted((fit_params or {}).items())),
+        },
     }
 
 

@@ -137,6 +137,25 @@ def test_checkpoint_of_other_data_is_refused(tmp_path):
         _search(path, n_iter=2).fit(X[:50], y[:50])
 
 
+def test_checkpoint_with_other_fit_parameters_is_refused(tmp_path):
+    path = tmp_path / "search.json"
+    weights = np.ones(len(y))
+
+    def search():
+        return BatchedRandomSearch(
+            LogisticRegression(), {"C": [0.1, 1.0]}, n_iter=2, batch=2, cv=3,
+            random_state=0, checkpoint=path,
+        )
+
+    search().fit(X, y, sample_weight=weights)
+    search().fit(X, y, sample_weight=weights)  # the same weights resume
+    with pytest.raises(ValueError, match=r"different fit_params: the fit parameters "
+                       r"\['sample_weight'\] passed to fit are not those"):
+        search().fit(X, y, sample_weight=2 * weights)
+    with pytest.raises(ValueError, match="different fit_params"):
+        search().fit(X, y)
+
+
 @pytest.mark.parametrize(
     "damage, message",
     [
