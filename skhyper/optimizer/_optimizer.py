@@ -13,6 +13,7 @@ from skhyper.optimizer._acq_optimize import (
 from skhyper.optimizer._acquisition import get_acquisition
 from skhyper.optimizer._forest import ForestSurrogate
 from skhyper.optimizer._gp import GaussianProcess
+from skhyper.optimizer._subset import FULL_MODEL_MAX, model_rows
 from skhyper.optimizer._targets import surrogate_targets
 from skhyper.optimizer._threads import single_blas_thread
 from skhyper.space import Space
@@ -24,6 +25,9 @@ _DESIGNS = ("sobol", "lhs", "random")
 # Finite spaces up to this size are searched exhaustively by the acquisition.
 _GRID_MAX = 2000
 _SEED_MAX = np.iinfo(np.int32).max
+# Past FULL_MODEL_MAX told configurations, the GP's hyperparameters are
+# refitted after this many new ones (the posterior after every one).
+_REFIT_EVERY = 10
 
 
 def default_n_initial_points(space):
@@ -166,6 +170,7 @@ class Optimizer:
         self._grid = None  # (points, keys, encoded) of a small finite space
         self.model_ = None
         self._model_n_told = -1
+        self._theta_n_told = 0  # told configurations at the last GP refit
 
     # -- validation --------------------------------------------------------
 
@@ -317,11 +322,34 @@ class Optimizer:
         # help either (13 tasks, 5 seeds, paired). The GP fits one noise level
         # of its own.
         if self._model_n_told != len(self._scores):
-            reuse = self.surrogate_ == "gp" and self.model_ is not None
-            model = self.model_ if reuse else self._new_model()
-            self.model_ = model.fit(self._X, y)
+            if self.surrogate_ == "gp" and len(y) > FULL_MODEL_MAX:
+                self.model_ = self._fit_gp_subset(y)
+            else:
+                reuse = self.surrogate_ == "gp" and self.model_ is not None
+                model = self.model_ if reuse else self._new_model()
+                self.model_ = model.fit(self._X, y)
+                self._theta_n_told = len(y)
             self._model_n_told = len(self._scores)
         return self.model_, y
+
+    def _fit_gp_subset(self, y):
+        """The Gaussian process of a long search: a subset, few refits.
+
+        Past ``FULL_MODEL_MAX`` told configurations the model sees a subset
+        of that size (the best ones and a cover of the others, see
+        ``_subset``), so a proposal costs the same at 300 evaluations as at
+        5000. Its hyperparameters are refitted every ``_REFIT_EVERY`` told
+        configurations; in between, only the posterior is recomputed on the
+        new subset with the hyperparameters kept.
+        """
+        rows = model_rows(self._X, y, FULL_MODEL_MAX)
+        model = self.model_ if self.model_ is not None else self._new_model()
+        if len(y) - self._theta_n_told >= _REFIT_EVERY or not hasattr(
+            model, "n_features_in_"
+        ):
+            self._theta_n_told = len(y)
+            return model.fit(self._X[rows], y[rows])
+        return model.update(self._X[rows], y[rows])
 
     def _pending_rows(self):
         if not self._pending:
