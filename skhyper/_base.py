@@ -55,7 +55,7 @@ class BaseModelSearchCV(BaseSearchCV):
     _checkpoint_params = ()
     #: Attributes that live only while ``fit`` runs: dropped at its end and
     #: from the pickles scikit-learn ships to workers.
-    _fit_state = ("_evaluator", "_fit_data")
+    _fit_state = ("_evaluator", "_fit_data", "_fit_params")
 
     @abstractmethod
     def __init__(self, estimator, **kwargs):
@@ -89,6 +89,7 @@ class BaseModelSearchCV(BaseSearchCV):
         """
         self._evaluator = None
         self._fit_data = (X, y)
+        self._fit_params = params
         try:
             super().fit(X, y, **params)
             self._add_trailing_failures()

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 from joblib import effective_n_jobs
 
+from skhyper._async import AsyncScheduler
 from skhyper._base import BaseModelSearchCV
 from skhyper._compat import Interval, StrOptions
 from skhyper.optimizer._acquisition import get_acquisition
@@ -234,6 +235,7 @@ class BayesSearchCV(BaseModelSearchCV):
         "surrogate": [StrOptions({"gp", "forest", "auto"})],
         "acq_func": [str],
         "n_initial_points": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "asynchronous": ["boolean", StrOptions({"auto"})],
     }
 
     def __init__(
@@ -261,6 +263,7 @@ class BayesSearchCV(BaseModelSearchCV):
         param_distributions=None,
         checkpoint=None,
         warm_start_from=None,
+        asynchronous=False,
     ):
         super().__init__(
             estimator,
@@ -286,6 +289,7 @@ class BayesSearchCV(BaseModelSearchCV):
         self.param_distributions = param_distributions
         self.checkpoint = checkpoint
         self.warm_start_from = warm_start_from
+        self.asynchronous = asynchronous
 
     def _check_search_params(self, space):
         get_acquisition(self.acq_func)  # raises ValueError for an unknown name
@@ -317,7 +321,33 @@ class BayesSearchCV(BaseModelSearchCV):
             # Set at the end only: the search is pickled for every fit task.
             self.optimizer_ = optimizer
 
+    def _is_asynchronous(self):
+        if self.asynchronous == "auto":
+            return self.n_points == "auto" and effective_n_jobs(self.n_jobs) > 1
+        return bool(self.asynchronous)
+
     def _optimize(self, optimizer, evaluator):
+        if self._is_asynchronous():
+            _tell(optimizer, evaluator.prior)
+            budget = self.n_iter - evaluator.n_evaluated
+            scheduler = AsyncScheduler(self, evaluator, optimizer, budget)
+            if budget <= 0 or scheduler.run():
+                self._warn_if_exhausted(optimizer, evaluator)
+                return
+            if self.asynchronous is True:
+                warnings.warn(
+                    "asynchronous=True needs joblib >= 1.4 and scikit-learn "
+                    "internals this release lacks: running synchronous batches.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+        self._optimize_batches(optimizer, evaluator)
+
+    def _warn_if_exhausted(self, optimizer, evaluator):
+        if evaluator.n_evaluated < self.n_iter and optimizer.is_exhausted:
+            self._warn_exhausted(len(optimizer.points))
+
+    def _optimize_batches(self, optimizer, evaluator):
         # A resumed search asks again from the start and its stored rows are
         # replayed as they come up, so it ends as the uninterrupted search
         # would have. Earlier results of another search are told up front.

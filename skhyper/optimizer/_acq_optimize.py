@@ -151,8 +151,11 @@ def _top(X, values, k):
 def _near(X, avoid):
     """Rows of ``X`` within ``_MIN_SEPARATION`` of a row of ``avoid`` (max-norm)."""
     near = np.zeros(len(X), dtype=bool)
-    for start in range(0, len(avoid), 64):  # bounded memory for long searches
-        block = avoid[start : start + 64]
+    # Blocks of about 64k entries: bounded memory for long searches, few
+    # Python iterations when X has few rows (a single candidate's check).
+    size = max(64, 65536 // max(1, len(X) * X.shape[1]))
+    for start in range(0, len(avoid), size):
+        block = avoid[start : start + size]
         gaps = np.abs(X[:, None, :] - block[None, :, :]).max(axis=2)
         near |= (gaps < _MIN_SEPARATION).any(axis=1)
     return near

@@ -24,6 +24,7 @@ import numpy as np
 FULL_MODEL_MAX = 200
 # Share of the subset taken by the best configurations; the rest covers.
 _BEST_SHARE = 0.75
+_COVER_POOL = 1000
 
 
 def model_rows(X, y, size=FULL_MODEL_MAX):
@@ -43,14 +44,18 @@ def model_rows(X, y, size=FULL_MODEL_MAX):
     rows : ndarray of int
         All rows, in order, if there are at most ``size``; else ``size``
         distinct rows: the best ``75%`` by target (ties broken by order of
-        telling) and a farthest-point cover of the others.
+        telling) and a farthest-point cover of the others (drawn from at
+        most 1000 of them, evenly spaced in the order of telling).
     """
     n = len(y)
     if n <= size:
         return np.arange(n)
     n_best = int(round(_BEST_SHARE * size))
     order = np.argsort(-y, kind="stable")
-    best, rest = order[:n_best], order[n_best:]
+    best, rest = order[:n_best], np.sort(order[n_best:])
+    # The cover is drawn from at most _COVER_POOL of the others, evenly
+    # spaced in the order of telling, so that its cost stays bounded.
+    rest = rest[:: -(-len(rest) // _COVER_POOL)]
     cover = _farthest_points(X[rest], X[best], size - n_best)
     return np.sort(np.concatenate([best, rest[cover]]))
 
