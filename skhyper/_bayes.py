@@ -141,6 +141,21 @@ class BayesSearchCV(BaseModelSearchCV):
         ``n_iter``), or ``(params, score)`` pairs that only inform the model.
         Configurations already evaluated are not evaluated again.
 
+    asynchronous : bool or "auto", default=False
+        Whether a new configuration is proposed and dispatched as soon as a
+        worker frees (``True``), instead of in batches of ``n_points`` that
+        wait for each other (``False``). The configurations still running
+        count as pending for the model, as within a batch. Workers stay busy
+        when fits of different configurations take different times, but the
+        configurations depend on which fits finish first: the search is no
+        longer reproducible with a fixed ``random_state``. ``cv_results_``
+        rows come in the order configurations finished (the last one
+        proposed comes last) with two more columns, ``start_time`` and
+        ``finish_time`` (seconds since the search started); ``n_points`` is
+        not used. ``"auto"`` means ``True`` when ``n_points="auto"`` and
+        there is more than one joblib worker. Needs joblib 1.4 or later
+        (otherwise, with a warning, batches).
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays

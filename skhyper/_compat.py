@@ -144,6 +144,10 @@ def validate_params(estimator):
 
 
 # -- Asynchronous evaluation (skhyper._async) ---------------------------------
+
+import warnings  # noqa: E402  (this section's own imports)
+
+import numpy as np  # noqa: E402
 #
 # ``BaseSearchCV.fit`` runs fold fits only through ``evaluate_candidates``,
 # one whole batch at a time, and returns nothing before every fit of the batch
@@ -243,9 +247,24 @@ def format_fold_results(search, candidate_params, n_splits, out, more_results):
 
     if callable(search.scoring):
         _insert_error_scores(out, search.error_score)
-    return BaseSearchCV._format_results(
-        search, candidate_params, n_splits, out, more_results
-    )
+    # scikit-learn warns about non-finite test scores each time it formats
+    # them; the asynchronous search formats one configuration at a time and
+    # warns once at its end instead (see non_finite_warning).
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _NON_FINITE, UserWarning)
+        return BaseSearchCV._format_results(
+            search, candidate_params, n_splits, out, more_results
+        )
+
+
+_NON_FINITE = "One or more of the test scores are non-finite"
+
+
+def non_finite_warning(scores):
+    """scikit-learn's warning about non-finite mean test scores, once."""
+    scores = np.asarray(scores, dtype=float)
+    if not np.all(np.isfinite(scores)):
+        warnings.warn(f"{_NON_FINITE}: {scores}", category=UserWarning, stacklevel=2)
 
 
 def warn_about_fit_failures(out, error_score):

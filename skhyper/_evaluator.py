@@ -244,6 +244,7 @@ class Evaluator:
         of failed batches go back where they were evaluated, and the sentinel
         evaluation of a fully restored search is dropped.
         """
+        self._run_before_merge()
         if self._prior_results is None and not self._failed and (
             "sentinel" not in self._order
         ):
