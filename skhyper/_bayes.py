@@ -329,6 +329,7 @@ class BayesSearchCV(BaseModelSearchCV):
             acq_func=self.acq_func,
             n_initial_points=self._n_initial(space),
             random_state=rng,
+            pending_rule="believer" if self._is_asynchronous() else "liar",
         )
         try:
             self._optimize(optimizer, evaluator)

@@ -402,3 +402,15 @@ def test_a_long_search_refits_hyperparameters_only_now_and_then(monkeypatch):
     past = [n for n in fits if n == 20]
     # Past the threshold the model is refitted after every 10th new point.
     assert 3 <= len(past) <= 5
+
+
+def test_believer_tells_pending_points_the_model_mean():
+    opt = run(Optimizer({"x": Real(0.0, 1.0)}, random_state=0,
+                        pending_rule="believer"), sphere, 8)
+    pending = opt.ask(1)
+    model, _ = opt._fit_with_pending()
+    X = opt.space.transform(pending)
+    expected = opt._fit_told()[0].predict(X)
+    np.testing.assert_allclose(model.predict(X), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="pending_rule"):
+        Optimizer({"x": Real(0.0, 1.0)}, pending_rule="hope")
