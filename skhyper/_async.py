@@ -106,12 +106,19 @@ class AsyncScheduler:
         splits = list(self.evaluator.cv.split(X, y, **splitter))
         self._fold_args = (fit_and_score, clone(self.search.estimator), X, y, kwargs)
         self._splits = splits
-        if self.budget > 1:
-            self._results_iter = iter(parallel(self._tasks()))
-            while self._next_result():
-                if self._exhausted.is_set():
-                    break
-        self._final()
+        self._task = _compat.open_task(
+            self.evaluator.callback_task, self.search, "asynchronous",
+            self.budget * len(splits), sequential=False,
+        )
+        try:
+            if self.budget > 1:
+                self._results_iter = iter(parallel(self._tasks()))
+                while self._next_result():
+                    if self._exhausted.is_set():
+                        break
+            self._final()
+        finally:
+            _compat.close_task(self._task, self.search)
         if self._outs:
             _compat.warn_about_fit_failures(self._outs, self.search.error_score)
             _compat.non_finite_warning(self._scores)
@@ -136,6 +143,9 @@ class AsyncScheduler:
                 self._exhausted.set()
                 return
             for split, (train, test) in enumerate(self._splits):
+                if "callback_ctx" in kwargs:
+                    task_id = (candidate.index - self.first_index) * n_splits + split
+                    kwargs["callback_ctx"] = _compat.fold_context(self._task, task_id)
                 yield delayed(_fit_fold)(
                     candidate.index, split, fit_and_score,
                     (clone(estimator), X, y),

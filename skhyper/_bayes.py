@@ -330,12 +330,25 @@ class BayesSearchCV(BaseModelSearchCV):
             n_initial_points=self._n_initial(space),
             random_state=rng,
             pending_rule="believer" if self._is_asynchronous() else "liar",
+            reuse_candidates=self._reuse_candidates(evaluator),
         )
         try:
             self._optimize(optimizer, evaluator)
         finally:
             # Set at the end only: the search is pickled for every fit task.
             self.optimizer_ = optimizer
+
+    def _reuse_candidates(self, evaluator):
+        """Asynchronous proposals on many workers rescore earlier candidates.
+
+        One full acquisition search per configuration running at once: with
+        64 workers and 3 folds, proposals must come about 20 times as fast as
+        one configuration's fits take.
+        """
+        if not self._is_asynchronous():
+            return 0
+        running = effective_n_jobs(self.n_jobs) // max(1, evaluator.n_splits or 1)
+        return max(0, running - 1)
 
     def _is_asynchronous(self):
         if self.asynchronous == "auto":

@@ -225,7 +225,21 @@ def fold_fitter(search, X, y, params):
     )
     if "caller" in accepted:
         kwargs["caller"] = search
+    if "callback_ctx" in accepted:
+        kwargs["callback_ctx"] = None  # set per fold by fold_context
     return _fit_and_score, X, y, kwargs
+
+
+def fold_context(parent_ctx, task_id):
+    """The callback context of one fold fit, as ``evaluate_candidates`` makes it.
+
+    ``None`` without a parent (releases without callbacks, or none set).
+    """
+    if parent_ctx is None:
+        return None
+    return parent_ctx.subcontext(
+        task_name="candidate-split-evaluation", task_id=task_id
+    )
 
 
 def splitter_params(search, X, params):
@@ -281,12 +295,19 @@ def unordered_parallel(n_jobs, pre_dispatch):
     there is no way to take results out of order and the search falls back to
     synchronous batches.
     """
-    from joblib import Parallel
+    import copy
 
+    from joblib import Parallel
+    from joblib.parallel import get_active_backend
+
+    # A joblib context holds one backend instance, which scikit-learn's own
+    # Parallel of this fit uses too: this Parallel gets a copy, so that
+    # ending it does not shut down the workers of scikit-learn's.
+    backend, _ = get_active_backend()
     try:
         return Parallel(
-            n_jobs=n_jobs, pre_dispatch=pre_dispatch, batch_size=1,
-            return_as="generator_unordered",
+            n_jobs=n_jobs, backend=copy.copy(backend), pre_dispatch=pre_dispatch,
+            batch_size=1, return_as="generator_unordered",
         )
     except (TypeError, ValueError):  # joblib 1.3: no such return_as
         return None

@@ -130,6 +130,11 @@ class Evaluator:
     # -- evaluating ------------------------------------------------------------
 
     @property
+    def callback_task(self):
+        """The search's scikit-learn callback task (``None`` without callbacks)."""
+        return self._task
+
+    @property
     def elapsed(self):
         return time.perf_counter() - self._start
 

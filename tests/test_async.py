@@ -200,3 +200,14 @@ def test_dask_cluster(dask_client):
     assert len({tuple(sorted(p.items())) for p in results["params"]}) == 12
     assert np.all(results["start_time"] <= results["finish_time"])
     assert len(dask_client.scheduler_info()["workers"]) == 2
+
+
+@pytest.mark.filterwarnings("ignore:The estimator Sleepy does not support callbacks")
+@pytest.mark.parametrize("backend", ["threading", "loky"])
+def test_scikit_learn_progress_bar_callback(backend):
+    callback = pytest.importorskip("sklearn.callback")
+    pytest.importorskip("rich")
+    search = _search(n_jobs=2)
+    search.set_callbacks(callback.ProgressBar())
+    _fit(search, backend=backend)
+    assert len(search.cv_results_["params"]) == 12

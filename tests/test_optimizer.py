@@ -414,3 +414,26 @@ def test_believer_tells_pending_points_the_model_mean():
     np.testing.assert_allclose(model.predict(X), expected, atol=1e-6)
     with pytest.raises(ValueError, match="pending_rule"):
         Optimizer({"x": Real(0.0, 1.0)}, pending_rule="hope")
+
+
+def test_reused_candidates_cut_full_searches_and_still_converge(monkeypatch):
+    from skhyper.optimizer import _optimizer
+
+    calls = []
+    original = _optimizer.search_candidates
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_optimizer, "search_candidates", counting)
+    space = {"a": Real(0.0, 1.0), "b": Real(0.0, 1.0)}
+    opt = run(Optimizer(space, random_state=0, reuse_candidates=3,
+                        pending_rule="believer"), sphere, 30,
+              n_points=4)
+    n_model_based = 30 - opt.n_initial_points_
+    assert len(calls) <= n_model_based // 4 + 1
+    assert len({tuple(sorted(p.items())) for p in opt.points}) == 30
+    assert opt.scores.max() > -2e-3
+    with pytest.raises(ValueError, match="reuse_candidates"):
+        Optimizer(space, reuse_candidates=-1)

@@ -166,6 +166,26 @@ def _scored(X, acquisition, avoid):
     return np.where(_near(X, avoid), -np.inf, values)
 
 
+def score_candidates(X, acquisition, avoid=None):
+    """Acquisition values of candidates, ``-inf`` for near-copies of ``avoid``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_candidates, n_components)
+        Snapped candidates, as :func:`search_candidates` returns them.
+    acquisition : callable
+        ``acquisition(X) -> values``.
+    avoid : ndarray of shape (n_avoid, n_components), default=None
+        Encoded pending configurations.
+
+    Returns
+    -------
+    values : ndarray of shape (n_candidates,)
+    """
+    avoid = np.empty((0, X.shape[1])) if avoid is None else avoid
+    return _scored(X, acquisition, avoid)
+
+
 def _local_round(encoded, acquisition, centres, scale, rng, avoid):
     X = encoded.perturb(np.repeat(centres, _N_PER_CENTRE, axis=0), scale, rng)
     return X, _scored(X, acquisition, avoid)
