@@ -220,10 +220,11 @@ def _dask_cluster(n_workers):
 def _warm_up(config):
     """Workers start and import this module before any clock runs."""
     backend, n_jobs = config.split("-")
-    search = build("random", int(n_jobs), int(n_jobs), 0)
-    with warnings.catch_warnings(), _backend(backend):
-        warnings.simplefilter("ignore")
-        search.fit(*_data())
+    for method in ("random", "skhyper-async"):  # workers import skhyper too
+        search = build(method, int(n_jobs), int(n_jobs), 0)
+        with warnings.catch_warnings(), _backend(backend):
+            warnings.simplefilter("ignore")
+            search.fit(*_data())
 
 
 def cmd_run(a):

@@ -402,9 +402,7 @@ class Evaluator:
         if self._prior_results is None:
             self._prior_results = rows
         else:
-            self._prior_results = _results.concat_results(
-                [_results.align(self._prior_results, rows), rows]
-            )
+            self._prior_results = _results.append_rows(self._prior_results, rows)
         self.results = self._prior_results if fitted is None else self.merge(fitted)
         self.evaluations.append(self._evaluation(rows["params"][0], n_prior))
         self._last_batch_time = duration

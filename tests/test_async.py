@@ -211,3 +211,18 @@ def test_scikit_learn_progress_bar_callback(backend):
     search.set_callbacks(callback.ProgressBar())
     _fit(search, backend=backend)
     assert len(search.cv_results_["params"]) == 12
+
+
+def test_rows_appended_one_at_a_time_match_a_full_join():
+    from skhyper import _results
+
+    search = _fit(_search(n_iter=5, asynchronous=False))
+    rows = [_results.take_rows(search.cv_results_, [i]) for i in range(5)]
+    joined = rows[0]
+    for row in rows[1:]:
+        joined = _results.append_rows(joined, row)
+    expected = _results.concat_results(rows)
+    assert joined["params"] == expected["params"]
+    for key in expected:
+        if key != "params":
+            np.testing.assert_array_equal(np.asarray(joined[key]), np.asarray(expected[key]))
