@@ -24,6 +24,7 @@ The generator runs in joblib's dispatching threads, the bookkeeping in the
 thread that called ``fit``: a lock guards the optimizer.
 """
 
+import copy
 import threading
 
 import numpy as np
@@ -104,6 +105,11 @@ class AsyncScheduler:
             return False
         splitter = _compat.splitter_params(self.search, X, params)
         splits = list(self.evaluator.cv.split(X, y, **splitter))
+        if "caller" in kwargs:
+            # A snapshot: joblib pickles the tasks in another thread while
+            # scikit-learn's callback tasks add and remove attributes of the
+            # search in this one ("dictionary changed size during iteration").
+            kwargs["caller"] = copy.copy(self.search)
         self._fold_args = (fit_and_score, clone(self.search.estimator), X, y, kwargs)
         self._splits = splits
         self._task = _compat.open_task(
