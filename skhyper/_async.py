@@ -105,8 +105,14 @@ class AsyncScheduler:
             return False
         splitter = _compat.splitter_params(self.search, X, params)
         splits = list(self.evaluator.cv.split(X, y, **splitter))
-        if "caller" in kwargs:
-            # A snapshot: joblib pickles the tasks in another thread while
+        self._with_callbacks = "callback_ctx" in kwargs and _compat.has_callbacks(
+            self.search
+        )
+        if not self._with_callbacks:
+            kwargs.pop("callback_ctx", None)
+            kwargs.pop("caller", None)  # used by the callbacks only
+        elif "caller" in kwargs:
+            # A snapshot: joblib pickles tasks in another thread while
             # scikit-learn's callback tasks add and remove attributes of the
             # search in this one ("dictionary changed size during iteration").
             kwargs["caller"] = copy.copy(self.search)
@@ -116,6 +122,13 @@ class AsyncScheduler:
             self.evaluator.callback_task, self.search, "asynchronous",
             self.budget * len(splits), sequential=False,
         )
+        # Every fold's callback context is made now, before any task is
+        # pickled: making one registers it with its parent, whose registry a
+        # task being pickled meanwhile would be reading.
+        self._contexts = [
+            _compat.fold_context(self._task, i) if self._with_callbacks else None
+            for i in range(self.budget * len(splits))
+        ]
         try:
             if self.budget > 1:
                 self._results_iter = iter(parallel(self._tasks()))
@@ -149,9 +162,9 @@ class AsyncScheduler:
                 self._exhausted.set()
                 return
             for split, (train, test) in enumerate(self._splits):
-                if "callback_ctx" in kwargs:
+                if self._with_callbacks:
                     task_id = (candidate.index - self.first_index) * n_splits + split
-                    kwargs["callback_ctx"] = _compat.fold_context(self._task, task_id)
+                    kwargs["callback_ctx"] = self._contexts[task_id]
                 yield delayed(_fit_fold)(
                     candidate.index, split, fit_and_score,
                     (clone(estimator), X, y),

@@ -230,6 +230,11 @@ def fold_fitter(search, X, y, params):
     return _fit_and_score, X, y, kwargs
 
 
+def has_callbacks(estimator):
+    """Whether scikit-learn callbacks were set on ``estimator`` (``set_callbacks``)."""
+    return bool(getattr(estimator, "_skl_callbacks", None))
+
+
 def fold_context(parent_ctx, task_id):
     """The callback context of one fold fit, as ``evaluate_candidates`` makes it.
 
