@@ -165,7 +165,11 @@ def _parse(argv):
     )
     a = p.parse_args(argv)
     a.tasks = _split(a.tasks, TASKS, DEFAULT_TASKS)
-    a.methods = _split(a.methods, METHODS, METHODS)
+    # "all" is the peers of the record; skhyper-async only when named.
+    peers = [m for m in METHODS if m != "skhyper-async"]
+    a.methods = _split(a.methods, METHODS, peers)
+    if a.methods == list(METHODS):
+        a.methods = peers
     if a.seeds is None:
         a.seeds = 3 if a.overhead else 5
     if a.n_iter is None:

@@ -61,12 +61,15 @@ def _current_signatures(n_folds=5):
 
 
 def _load(paths, method=None):
-    """OK records of the tasks as defined now (older task versions dropped)."""
+    """OK records of the tasks as defined now (older task versions dropped).
+
+    ``method``: the names of the methods kept (``None``: all).
+    """
     signatures = _current_signatures()
     records = [r for r in load_records(paths) if r.get("status") == "ok"]
     return [
         r for r in records
-        if (method is None or r["method"] == method)
+        if (method is None or r["method"] in method)
         and r.get("task_signature") == signatures.get(r["task"])
     ]
 
@@ -223,7 +226,7 @@ def main(argv=None):
     sets = {}
     for spec in a.runs:
         name, _, dirs = spec.partition("=")
-        sets[name] = _load(dirs.split(","), "skhyper")
+        sets[name] = _load(dirs.split(","), ("skhyper", "skhyper-async"))
     ref = [r for r in reference if r["method"] == "skhyper"]
     peers = {m: [r for r in reference if r["method"] == m] for m in PEERS}
     norm = Normalizer(reference + sum(sets.values(), []), _baselines(a.baseline_dir))

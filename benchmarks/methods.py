@@ -162,6 +162,25 @@ class SkhyperBayes(Method):
         )
 
 
+class SkhyperAsync(SkhyperBayes):
+    """skhyper BayesSearchCV(asynchronous=True): a candidate per freed worker.
+
+    Not among the default methods (its results depend on timing). Its
+    ``cv_results_`` rows are in the order evaluations finished, so the
+    checkpoints count the first evaluations to finish.
+    """
+
+    name = "skhyper-async"
+    description = "skhyper BayesSearchCV(asynchronous=True)"
+
+    def build(self, estimator, space, **kwargs):
+        search = super().build(estimator, space, **kwargs)
+        return search.set_params(asynchronous=True)
+
+    def parallelism(self, n_jobs, n_points, n_folds):
+        return _effective_jobs(n_jobs)
+
+
 class SkoptBayes(Method):
     name = "skopt"
     description = "scikit-optimize BayesSearchCV (GP, gp_hedge)"
@@ -290,9 +309,10 @@ class OptunaGP(OptunaSearch):
 
 METHODS = {
     m.name: m
-    for m in (SkhyperBayes(), RandomSearch(), SkoptBayes(), OptunaTPE(), OptunaGP())
+    for m in (SkhyperBayes(), RandomSearch(), SkoptBayes(), OptunaTPE(), OptunaGP(),
+              SkhyperAsync())
 }
-DEFAULT_METHODS = list(METHODS)
+DEFAULT_METHODS = [name for name in METHODS if name != "skhyper-async"]
 
 
 def get_method(name):

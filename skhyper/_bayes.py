@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 from joblib import effective_n_jobs
 
+from skhyper._async import AsyncScheduler
 from skhyper._base import BaseModelSearchCV
 from skhyper._compat import Interval, StrOptions
 from skhyper.optimizer._acquisition import get_acquisition
@@ -148,6 +149,21 @@ class BayesSearchCV(BaseModelSearchCV):
         ``n_iter``), or ``(params, score)`` pairs that only inform the model.
         Configurations already evaluated are not evaluated again.
 
+    asynchronous : bool or "auto", default=False
+        Whether a new configuration is proposed and dispatched as soon as a
+        worker frees (``True``), instead of in batches of ``n_points`` that
+        wait for each other (``False``). The configurations still running
+        count as pending for the model, as within a batch. Workers stay busy
+        when fits of different configurations take different times, but the
+        configurations depend on which fits finish first: the search is no
+        longer reproducible with a fixed ``random_state``. ``cv_results_``
+        rows come in the order configurations finished (the last one
+        proposed comes last) with two more columns, ``start_time`` and
+        ``finish_time`` (seconds since the search started); ``n_points`` is
+        not used. ``"auto"`` means ``True`` when ``n_points="auto"`` and
+        there is more than one joblib worker. Needs joblib 1.4 or later
+        (otherwise, with a warning, batches).
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -262,6 +278,7 @@ class BayesSearchCV(BaseModelSearchCV):
         "surrogate": [StrOptions({"gp", "forest", "auto"})],
         "acq_func": [str],
         "n_initial_points": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "asynchronous": ["boolean", StrOptions({"auto"})],
     }
 
     def __init__(
@@ -289,6 +306,7 @@ class BayesSearchCV(BaseModelSearchCV):
         param_distributions=None,
         checkpoint=None,
         warm_start_from=None,
+        asynchronous=False,
     ):
         super().__init__(
             estimator,
@@ -314,6 +332,7 @@ class BayesSearchCV(BaseModelSearchCV):
         self.param_distributions = param_distributions
         self.checkpoint = checkpoint
         self.warm_start_from = warm_start_from
+        self.asynchronous = asynchronous
 
     def _check_search_params(self, space):
         get_acquisition(self.acq_func)  # raises ValueError for an unknown name
@@ -354,6 +373,8 @@ class BayesSearchCV(BaseModelSearchCV):
             acq_func=self.acq_func,
             n_initial_points=self._n_initial(space),
             random_state=rng,
+            pending_rule="believer" if self._is_asynchronous() else "liar",
+            reuse_candidates=self._reuse_candidates(evaluator),
         )
         try:
             if self._exhaustive(space):
@@ -382,7 +403,45 @@ class BayesSearchCV(BaseModelSearchCV):
                 chunk, more_results={"batch": [batch] * len(chunk)}
             ))
 
+    def _reuse_candidates(self, evaluator):
+        """Asynchronous proposals on many workers rescore earlier candidates.
+
+        One full acquisition search per configuration running at once: with
+        64 workers and 3 folds, proposals must come about 20 times as fast as
+        one configuration's fits take.
+        """
+        if not self._is_asynchronous():
+            return 0
+        running = effective_n_jobs(self.n_jobs) // max(1, evaluator.n_splits or 1)
+        return max(0, running - 1)
+
+    def _is_asynchronous(self):
+        if self.asynchronous == "auto":
+            return self.n_points == "auto" and effective_n_jobs(self.n_jobs) > 1
+        return bool(self.asynchronous)
+
     def _optimize(self, optimizer, evaluator):
+        if self._is_asynchronous():
+            _tell(optimizer, evaluator.prior)
+            budget = self.n_iter - evaluator.n_evaluated
+            scheduler = AsyncScheduler(self, evaluator, optimizer, budget)
+            if budget <= 0 or scheduler.run():
+                self._warn_if_exhausted(optimizer, evaluator)
+                return
+            if self.asynchronous is True:
+                warnings.warn(
+                    "asynchronous=True needs joblib >= 1.4 and scikit-learn "
+                    "internals this release lacks: running synchronous batches.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+        self._optimize_batches(optimizer, evaluator)
+
+    def _warn_if_exhausted(self, optimizer, evaluator):
+        if evaluator.n_evaluated < self.n_iter and optimizer.is_exhausted:
+            self._warn_exhausted(len(optimizer.points))
+
+    def _optimize_batches(self, optimizer, evaluator):
         # A resumed search asks again from the start and its stored rows are
         # replayed as they come up, so it ends as the uninterrupted search
         # would have. Earlier results of another search are told up front.

@@ -167,3 +167,178 @@ def validate_params(estimator):
         A ``ValueError`` and ``TypeError`` naming the first invalid parameter.
     """
     estimator._validate_params()
+
+
+# -- Asynchronous evaluation (skhyper._async) ---------------------------------
+
+import warnings  # noqa: E402  (this section's own imports)
+
+import numpy as np  # noqa: E402
+#
+# ``BaseSearchCV.fit`` runs fold fits only through ``evaluate_candidates``,
+# one whole batch at a time, and returns nothing before every fit of the batch
+# has finished. The asynchronous Bayesian search dispatches fold fits itself,
+# one candidate as soon as a worker frees, with the arguments scikit-learn
+# would pass. That needs these private names; each is imported lazily, and
+# ``fold_fitter`` raises ``NotImplementedError`` on a release where one is
+# missing or different, in which case the search runs synchronous batches.
+
+_FIT_AND_SCORE_KEYWORDS = {
+    "scorer", "train", "test", "parameters", "fit_params", "score_params",
+    "return_train_score", "return_n_test_samples", "return_times",
+    "error_score", "verbose",
+}
+
+
+def fold_fitter(search, X, y, params):
+    """The function and fixed arguments scikit-learn uses for one fold fit.
+
+    What ``BaseSearchCV.fit`` computes before its first batch: the scorers,
+    the metadata routed to the estimator's ``fit`` and to the scorers, and
+    ``_fit_and_score``'s other arguments.
+
+    Parameters
+    ----------
+    search : BaseSearchCV
+        The search being fitted (``scoring``, ``error_score``, ... are read).
+    X, y : array-like
+        The data given to ``fit``.
+    params : dict
+        The metadata given to ``fit``.
+
+    Returns
+    -------
+    fit_and_score : callable
+        scikit-learn's private ``_fit_and_score``.
+    X, y : indexable
+        The data as scikit-learn indexes it.
+    kwargs : dict
+        Arguments of every fold fit except the estimator, ``X``, ``y``,
+        ``train``, ``test``, ``parameters`` and the progress counters.
+
+    Raises
+    ------
+    NotImplementedError
+        If this scikit-learn release lacks one of the private names.
+    """
+    import inspect
+
+    try:
+        from sklearn.model_selection._validation import _fit_and_score
+        from sklearn.utils.validation import _check_method_params, indexable
+
+        accepted = set(inspect.signature(_fit_and_score).parameters)
+        scorers, _ = search._get_scorers()
+        X, y = indexable(X, y)
+        params = _check_method_params(X, params=params)
+        routed = search._get_routed_params_for_fit(params)
+    except (ImportError, AttributeError, TypeError, ValueError) as exc:
+        raise NotImplementedError(
+            f"Asynchronous evaluation needs scikit-learn internals: {exc}"
+        ) from exc
+    if not _FIT_AND_SCORE_KEYWORDS <= accepted:
+        raise NotImplementedError("_fit_and_score has another signature.")
+    kwargs = dict(
+        scorer=scorers,
+        fit_params=routed.estimator.fit,
+        score_params=routed.scorer.score,
+        return_train_score=search.return_train_score,
+        return_n_test_samples=True,
+        return_times=True,
+        return_parameters=False,
+        error_score=search.error_score,
+        verbose=search.verbose,
+    )
+    if "caller" in accepted:
+        kwargs["caller"] = search
+    if "callback_ctx" in accepted:
+        kwargs["callback_ctx"] = None  # set per fold by fold_context
+    return _fit_and_score, X, y, kwargs
+
+
+def has_callbacks(estimator):
+    """Whether scikit-learn callbacks were set on ``estimator`` (``set_callbacks``)."""
+    return bool(getattr(estimator, "_skl_callbacks", None))
+
+
+def fold_context(parent_ctx, task_id):
+    """The callback context of one fold fit, as ``evaluate_candidates`` makes it.
+
+    ``None`` without a parent (releases without callbacks, or none set).
+    """
+    if parent_ctx is None:
+        return None
+    return parent_ctx.subcontext(
+        task_name="candidate-split-evaluation", task_id=task_id
+    )
+
+
+def splitter_params(search, X, params):
+    """Metadata routed to the CV splitter's ``split`` (``groups``, ...)."""
+    from sklearn.utils.validation import _check_method_params
+
+    routed = search._get_routed_params_for_fit(_check_method_params(X, params=params))
+    return routed.splitter.split
+
+
+def format_fold_results(search, candidate_params, n_splits, out, more_results):
+    """``cv_results_`` rows of fold fits run outside ``evaluate_candidates``.
+
+    The same steps as ``evaluate_candidates`` after its fits: error scores
+    put in for a callable scoring that returned a dict, then
+    ``BaseSearchCV``'s own formatting (not a subclass's override).
+    """
+    from sklearn.model_selection._validation import _insert_error_scores
+
+    if callable(search.scoring):
+        _insert_error_scores(out, search.error_score)
+    # scikit-learn warns about non-finite test scores each time it formats
+    # them; the asynchronous search formats one configuration at a time and
+    # warns once at its end instead (see non_finite_warning).
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _NON_FINITE, UserWarning)
+        return BaseSearchCV._format_results(
+            search, candidate_params, n_splits, out, more_results
+        )
+
+
+_NON_FINITE = "One or more of the test scores are non-finite"
+
+
+def non_finite_warning(scores):
+    """scikit-learn's warning about non-finite mean test scores, once."""
+    scores = np.asarray(scores, dtype=float)
+    if not np.all(np.isfinite(scores)):
+        warnings.warn(f"{_NON_FINITE}: {scores}", category=UserWarning, stacklevel=2)
+
+
+def warn_about_fit_failures(out, error_score):
+    """scikit-learn's warning (or error) about failed fold fits in ``out``."""
+    from sklearn.model_selection._validation import _warn_or_raise_about_fit_failures
+
+    _warn_or_raise_about_fit_failures(out, error_score)
+
+
+def unordered_parallel(n_jobs, pre_dispatch):
+    """A joblib ``Parallel`` yielding results as they finish, or ``None``.
+
+    ``return_as="generator_unordered"`` exists from joblib 1.4; on joblib 1.3
+    there is no way to take results out of order and the search falls back to
+    synchronous batches.
+    """
+    import copy
+
+    from joblib import Parallel
+    from joblib.parallel import get_active_backend
+
+    # A joblib context holds one backend instance, which scikit-learn's own
+    # Parallel of this fit uses too: this Parallel gets a copy, so that
+    # ending it does not shut down the workers of scikit-learn's.
+    backend, _ = get_active_backend()
+    try:
+        return Parallel(
+            n_jobs=n_jobs, backend=copy.copy(backend), pre_dispatch=pre_dispatch,
+            batch_size=1, return_as="generator_unordered",
+        )
+    except (TypeError, ValueError):  # joblib 1.3: no such return_as
+        return None

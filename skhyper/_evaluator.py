@@ -87,6 +87,8 @@ class Evaluator:
         self._order = []  # "fit" | "failed" | "sentinel" per batch row, in order
         self._failed = []  # (params, extra-columns row) of failed batches
         self._n_sklearn_calls = 0
+        self._n_sklearn_fitted = 0  # evaluate_candidates calls that returned
+        self._before_merge = None
         self._prior_results = None
         self._prior_key = None
         self._extra_keys = ()
@@ -142,6 +144,11 @@ class Evaluator:
             return None
 
     # -- evaluating ------------------------------------------------------------
+
+    @property
+    def callback_task(self):
+        """The search's scikit-learn callback task (``None`` without callbacks)."""
+        return self._task
 
     @property
     def elapsed(self):
@@ -209,6 +216,7 @@ class Evaluator:
                     more_results=more_results or None,
                     callback_ctx=batch_task,
                 )
+            self._n_sklearn_fitted += 1
         except ValueError as exc:
             if not _compat.is_all_fits_failed_error(exc):
                 raise
@@ -245,6 +253,7 @@ class Evaluator:
         wall time as its fit time. Like scikit-learn when some fits of a call
         fail, warn with :class:`~sklearn.exceptions.FitFailedWarning`.
         """
+        self._run_before_merge()
         if self.first_error is None:
             self.first_error = str(exc)
         n_fits = len(candidates) * (self.n_splits or 1)
@@ -283,6 +292,7 @@ class Evaluator:
         of failed batches go back where they were evaluated, and the sentinel
         evaluation of a fully restored search is dropped.
         """
+        self._run_before_merge()
         if self._prior_results is None and not self._failed and (
             "sentinel" not in self._order
         ):
@@ -427,7 +437,7 @@ class Evaluator:
         whole search, the best stored configuration is evaluated once more and
         that duplicate row is dropped from ``cv_results_``.
         """
-        if self._n_sklearn_calls == 0 and self._prior_results is not None:
+        if self._n_sklearn_fitted == 0 and self._prior_results is not None:
             best = self.best() or self.evaluations[0]
             extra = dict(zip(self._extra_keys, ([v] for v in best.extra)))
             self._run_batch([best.params], None, extra, kind="sentinel")
@@ -448,6 +458,52 @@ class Evaluator:
         if self.stop_reason is not None:
             line += f", stopped by {self.stop_reason}"
         print(line, flush=True)
+
+    # -- evaluations run outside evaluate_candidates (skhyper._async) ----------
+
+    def add_finished(self, rows, duration):
+        """Record a configuration whose fold fits ran outside scikit-learn.
+
+        Its rows join the restored ones, before anything scikit-learn fitted,
+        and are checkpointed and reported at once.
+
+        Parameters
+        ----------
+        rows : dict
+            Its ``cv_results_`` row, formatted as scikit-learn does.
+        duration : float
+            Seconds from its dispatch to its end (``last_batch_time`` of the
+            progress the stopping rules see).
+        """
+        n_prior = _n_rows(self._prior_results)
+        fitted = None
+        if self.results is not None and _results.n_rows(self.results) > n_prior:
+            fitted = self._fitted_part(self.results)
+        if self._prior_results is None:
+            self._prior_results = rows
+        else:
+            self._prior_results = _results.append_rows(self._prior_results, rows)
+        self.results = self._prior_results if fitted is None else self.merge(fitted)
+        self.evaluations.append(self._evaluation(rows["params"][0], n_prior))
+        self._last_batch_time = duration
+        self.n_batches += 1
+        self._save()
+        self._report()
+
+    def before_merge(self, hook):
+        """Call ``hook()`` once, just before the next results are merged."""
+        self._before_merge = hook
+
+    def _run_before_merge(self):
+        hook, self._before_merge = self._before_merge, None
+        if hook is not None:
+            hook()
+
+    def set_finish_time(self, row):
+        """Stamp ``row``'s ``finish_time`` column with the time elapsed now."""
+        if self.results is not None and "finish_time" in self.results:
+            self.results["finish_time"][row] = self.elapsed
+            self._save()
 
 
 @contextmanager

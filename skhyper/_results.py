@@ -45,6 +45,31 @@ def concat_results(parts):
     return rank(_with_param_columns(out))
 
 
+def append_rows(results, rows):
+    """``results`` followed by ``rows``, re-ranked (``rows``' columns win).
+
+    What ``concat_results([align(results, rows), rows])`` gives, without
+    rebuilding every ``param_<name>`` column when both have the same columns:
+    a search that adds one row at a time would otherwise pay for all rows at
+    every addition.
+    """
+    if set(results) != set(rows):
+        return concat_results([align(results, rows), rows])
+    out = {}
+    for key in rows:
+        if key == "params":
+            out[key] = list(results[key]) + list(rows[key])
+        elif key.startswith("param_"):
+            joined = np.ma.concatenate([results[key], rows[key]])
+            mask = np.concatenate(
+                [np.ma.getmaskarray(results[key]), np.ma.getmaskarray(rows[key])]
+            )
+            out[key] = np.ma.MaskedArray(joined.data, mask=mask)
+        else:
+            out[key] = np.concatenate([np.asarray(results[key]), np.asarray(rows[key])])
+    return rank(out)
+
+
 def align(results, template):
     """``results`` with ``template``'s columns: extra ones dropped, missing NaN.
 

@@ -23,6 +23,12 @@ ALLOWED_PRIVATE = {
     ("sklearn.utils._param_validation", "HasMethods"),
     ("sklearn.utils._param_validation", "Interval"),
     ("sklearn.utils._param_validation", "StrOptions"),
+    # The asynchronous search runs fold fits itself, as evaluate_candidates
+    # does (the "Asynchronous evaluation" section of _compat.py).
+    ("sklearn.model_selection._validation", "_fit_and_score"),
+    ("sklearn.model_selection._validation", "_insert_error_scores"),
+    ("sklearn.model_selection._validation", "_warn_or_raise_about_fit_failures"),
+    ("sklearn.utils.validation", "_check_method_params"),
 }
 
 

@@ -265,3 +265,23 @@ def test_pessimistic_prior_mean_explores_less_far_away():
 def test_prior_mean_is_validated():
     with pytest.raises(ValueError, match="prior_mean must be one of"):
         GaussianProcess(prior_mean="median").fit([[0.1], [0.2]], [1.0, 2.0])
+
+
+def test_update_keeps_hyperparameters_and_refits_the_posterior():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(30, 2))
+    y = np.sin(4 * X[:, 0]) + X[:, 1]
+    gp = GaussianProcess(random_state=0).fit(X[:20], y[:20])
+    scales = gp.length_scales_.copy()
+    gp.update(X[10:], y[10:])
+    np.testing.assert_array_equal(gp.length_scales_, scales)
+    # The posterior is the new data's: it interpolates points never fitted on.
+    np.testing.assert_allclose(gp.predict(X[20:]), y[20:], atol=0.05)
+
+
+def test_update_needs_a_fitted_model_of_the_same_dimensionality():
+    with pytest.raises(NotFittedError):
+        GaussianProcess().update(np.zeros((2, 2)), np.zeros(2))
+    gp = GaussianProcess(random_state=0).fit(np.eye(3)[:, :2], [0.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match="dimensionality"):
+        gp.update(np.eye(3), [0.0, 1.0, 2.0])

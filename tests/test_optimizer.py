@@ -350,3 +350,90 @@ def test_snapping_lands_on_configurations():
     Y = encoded.perturb(X, 0.1, rng)
     assert np.allclose(encoded.subspace(Y), encoded.subspace(X))
     assert np.allclose(space.transform(space.inverse_transform(Y)), Y)
+
+
+# -- long searches ------------------------------------------------------------
+
+
+def test_model_subset_keeps_the_best_and_covers_the_rest():
+    from skhyper.optimizer._subset import model_rows
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(500, 3))
+    y = -np.sum((X - 0.3) ** 2, axis=1)
+    np.testing.assert_array_equal(model_rows(X[:40], y[:40], 40), np.arange(40))
+    rows = model_rows(X, y, 40)
+    assert len(set(rows)) == 40
+    assert set(np.argsort(-y)[:30]) <= set(rows)  # the best 75%
+    # The cover reaches the far corner the best configurations leave out.
+    assert np.max(np.abs(X[rows] - 0.3).sum(axis=1)) > 1.5
+    np.testing.assert_array_equal(rows, model_rows(X, y, 40))
+
+
+def test_a_long_search_models_a_bounded_subset_and_still_converges(monkeypatch):
+    from skhyper.optimizer import _optimizer
+
+    monkeypatch.setattr(_optimizer, "FULL_MODEL_MAX", 25)
+    space = {"a": Real(0.0, 1.0), "b": Real(0.0, 1.0)}
+
+    def search(seed):
+        opt = run(Optimizer(space, random_state=seed), sphere, 70)
+        return opt
+
+    opt = search(0)
+    assert opt.model_._X_train.shape[0] == 25
+    assert opt.scores.max() > -1e-3
+    assert search(0).points == opt.points
+
+
+def test_a_long_search_refits_hyperparameters_only_now_and_then(monkeypatch):
+    from skhyper.optimizer import _optimizer
+
+    monkeypatch.setattr(_optimizer, "FULL_MODEL_MAX", 20)
+    fits = []
+    original = _gp.GaussianProcess.fit
+
+    def counting_fit(self, X, y):
+        fits.append(len(y))
+        return original(self, X, y)
+
+    monkeypatch.setattr(_gp.GaussianProcess, "fit", counting_fit)
+    run(Optimizer({"a": Real(0.0, 1.0)}, random_state=0), sphere, 61)
+    past = [n for n in fits if n == 20]
+    # Past the threshold the model is refitted after every 10th new point.
+    assert 3 <= len(past) <= 5
+
+
+def test_believer_tells_pending_points_the_model_mean():
+    opt = run(Optimizer({"x": Real(0.0, 1.0)}, random_state=0,
+                        pending_rule="believer"), sphere, 8)
+    pending = opt.ask(1)
+    model, _ = opt._fit_with_pending()
+    X = opt.space.transform(pending)
+    expected = opt._fit_told()[0].predict(X)
+    np.testing.assert_allclose(model.predict(X), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="pending_rule"):
+        Optimizer({"x": Real(0.0, 1.0)}, pending_rule="hope")
+
+
+def test_reused_candidates_cut_full_searches_and_still_converge(monkeypatch):
+    from skhyper.optimizer import _optimizer
+
+    calls = []
+    original = _optimizer.search_candidates
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_optimizer, "search_candidates", counting)
+    space = {"a": Real(0.0, 1.0), "b": Real(0.0, 1.0)}
+    opt = run(Optimizer(space, random_state=0, reuse_candidates=3,
+                        pending_rule="believer"), sphere, 30,
+              n_points=4)
+    n_model_based = 30 - opt.n_initial_points_
+    assert len(calls) <= n_model_based // 4 + 1
+    assert len({tuple(sorted(p.items())) for p in opt.points}) == 30
+    assert opt.scores.max() > -2e-3
+    with pytest.raises(ValueError, match="reuse_candidates"):
+        Optimizer(space, reuse_candidates=-1)

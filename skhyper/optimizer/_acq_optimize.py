@@ -151,8 +151,11 @@ def _top(X, values, k):
 def _near(X, avoid):
     """Rows of ``X`` within ``_MIN_SEPARATION`` of a row of ``avoid`` (max-norm)."""
     near = np.zeros(len(X), dtype=bool)
-    for start in range(0, len(avoid), 64):  # bounded memory for long searches
-        block = avoid[start : start + 64]
+    # Blocks of about 64k entries: bounded memory for long searches, few
+    # Python iterations when X has few rows (a single candidate's check).
+    size = max(64, 65536 // max(1, len(X) * X.shape[1]))
+    for start in range(0, len(avoid), size):
+        block = avoid[start : start + size]
         gaps = np.abs(X[:, None, :] - block[None, :, :]).max(axis=2)
         near |= (gaps < _MIN_SEPARATION).any(axis=1)
     return near
@@ -161,6 +164,26 @@ def _near(X, avoid):
 def _scored(X, acquisition, avoid):
     values = _finite(acquisition(X))
     return np.where(_near(X, avoid), -np.inf, values)
+
+
+def score_candidates(X, acquisition, avoid=None):
+    """Acquisition values of candidates, ``-inf`` for near-copies of ``avoid``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_candidates, n_components)
+        Snapped candidates, as :func:`search_candidates` returns them.
+    acquisition : callable
+        ``acquisition(X) -> values``.
+    avoid : ndarray of shape (n_avoid, n_components), default=None
+        Encoded pending configurations.
+
+    Returns
+    -------
+    values : ndarray of shape (n_candidates,)
+    """
+    avoid = np.empty((0, X.shape[1])) if avoid is None else avoid
+    return _scored(X, acquisition, avoid)
 
 
 def _local_round(encoded, acquisition, centres, scale, rng, avoid):

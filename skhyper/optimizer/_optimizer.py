@@ -8,11 +8,13 @@ from sklearn.utils import check_random_state
 from skhyper.optimizer._acq_optimize import (
     EncodedSpace,
     best_unseen,
+    score_candidates,
     search_candidates,
 )
 from skhyper.optimizer._acquisition import expected_improvement, get_acquisition
 from skhyper.optimizer._forest import ForestSurrogate
 from skhyper.optimizer._gp import GaussianProcess
+from skhyper.optimizer._subset import FULL_MODEL_MAX, model_rows
 from skhyper.optimizer._targets import surrogate_targets
 from skhyper.optimizer._threads import single_blas_thread
 from skhyper.space import Space
@@ -21,9 +23,15 @@ __all__ = ["Optimizer"]
 
 _SURROGATES = ("gp", "forest", "auto")
 _DESIGNS = ("sobol", "lhs", "random")
+_PENDING_RULES = ("liar", "believer")
 # Finite spaces up to this size are searched exhaustively by the acquisition.
 _GRID_MAX = 2000
 _SEED_MAX = np.iinfo(np.int32).max
+# Past FULL_MODEL_MAX told configurations, the GP's hyperparameters are
+# refitted after this many new ones (the posterior after every one).
+_REFIT_EVERY = 10
+# Candidates of a full acquisition search kept for reuse (reuse_candidates).
+_POOL_SIZE = 256
 
 
 def default_n_initial_points(space):
@@ -53,7 +61,8 @@ class Optimizer:
     pessimistic *constant liar*: after each pick the model is conditioned as
     if the pick had scored the worst score told so far, which makes its
     neighbourhood unattractive for the next pick. Configurations asked but
-    not yet told (pending) are treated the same way.
+    not yet told (pending) are treated the same way, or, with
+    ``pending_rule="believer"``, as if they had scored what the model expects.
 
     Parameters
     ----------
@@ -82,6 +91,19 @@ class Optimizer:
         Latin hypercube, or plain random).
     random_state : int, RandomState instance or None, default=None
         Seeds every random choice: same seed and same scores, same proposals.
+    pending_rule : {"liar", "believer"}, default="liar"
+        What the model assumes about pending configurations (asked, not told):
+        the worst score told so far (a pessimistic *constant liar*, best for
+        batches that are told together), or its own expected score (*kriging
+        believer*, best when configurations are told one by one as they
+        finish and the slow ones stay pending long, as in an asynchronous
+        search).
+    reuse_candidates : int, default=0
+        After a full search of the acquisition function, this many further
+        proposals rescore its best 256 candidates under the updated model
+        instead of searching again: several times cheaper, a little less precise. For
+        searches that must keep many workers fed (asynchronous search on
+        many workers); ``0`` searches afresh for every proposal.
 
     Attributes
     ----------
@@ -139,6 +161,8 @@ class Optimizer:
         n_initial_points=None,
         initial_design="sobol",
         random_state=None,
+        pending_rule="liar",
+        reuse_candidates=0,
     ):
         self.space = space if isinstance(space, Space) else Space(space)
         self._acquisition = get_acquisition(acq_func)
@@ -151,6 +175,17 @@ class Optimizer:
             raise ValueError(
                 f"initial_design must be one of {_DESIGNS}, got {initial_design!r}."
             )
+        if pending_rule not in _PENDING_RULES:
+            raise ValueError(
+                f"pending_rule must be one of {_PENDING_RULES}, got {pending_rule!r}."
+            )
+        self.pending_rule = pending_rule
+        if not isinstance(reuse_candidates, numbers.Integral) or reuse_candidates < 0:
+            raise ValueError(
+                f"reuse_candidates must be an integer >= 0, got {reuse_candidates!r}."
+            )
+        self.reuse_candidates = int(reuse_candidates)
+        self._pool, self._pool_uses = None, 0
         self.surrogate_ = _resolve_surrogate(surrogate, self.space)
         self.initial_design = initial_design
         self.n_initial_points_ = self._check_n_initial(n_initial_points)
@@ -167,6 +202,7 @@ class Optimizer:
         self.model_ = None
         self._model_n_told = -1
         self._model_keys = set()  # configurations the model proposed
+        self._theta_n_told = 0  # told configurations at the last GP refit
 
     # -- validation --------------------------------------------------------
 
@@ -320,11 +356,34 @@ class Optimizer:
         # help either (13 tasks, 5 seeds, paired). The GP fits one noise level
         # of its own.
         if self._model_n_told != len(self._scores):
-            reuse = self.surrogate_ == "gp" and self.model_ is not None
-            model = self.model_ if reuse else self._new_model()
-            self.model_ = model.fit(self._X, y)
+            if self.surrogate_ == "gp" and len(y) > FULL_MODEL_MAX:
+                self.model_ = self._fit_gp_subset(y)
+            else:
+                reuse = self.surrogate_ == "gp" and self.model_ is not None
+                model = self.model_ if reuse else self._new_model()
+                self.model_ = model.fit(self._X, y)
+                self._theta_n_told = len(y)
             self._model_n_told = len(self._scores)
         return self.model_, y
+
+    def _fit_gp_subset(self, y):
+        """The Gaussian process of a long search: a subset, few refits.
+
+        Past ``FULL_MODEL_MAX`` told configurations the model sees a subset
+        of that size (the best ones and a cover of the others, see
+        ``_subset``), so a proposal costs the same at 300 evaluations as at
+        5000. Its hyperparameters are refitted every ``_REFIT_EVERY`` told
+        configurations; in between, only the posterior is recomputed on the
+        new subset with the hyperparameters kept.
+        """
+        rows = model_rows(self._X, y, FULL_MODEL_MAX)
+        model = self.model_ if self.model_ is not None else self._new_model()
+        if len(y) - self._theta_n_told >= _REFIT_EVERY or not hasattr(
+            model, "n_features_in_"
+        ):
+            self._theta_n_told = len(y)
+            return model.fit(self._X[rows], y[rows])
+        return model.update(self._X[rows], y[rows])
 
     def _pending_rows(self):
         if not self._pending:
@@ -341,13 +400,22 @@ class Optimizer:
         told target. (The kriging believer, which tells the model's own mean
         and raises the incumbent to it, scored 5 points lower at 30
         evaluations with batches of 2 on the benchmark tasks.)
+
+        With ``pending_rule="believer"`` each pending configuration is told
+        the model's own mean there instead (the incumbent still the best told
+        target): what asynchronous searches need, where the slow, good
+        configurations stay pending longest. Told the worst score, their
+        neighbourhood looked bad for most proposals made meanwhile.
         """
         model, y = self._fit_told()
         best = float(np.max(y))
         if not self._pending:
             return model, best
         X_pending = self._pending_rows()
-        lies = np.full(X_pending.shape[0], float(np.min(y)))
+        if self.pending_rule == "liar":
+            lies = np.full(X_pending.shape[0], float(np.min(y)))
+        else:  # "believer": the model's own expectation
+            lies = model.predict(X_pending)
         if self.surrogate_ == "gp":
             return model.condition(X_pending, lies), best
         fantasy = self._new_model().fit(
@@ -378,15 +446,32 @@ class Optimizer:
         grid = self._small_grid()
         if grid is not None:
             return self._best_in_grid(grid, value)
+        X, values = self._candidates(value, value_grad)
+        # Near-copies of told configurations teach the model almost nothing:
+        # an over-confident model would otherwise polish one spot forever.
+        return best_unseen(self.space, X, values, self._is_seen, near=self._X)
+
+    def _candidates(self, value, value_grad):
+        """Candidates and their acquisition: a fresh search, or the last one's.
+
+        With ``reuse_candidates=k``, the candidates of a full search are
+        scored again under the current model for the next ``k`` proposals
+        (one prediction instead of a search with local moves and L-BFGS-B).
+        """
+        avoid = self._pending_rows()
+        if self._pool is not None and self._pool_uses < self.reuse_candidates:
+            self._pool_uses += 1
+            return self._pool, score_candidates(self._pool, value, avoid)
         y_told = self.scores
         X, values = search_candidates(
             self._encoded, value, self._X,
             np.where(np.isfinite(y_told), y_told, -np.inf), self._rng,
-            acquisition_grad=value_grad, avoid=self._pending_rows(),
+            acquisition_grad=value_grad, avoid=avoid,
         )
-        # Near-copies of told configurations teach the model almost nothing:
-        # an over-confident model would otherwise polish one spot forever.
-        return best_unseen(self.space, X, values, self._is_seen, near=self._X)
+        if self.reuse_candidates:
+            order = np.argsort(-values, kind="stable")[:_POOL_SIZE]
+            self._pool, self._pool_uses = X[order], 0
+        return X, values
 
     def _best_in_grid(self, grid, value):
         """A small finite space is searched exhaustively."""
