@@ -161,8 +161,9 @@ class BayesSearchCV(BaseModelSearchCV):
         proposed comes last) with two more columns, ``start_time`` and
         ``finish_time`` (seconds since the search started); ``n_points`` is
         not used. ``"auto"`` means ``True`` when ``n_points="auto"`` and
-        there is more than one joblib worker. Needs joblib 1.4 or later
-        (otherwise, with a warning, batches).
+        there is more than one joblib worker. On a scikit-learn release
+        whose private fold-fit functions differ from the ones skhyper knows,
+        it warns and runs batches.
 
     Attributes
     ----------
@@ -430,8 +431,8 @@ class BayesSearchCV(BaseModelSearchCV):
                 return
             if self.asynchronous is True:
                 warnings.warn(
-                    "asynchronous=True needs joblib >= 1.4 and scikit-learn "
-                    "internals this release lacks: running synchronous batches.",
+                    "asynchronous=True needs scikit-learn internals this "
+                    "release lacks: running synchronous batches.",
                     UserWarning,
                     stacklevel=4,
                 )

@@ -7,6 +7,11 @@ scikit-learn 1.9 added a callback API: ``BaseSearchCV.fit`` passes a
 Older releases pass nothing and reject the keyword. The helpers below take a
 context that is ``None`` on those releases and do the right thing on both.
 
+scikit-learn 1.5 gives the ``param_<name>`` columns of ``cv_results_`` the
+values' dtype where 1.4 gives them ``object``; :func:`param_columns` builds
+them as the installed release does (:data:`TYPED_PARAM_COLUMNS`), so that rows skhyper joins (restored
+from a checkpoint, reused from an earlier search) read like scikit-learn's.
+
 scikit-learn 1.10 keeps only the last iteration of its halving searches in
 ``cv_results_`` and moves the whole history to ``all_cv_results_``
 (scikit-learn PR #34250). :data:`HALVING_LAST_ITERATION_ONLY` says which
@@ -57,6 +62,8 @@ __all__ = [
     "evaluate",
     "is_all_fits_failed_error",
     "open_task",
+    "param_columns",
+    "TYPED_PARAM_COLUMNS",
     "search_history",
     "validate_params",
     "with_estimator_data_tags",
@@ -68,6 +75,53 @@ __all__ = [
 HALVING_LAST_ITERATION_ONLY = parse_version(
     parse_version(sklearn.__version__).base_version
 ) >= parse_version("1.10")
+
+
+#: Whether the installed scikit-learn types the ``param_<name>`` columns of
+#: ``cv_results_`` by their values (1.5 and later) rather than ``object``.
+TYPED_PARAM_COLUMNS = parse_version(
+    parse_version(sklearn.__version__).base_version
+) >= parse_version("1.5")
+
+
+def param_columns(candidate_params):
+    """The ``param_<name>`` masked columns of ``cv_results_`` for these points.
+
+    Names in order of first appearance, a value masked where a point lacks
+    the name. From scikit-learn 1.5 a column takes the dtype numpy infers from
+    its values, except that strings, and sequences that would make it 2-D,
+    stay ``object``; scikit-learn 1.4 makes every column ``object``.
+    """
+    import numpy as np
+
+    values = {}
+    for index, point in enumerate(candidate_params):
+        for name, value in point.items():
+            values.setdefault(f"param_{name}", {})[index] = value
+    columns = {}
+    for key, by_index in values.items():
+        column = np.ma.MaskedArray(
+            np.empty(len(candidate_params), dtype=_column_dtype(list(by_index.values()))),
+            mask=True,
+        )
+        for index, value in by_index.items():
+            column[index] = value
+        columns[key] = column
+    return columns
+
+
+def _column_dtype(values):
+    import numpy as np
+
+    if not TYPED_PARAM_COLUMNS:
+        return np.dtype(object)
+    try:
+        inferred = np.array(values)
+    except ValueError:  # sequences of different lengths
+        return np.dtype(object)
+    if inferred.dtype.kind == "U" or inferred.ndim != 1:
+        return np.dtype(object)
+    return inferred.dtype
 
 
 def search_history(search):
@@ -228,7 +282,7 @@ def fold_fitter(search, X, y, params):
         from sklearn.utils.validation import _check_method_params, indexable
 
         accepted = set(inspect.signature(_fit_and_score).parameters)
-        scorers, _ = search._get_scorers()
+        scorers = _fit_scorers(search)
         X, y = indexable(X, y)
         params = _check_method_params(X, params=params)
         routed = search._get_routed_params_for_fit(params)
@@ -254,6 +308,19 @@ def fold_fitter(search, X, y, params):
     if "callback_ctx" in accepted:
         kwargs["callback_ctx"] = None  # set per fold by fold_context
     return _fit_and_score, X, y, kwargs
+
+
+def _fit_scorers(search):
+    """The scorers ``BaseSearchCV.fit`` hands to ``_fit_and_score``.
+
+    scikit-learn < 1.5 takes ``convert_multimetric`` and, in ``fit``, passes
+    ``False`` (a dict of scorers); later releases always build one scorer.
+    """
+    import inspect
+
+    if "convert_multimetric" in inspect.signature(search._get_scorers).parameters:
+        return search._get_scorers(convert_multimetric=False)[0]
+    return search._get_scorers()[0]
 
 
 def has_callbacks(estimator):
@@ -322,8 +389,8 @@ def warn_about_fit_failures(out, error_score):
 def unordered_parallel(n_jobs, pre_dispatch):
     """A joblib ``Parallel`` yielding results as they finish, or ``None``.
 
-    ``return_as="generator_unordered"`` exists from joblib 1.4; on joblib 1.3
-    there is no way to take results out of order and the search falls back to
+    ``return_as="generator_unordered"`` exists from joblib 1.4 (the supported
+    minimum); should a joblib refuse it, the search falls back to
     synchronous batches.
     """
     import copy
@@ -340,5 +407,5 @@ def unordered_parallel(n_jobs, pre_dispatch):
             n_jobs=n_jobs, backend=copy.copy(backend), pre_dispatch=pre_dispatch,
             batch_size=1, return_as="generator_unordered",
         )
-    except (TypeError, ValueError):  # joblib 1.3: no such return_as
+    except (TypeError, ValueError):  # a joblib without such a return_as
         return None

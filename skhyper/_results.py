@@ -8,10 +8,10 @@ layout only: ``params``, ``param_<name>`` masked columns, per-candidate arrays
 and ``rank_test_<metric>`` columns.
 """
 
-import numbers
-
 import numpy as np
 from scipy.stats import rankdata
+
+from skhyper import _compat
 
 
 def n_rows(results):
@@ -151,27 +151,8 @@ def rank(results):
     return results
 
 
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _with_param_columns(results):
     """(Re)build the ``param_<name>`` masked columns from ``results["params"]``."""
-    params = results["params"]
-    names = []
-    for point in params:
-        names.extend(name for name in point if name not in names)
-    columns = {}
-    for name in sorted(names):
-        present = [name in point for point in params]
-        values = [point.get(name) for point in params]
-        dtype = object
-        if all(_is_number(v) for v, ok in zip(values, present) if ok):
-            dtype = np.result_type(*[type(v) for v, ok in zip(values, present) if ok])
-        data = np.empty(len(params), dtype=dtype)
-        for i, (value, ok) in enumerate(zip(values, present)):
-            if ok:
-                data[i] = value
-        columns[f"param_{name}"] = np.ma.MaskedArray(data, mask=[not p for p in present])
+    columns = _compat.param_columns(results["params"])
     ordered = {k: v for k, v in results.items() if not k.startswith("param_")}
     return {**columns, **ordered}

@@ -8,6 +8,7 @@ import inspect
 import pathlib
 import re
 
+import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
@@ -359,3 +360,23 @@ def test_older_releases_use_more_tags():
         assert isinstance(search._more_tags(), dict)
     else:
         pytest.skip("scikit-learn >= 1.6 reads __sklearn_tags__")
+
+
+def test_param_columns_are_built_as_the_installed_scikit_learn_builds_them():
+    # Rows skhyper joins (restored, reused) must read like scikit-learn's own:
+    # same names, dtypes, masks and values, on 1.4 (object) and later (typed).
+    from sklearn.dummy import DummyClassifier
+    from sklearn.model_selection import GridSearchCV, ParameterGrid
+
+    grid = [
+        {"strategy": ["prior", "uniform"], "random_state": [0, 1]},
+        {"strategy": ["constant"], "constant": [0, 1]},
+    ]
+    X, y = np.zeros((20, 1)), np.array([0, 1] * 10)
+    theirs = GridSearchCV(DummyClassifier(), grid, cv=2).fit(X, y).cv_results_
+    ours = _compat.param_columns(list(ParameterGrid(grid)))
+    assert set(ours) == {k for k in theirs if k.startswith("param_")}
+    for key, column in ours.items():
+        assert column.dtype == theirs[key].dtype, key
+        np.testing.assert_array_equal(column.mask, theirs[key].mask)
+        assert list(column.compressed()) == list(theirs[key].compressed())

@@ -25,6 +25,8 @@ def _estimator(cls):
     extra = {"random_state": 0} if "random_state" in params else {}
     if "max_iter" in params and cls.__name__.startswith("MLP"):
         extra["max_iter"] = 20
+    if params.get("dual") == "warn":  # scikit-learn 1.4's LinearSVC/LinearSVR
+        extra["dual"] = "auto"
     return cls(**extra)
 
 
