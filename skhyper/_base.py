@@ -143,15 +143,22 @@ class BaseModelSearchCV(BaseSearchCV):
         """Last touches to ``cv_results_`` once fitted and refitted (a hook)."""
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        evaluator = getattr(self, "_evaluator", None)
+        if evaluator is None:
+            return self._format_rows(candidate_params, n_splits, out, more_results)
+        results = evaluator.formatted.extend(
+            self._format_rows, candidate_params, n_splits, out, more_results
+        )
+        return evaluator.merge(results)
+
+    def _format_rows(self, candidate_params, n_splits, out, more_results):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             results = super()._format_results(
                 candidate_params, n_splits, out, more_results
             )
         self._warn_once(caught)
-        results = _results.infinite_means_as_failures(results)
-        evaluator = getattr(self, "_evaluator", None)
-        return results if evaluator is None else evaluator.merge(results)
+        return _results.infinite_means_as_failures(results)
 
     def _warn_once(self, caught):
         """Re-issue warnings of ``_format_results``, each kind once per fit.

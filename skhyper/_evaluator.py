@@ -95,6 +95,8 @@ class Evaluator:
         self._replay = {}
         self._expected_improvement = {}  # row -> the model's EI when proposed
         self.prior = []
+        #: The rows scikit-learn's calls formatted so far (``_format_results``).
+        self.formatted = _results.IncrementalFormat()
         #: Whether the restored rows are this search's own checkpoint, which a
         #: deterministic search can replay (same seed) rather than be told.
         self.resumed = prior is not None and prior.seed is not None

@@ -243,3 +243,47 @@ def test_infinite_scores_count_as_failures():
                       search.cv_results_["mean_test_score"]))
     assert np.isnan(scores[2.0])
     assert search.best_params_ == {"C": 3.0}
+
+
+def _same_results(a, b):
+    assert list(a) == list(b)
+    for key in a:
+        if key.endswith("_time"):
+            continue
+        if key == "params":
+            assert a[key] == b[key]
+            continue
+        assert a[key].dtype == b[key].dtype, key
+        np.testing.assert_array_equal(np.ma.getmaskarray(a[key]), np.ma.getmaskarray(b[key]))
+        np.testing.assert_array_equal(np.ma.filled(a[key], 0), np.ma.filled(b[key], 0))
+
+
+@pytest.mark.parametrize("n_points", [1, 2])
+def test_rows_formatted_call_by_call_equal_all_rows_formatted_at_once(monkeypatch, n_points):
+    # One row per call is formatted, the earlier ones kept: cv_results_ must be
+    # what scikit-learn's formatting of every row at each call gives. A column
+    # whose values change type along the way (int, then float, then a string,
+    # a name missing from some points, a failed fit) must come out the same.
+    from sklearn.dummy import DummyClassifier
+
+    from skhyper import BayesSearchCV, _results
+
+    space = [
+        {"strategy": ["prior", "stratified"], "random_state": [0, 1]},
+        {"strategy": ["constant"], "constant": [0, 1, 7], "random_state": [0, 0.5, "x"]},
+    ]
+
+    def search():
+        return BayesSearchCV(
+            DummyClassifier(), space, n_iter=12, n_points=n_points, cv=3,
+            random_state=0, return_train_score=True,
+            scoring={"acc": "accuracy", "bal": "balanced_accuracy"}, refit="acc",
+        )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a constant absent from y, strings as seeds
+        incremental = search().fit(X, y)
+        monkeypatch.setattr(_results.IncrementalFormat, "_continues", lambda *a: False)
+        whole = search().fit(X, y)
+    _same_results(incremental.cv_results_, whole.cv_results_)
+    assert incremental.best_index_ == whole.best_index_
