@@ -24,7 +24,11 @@ Printed, per checkpoint:
    target, by resampling 5 seeds per task with replacement (the peers' seeds
    too). With more than 5 seeds per task this shows how much of a 5-seed
    verdict is the luck of the seeds;
-4. with ``--peer-matrix``, the same questions for every method of the
+4. with ``--at-time NAME``, paired differences with the named set at a fixed
+   wall time: for each (task, seed), the seconds set NAME took to finish
+   ``k`` evaluations; every set scored by what it had finished by then
+   (runs that recorded ``finish_times``; skhyper's);
+5. with ``--peer-matrix``, the same questions for every method of the
    reference: on how many tasks each is below each other, and its chance of
    meeting the per-task half against all the others.
 
@@ -47,7 +51,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from benchmarks.report import Normalizer, load_records  # noqa: E402
+from benchmarks.report import Normalizer, finish_times, load_records  # noqa: E402
 from benchmarks.tasks import TASKS  # noqa: E402
 
 PEERS = ("skopt", "optuna-tpe", "optuna-gp", "random")
@@ -145,12 +149,40 @@ def paired(norm, ref, sets, tasks, k, rng):
             continue
         d = np.array([max(norm.at(a, k), _CLIP) - max(norm.at(b, k), _CLIP)
                       for a, b in pairs])
-        se = np.std([rng.choice(d, len(d)).mean() for _ in range(2000)])
-        per = {t: np.mean([x for (a, _), x in zip(pairs, d) if a["task"] == t])
-               for t in tasks if any(a["task"] == t for a, _ in pairs)}
-        print(f"  {n:12s} n={len(d):3d}  {d.mean():+6.1f} ± {se:4.1f}  "
-              f"(ahead {int((d > 0).sum())}, behind {int((d < 0).sum())})   "
-              + " ".join(f"{t}:{v:+.0f}" for t, v in per.items()))
+        _paired_lines(n, pairs, d, tasks, rng)
+
+
+def _paired_lines(label, pairs, d, tasks, rng):
+    se = np.std([rng.choice(d, len(d)).mean() for _ in range(2000)])
+    per = {t: np.mean([x for (a, _), x in zip(pairs, d) if a["task"] == t])
+           for t in tasks if any(a["task"] == t for a, _ in pairs)}
+    print(f"  {label:12s} n={len(d):3d}  {d.mean():+6.1f} ± {se:4.1f}  "
+          f"(ahead {int((d > 0).sum())}, behind {int((d < 0).sum())})   "
+          + " ".join(f"{t}:{v:+.0f}" for t, v in per.items()))
+
+
+def paired_at_time(norm, base, sets, tasks, k, rng):
+    """Paired with ``base`` at the wall time ``base`` took for ``k`` evaluations."""
+    by_base = {(r["task"], r["seed"]): r for r in base
+               if finish_times(r) and len(r["finish_times"]) >= k}
+    print(f"\n## paired differences at the wall time the reference set took for {k} "
+          "evaluations (normalized as at k; mean, bootstrap SE; mean per task)")
+    for n, records in sets.items():
+        pairs = [(r, by_base[(r["task"], r["seed"])]) for r in records
+                 if (r["task"], r["seed"]) in by_base and r["task"] in tasks
+                 and r.get("finish_times")]
+        if not pairs:
+            print(f"  {n}: no timed seeds in common with the reference set")
+            continue
+        d, n_done = [], []
+        for a, b in pairs:
+            seconds = finish_times(b)[k - 1]
+            d.append(max(norm.at_time(a, seconds, k), _CLIP)
+                     - max(norm.at_time(b, seconds, k), _CLIP))
+            n_done.append(sum(t <= seconds for t in finish_times(a)))
+        _paired_lines(n, pairs, np.array(d), tasks, rng)
+        print(f"  {'':12s} evaluations finished by then: median {np.median(n_done):.0f}"
+              f" (range {min(n_done)}-{max(n_done)})")
 
 
 def target_probability(norm, sets, peers, tasks, k, rng, n_seeds=5, n_boot=2000):
@@ -218,6 +250,9 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstraps")
     p.add_argument("--against", metavar="NAME",
                    help="pair the named sets with set NAME instead of the reference")
+    p.add_argument("--at-time", metavar="NAME",
+                   help="also: paired with set NAME at the wall time it took for k "
+                        "evaluations")
     p.add_argument("--peer-matrix", action="store_true",
                    help="also: how far every reference method is from the per-task half")
     a = p.parse_args(argv)
@@ -238,7 +273,10 @@ def main(argv=None):
         if sets:
             base = sets[a.against] if a.against else ref
             paired(norm, base, sets, tasks, k, rng)
-    target_probability(norm, {"ref": ref, **sets}, peers, tasks, a.target_at, rng)
+        if a.at_time:
+            paired_at_time(norm, sets[a.at_time], sets, tasks, k, rng)
+    if present:
+        target_probability(norm, {"ref": ref, **sets}, peers, tasks, a.target_at, rng)
     if a.peer_matrix:
         peer_matrix(norm, {"skhyper": ref, **present}, tasks, a.target_at, rng)
 

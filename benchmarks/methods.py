@@ -9,7 +9,11 @@ Each method is a :class:`Method` with
   (same estimator, same space, same precomputed CV splits, same budget,
   same scorer, ``refit=True``, ``error_score=nan``);
 * ``evaluations(search)``: the evaluations in the order they were made, each
-  as ``(mean_cv_score, sum_fit_time, sum_score_time, params)``.
+  as ``(mean_cv_score, sum_fit_time, sum_score_time, params)``;
+* ``finish_times(search, search_time)``: seconds from the start of the
+  search to the end of each evaluation, in the same order, or ``None``
+  where the method does not say (for comparing best scores at a fixed wall
+  time); ``search_time`` is the search's wall time without the refit.
 
 Every peer runs with its *default* optimizer settings (initial design size,
 acquisition function, kernel, ...): the benchmark compares what a user gets
@@ -94,6 +98,9 @@ class Method:
     def evaluations(self, search):
         return _from_cv_results(search)
 
+    def finish_times(self, search, search_time):
+        return None
+
     def parallelism(self, n_jobs, n_points, n_folds):
         """Fits that can run at the same time (upper bound used for overhead)."""
         n_jobs = _effective_jobs(n_jobs)
@@ -129,6 +136,29 @@ class RandomSearch(Method):
         return _effective_jobs(n_jobs)
 
 
+class _Timeline:
+    """A skhyper callback noting when each evaluation finished; never stops.
+
+    Called after every batch (every evaluation, asynchronously) with the
+    number evaluated so far and the seconds since the search started.
+    """
+
+    def __init__(self):
+        self.marks = []
+
+    def __call__(self, progress):
+        self.marks.append((progress.n_evaluated, progress.elapsed))
+        return False
+
+    def finish_times(self, n, end):
+        """Per evaluation; those after the last call (the last batch) get ``end``."""
+        times, done = [], 0
+        for n_evaluated, elapsed in self.marks:
+            times.extend([elapsed] * (min(n_evaluated, n) - done))
+            done = max(done, min(n_evaluated, n))
+        return times + [end] * (n - len(times))
+
+
 class SkhyperBayes(Method):
     name = "skhyper"
     description = "skhyper BayesSearchCV"
@@ -159,7 +189,12 @@ class SkhyperBayes(Method):
             refit=True,
             random_state=seed,
             error_score=np.nan,
+            callbacks=[_Timeline()],
         )
+
+    def finish_times(self, search, search_time):
+        n = len(search.cv_results_["params"])
+        return search.callbacks[0].finish_times(n, search_time)
 
 
 class SkhyperAsync(SkhyperBayes):

@@ -119,6 +119,19 @@ def normalized(best_k, med_k, best_ever):
     return 100.0 * (best_k - med_k) / denom
 
 
+def finish_times(rec):
+    """Seconds to the end of each evaluation of a run, or ``None`` if unrecorded.
+
+    An evaluation with no time of its own (runs made before the last batch
+    got one) is given the end of the search.
+    """
+    times = rec.get("finish_times")
+    if not times:
+        return None
+    return [t if t is not None and math.isfinite(t) else rec["search_time"]
+            for t in times]
+
+
 class Normalizer:
     """Per-task normalization, shared by all runs in a report."""
 
@@ -162,6 +175,21 @@ class Normalizer:
         if not len(bsf):
             return math.nan
         b = bsf[min(k, len(bsf)) - 1]
+        return normalized(b, self.med(rec["task"], k), self.best_ever[rec["task"]])
+
+    def at_time(self, rec, seconds, k):
+        """Normalized best score of the evaluations finished within ``seconds``.
+
+        Scaled as :meth:`at` scales the best of ``k`` evaluations, so that
+        runs compared at one wall time share a yardstick. ``nan`` if the run
+        did not record when its evaluations finished.
+        """
+        times = finish_times(rec)
+        if rec["task"] not in self.baselines or times is None:
+            return math.nan
+        done = [s for s, t in zip(rec["scores"], times)
+                if s is not None and t <= seconds]
+        b = max(done) if done else -math.inf
         return normalized(b, self.med(rec["task"], k), self.best_ever[rec["task"]])
 
 
