@@ -106,7 +106,12 @@ class BayesSearchCV(BaseModelSearchCV):
         a line after every batch, and scikit-learn's lines per batch and fit.
 
     pre_dispatch : int or str, default="2*n_jobs"
-        Number of jobs dispatched during parallel execution.
+        Number of jobs dispatched during parallel execution. The
+        asynchronous search uses it on a cluster backend (dask, Ray), where
+        fits queued behind busy workers hide the scheduler's round trips; on
+        this machine's threads and processes it queues one fit per 8
+        workers (none below 8), so that each configuration is proposed as
+        late as possible.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial design and the search of the acquisition function:
@@ -153,7 +158,8 @@ class BayesSearchCV(BaseModelSearchCV):
         Whether a new configuration is proposed and dispatched as soon as a
         worker frees (``True``), instead of in batches of ``n_points`` that
         wait for each other (``False``). The configurations still running
-        count as pending for the model, as within a batch. Workers stay busy
+        are pending for the model, which is told the score it expects there
+        (a kriging believer). Workers stay busy
         when fits of different configurations take different times, but the
         configurations depend on which fits finish first: the search is no
         longer reproducible with a fixed ``random_state``. ``cv_results_``

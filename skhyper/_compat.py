@@ -386,6 +386,29 @@ def warn_about_fit_failures(out, error_score):
     _warn_or_raise_about_fit_failures(out, error_score)
 
 
+def runs_on_this_machine():
+    """Whether joblib's active backend runs its workers on this machine.
+
+    Threads and process pools here hand a task to a freed worker within a
+    millisecond or so; a cluster's scheduler (dask, Ray, Spark) takes a
+    network round trip.
+    """
+    from joblib.parallel import get_active_backend
+
+    try:
+        from joblib._parallel_backends import (
+            LokyBackend,
+            MultiprocessingBackend,
+            SequentialBackend,
+            ThreadingBackend,
+        )
+    except ImportError:  # a joblib that moved them: queue as on a cluster
+        return False
+    backend, _ = get_active_backend()
+    local = (LokyBackend, MultiprocessingBackend, SequentialBackend, ThreadingBackend)
+    return isinstance(backend, local)
+
+
 def unordered_parallel(n_jobs, pre_dispatch):
     """A joblib ``Parallel`` yielding results as they finish, or ``None``.
 

@@ -87,6 +87,32 @@ def test_uneven_fits_keep_workers_busier_than_batches():
     assert asynchronous > batches
 
 
+def _pending_at_each_ask(monkeypatch, search):
+    from skhyper.optimizer import _optimizer
+
+    pending, ask = [], _optimizer.Optimizer.ask
+
+    def counting_ask(self, n_points=1):
+        pending.append(len(self.pending))
+        return ask(self, n_points)
+
+    monkeypatch.setattr(_optimizer.Optimizer, "ask", counting_ask)
+    _fit(search)
+    return pending
+
+
+def test_no_candidate_is_queued_behind_busy_workers_on_this_machine(monkeypatch):
+    # 2 workers, 2 folds of equal length: a new candidate is proposed when a
+    # worker frees, while the one before it still runs, so one is pending.
+    # Fits queued behind busy workers ("2*n_jobs") would make it two. (One
+    # fit is queued per 8 workers, none with 2.)
+    search = _search(Sleepy(base=0.05), n_iter=10, cv=2, n_jobs=2)
+    pending = _pending_at_each_ask(monkeypatch, search)
+    assert len(pending) == 10
+    assert max(pending) == 1
+    assert search.pre_dispatch == "2*n_jobs"  # the search's own is for clusters
+
+
 def test_failed_fits_get_error_score_and_the_search_goes_on():
     search = _search(Sleepy(fail_above=0.7))
     with pytest.warns(FitFailedWarning), pytest.warns(UserWarning, match="non-finite"):
@@ -200,6 +226,20 @@ def test_dask_cluster(dask_client):
     assert len({tuple(sorted(p.items())) for p in results["params"]}) == 12
     assert np.all(results["start_time"] <= results["finish_time"])
     assert len(dask_client.scheduler_info()["workers"]) == 2
+
+
+@pytest.mark.slow
+def test_fits_are_queued_on_a_cluster_to_hide_its_round_trips(dask_client):
+    from skhyper._async import AsyncScheduler
+
+    search = _search(n_jobs=-1, pre_dispatch="3*n_jobs")
+    with joblib.parallel_config(backend="dask"):
+        assert not _compat.runs_on_this_machine()
+        assert AsyncScheduler(search, None, None, 1)._pre_dispatch() == "3*n_jobs"
+    for n_jobs, in_flight in [(2, 2), (7, 7), (8, 9), (64, 72)]:
+        search.set_params(n_jobs=n_jobs)
+        with joblib.parallel_config(backend="loky"):
+            assert AsyncScheduler(search, None, None, 1)._pre_dispatch() == in_flight
 
 
 @pytest.mark.filterwarnings("ignore:The estimator Sleepy does not support callbacks")
