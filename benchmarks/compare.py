@@ -257,6 +257,10 @@ def main(argv=None):
                    help="also: how far every reference method is from the per-task half")
     a = p.parse_args(argv)
     ks = [int(x) for x in a.checkpoints.split(",")]
+    names = [spec.partition("=")[0] for spec in a.runs]
+    for option, name in (("--against", a.against), ("--at-time", a.at_time)):
+        if name is not None and name not in names:
+            p.error(f"{option} {name}: not one of the named sets ({', '.join(names)})")
     reference = _load([a.reference])
     sets = {}
     for spec in a.runs:
