@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.async_benchmark import N_FOLDS, SPACE, _backend, _data, objective  # noqa: E402
 from benchmarks.spaces import to_scipy, to_skhyper  # noqa: E402
+from skhyper._compat import search_history  # noqa: E402
 
 METHODS = ("skhyper-hyperband", "skhyper-halving", "sklearn-halving", "random")
 MAX_STEPS = 27
@@ -92,10 +93,6 @@ def build(method, n_jobs, seed, n_iter):
     return RandomizedSearchCV(SteppedFit(), to_scipy(SPACE), n_iter=n_iter, **common)
 
 
-def _rows(search):
-    return getattr(search, "all_cv_results_", None) or search.cv_results_
-
-
 def run_one(n_jobs, method, seed, n_iter):
     search = build(method, n_jobs, seed, n_iter)
     with warnings.catch_warnings():
@@ -104,7 +101,7 @@ def run_one(n_jobs, method, seed, n_iter):
             t0 = time.perf_counter()
             search.fit(*_data())
             wall = time.perf_counter() - t0
-    rows = _rows(search)
+    rows = search_history(search)
     fit_total = float(np.nansum(rows["mean_fit_time"]) * N_FOLDS)
     return {
         "n_jobs": n_jobs, "method": method, "seed": seed,

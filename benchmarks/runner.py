@@ -181,9 +181,6 @@ def run_one(job):
             wall = time.perf_counter() - t0
             test_score = float(search.score(X_test, y_test))
         evals = method.evaluations(search)
-        finish_times = method.finish_times(
-            search, wall - float(getattr(search, "refit_time_", 0.0) or 0.0)
-        )
     except Exception as exc:  # noqa: BLE001 - record and go on
         if job["n_jobs"] not in (None, 1):
             # a failed parallel search can leave joblib's worker pool in a bad
@@ -243,7 +240,7 @@ def run_one(job):
         split_scores=_split_scores(search),
         # seconds from the search's start to the end of each evaluation
         # (skhyper only), for the best score at a fixed wall time
-        finish_times=finish_times,
+        finish_times=method.finish_times(search, search_time),
         n_duplicates=int(dups),
         n_failed=int(np.sum(~np.isfinite(np.asarray(scores, dtype=float)))),
         warnings=_warning_summary(caught),
@@ -397,9 +394,6 @@ def run_overhead(job):
             wall = time.perf_counter() - t0
         stamps = [t - t0 for t in synthetic.FIT_TIMES]
         evals = method.evaluations(search)
-        finish_times = method.finish_times(
-            search, wall - float(getattr(search, "refit_time_", 0.0) or 0.0)
-        )
     except Exception as exc:  # noqa: BLE001
         rec.update(
             status="error",
