@@ -10,9 +10,9 @@ optimizer for a new one. The optimizer treats the candidates still running
 as pending (told the score the model expects there, a kriging believer), so
 parallel proposals stay diverse. On this machine hardly any fit waits in a
 queue behind busy workers (one per 8 workers), so a candidate is proposed
-when a worker is about to start it, with the results back by then. Results come back in the order
-they finish; a candidate is told to the optimizer, recorded, checkpointed
-and reported when its last fold ends.
+when a worker is about to start it, with the results back by then. Results
+come back in the order they finish; a candidate is told to the optimizer,
+recorded, checkpointed and reported when its last fold ends.
 
 scikit-learn's ``BaseSearchCV.fit`` takes its results (for ``best_index_``
 and the refit) from its last ``evaluate_candidates`` call. So the last

@@ -159,17 +159,17 @@ class BayesSearchCV(BaseModelSearchCV):
         worker frees (``True``), instead of in batches of ``n_points`` that
         wait for each other (``False``). The configurations still running
         are pending for the model, which is told the score it expects there
-        (a kriging believer). Workers stay busy
-        when fits of different configurations take different times, but the
-        configurations depend on which fits finish first: the search is no
-        longer reproducible with a fixed ``random_state``. ``cv_results_``
-        rows come in the order configurations finished (the last one
-        proposed comes last) with two more columns, ``start_time`` and
-        ``finish_time`` (seconds since the search started); ``n_points`` is
-        not used. ``"auto"`` means ``True`` when ``n_points="auto"`` and
-        there is more than one joblib worker. On a scikit-learn release
-        whose private fold-fit functions differ from the ones skhyper knows,
-        it warns and runs batches.
+        (a kriging believer). Workers stay busy when fits of different
+        configurations take different times, but the configurations depend
+        on which fits finish first: the search is no longer reproducible
+        with a fixed ``random_state``. ``cv_results_`` rows come in the
+        order configurations finished (the last one proposed comes last)
+        with two more columns, ``start_time`` and ``finish_time`` (seconds
+        since the search started); ``n_points`` is not used. ``"auto"``
+        means ``True`` when ``n_points="auto"`` and there is more than one
+        joblib worker. On a scikit-learn release whose private fold-fit
+        functions differ from the ones skhyper knows, it warns and runs
+        batches.
 
     Attributes
     ----------
