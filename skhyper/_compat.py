@@ -386,6 +386,28 @@ def warn_about_fit_failures(out, error_score):
     _warn_or_raise_about_fit_failures(out, error_score)
 
 
+def _local_backends():
+    """joblib's backend classes whose workers run on this machine, or ``None``."""
+    try:
+        from joblib._parallel_backends import (
+            LokyBackend,
+            MultiprocessingBackend,
+            SequentialBackend,
+            ThreadingBackend,
+        )
+    except ImportError:  # a joblib that moved them
+        return None
+    return LokyBackend, MultiprocessingBackend, SequentialBackend, ThreadingBackend
+
+
+def runs_in_threads():
+    """Whether joblib's active backend runs tasks in threads of this process."""
+    from joblib.parallel import get_active_backend
+
+    backends = _local_backends()
+    return backends is not None and isinstance(get_active_backend()[0], backends[3])
+
+
 def runs_on_this_machine():
     """Whether joblib's active backend runs its workers on this machine.
 
@@ -395,18 +417,8 @@ def runs_on_this_machine():
     """
     from joblib.parallel import get_active_backend
 
-    try:
-        from joblib._parallel_backends import (
-            LokyBackend,
-            MultiprocessingBackend,
-            SequentialBackend,
-            ThreadingBackend,
-        )
-    except ImportError:  # a joblib that moved them: queue as on a cluster
-        return False
-    backend, _ = get_active_backend()
-    local = (LokyBackend, MultiprocessingBackend, SequentialBackend, ThreadingBackend)
-    return isinstance(backend, local)
+    local = _local_backends()  # None: a joblib that moved them, queue as on a cluster
+    return local is not None and isinstance(get_active_backend()[0], local)
 
 
 def unordered_parallel(n_jobs, pre_dispatch):

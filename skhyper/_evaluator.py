@@ -92,6 +92,7 @@ class Evaluator:
         self._prior_results = None
         self._prior_key = None
         self._extra_keys = ()
+        self._own_keys = ()  # the search's columns of rows fitted outside scikit-learn
         self._replay = {}
         self._expected_improvement = {}  # row -> the model's EI when proposed
         self.prior = []
@@ -441,7 +442,10 @@ class Evaluator:
         """
         if self._n_sklearn_fitted == 0 and self._prior_results is not None:
             best = self.best() or self.evaluations[0]
-            extra = dict(zip(self._extra_keys, ([v] for v in best.extra)))
+            keys = dict.fromkeys((*self._extra_keys, *self._own_keys))
+            extra = {
+                k: [_plain(self.results[k][best.index])] for k in keys if k in self.results
+            }
             self._run_batch([best.params], None, extra, kind="sentinel")
         _compat.close_task(self._task, self.search)
         self._summary()
@@ -463,7 +467,7 @@ class Evaluator:
 
     # -- evaluations run outside evaluate_candidates (skhyper._async) ----------
 
-    def add_finished(self, rows, duration):
+    def add_finished(self, rows, duration, extra_keys=()):
         """Record a configuration whose fold fits ran outside scikit-learn.
 
         Its rows join the restored ones, before anything scikit-learn fitted,
@@ -476,7 +480,12 @@ class Evaluator:
         duration : float
             Seconds from its dispatch to its end (``last_batch_time`` of the
             progress the stopping rules see).
+        extra_keys : tuple of str, default=()
+            The search's own columns in ``rows``; a re-evaluation that ends
+            the search (see :meth:`close`) gets them too, so that they stay
+            in ``cv_results_``.
         """
+        self._own_keys = tuple(extra_keys)
         n_prior = _n_rows(self._prior_results)
         fitted = None
         if self.results is not None and _results.n_rows(self.results) > n_prior:
@@ -491,6 +500,24 @@ class Evaluator:
         self.n_batches += 1
         self._save()
         self._report()
+
+    def relabel(self, row, columns):
+        """Set the search's own columns (``iter``, ...) of a restored ``row``.
+
+        An earlier search's row that a rung reused takes the rung's labels.
+        """
+        for key, value in columns.items():
+            # Both tables: the results are rebuilt from the restored rows.
+            for table in (self._prior_results, self.results):
+                if table is not None and key in table:
+                    table[key][row] = value
+
+    def replayed(self, params, columns):
+        """The restored evaluation of ``params`` with these columns, or ``None``.
+
+        Each restored evaluation is handed out once.
+        """
+        return self._replayed(params, {k: [v] for k, v in columns.items()}, 0)
 
     def before_merge(self, hook):
         """Call ``hook()`` once, just before the next results are merged."""

@@ -210,14 +210,10 @@ def label_reused_rows(earlier, evaluator, evaluations, more_results):
         return
     n_earlier = _results.n_rows(earlier)
     for i, evaluation in enumerate(evaluations):
-        if evaluation.index is None or evaluation.index >= n_earlier:
-            continue
-        for key, values in more_results.items():
-            # The evaluator rebuilds its results from ``earlier`` at every
-            # batch, and holds the current ones: both get the label.
-            for table in (earlier, evaluator.results):
-                if table is not None and key in table:
-                    table[key][evaluation.index] = values[i]
+        if evaluation.index is not None and evaluation.index < n_earlier:
+            evaluator.relabel(
+                evaluation.index, {k: v[i] for k, v in more_results.items()}
+            )
 
 
 class ResourcePrior(Prior):

@@ -2,7 +2,6 @@
 
 import json
 import time
-import warnings
 
 import joblib
 import numpy as np
@@ -150,6 +149,11 @@ def test_a_callback_stops_the_search_and_refit_still_happens():
     assert 4 <= n <= 4 + 3  # the fits already running finish
     assert search.stop_reason_ is not None
     assert hasattr(search, "best_estimator_")
+    # Nothing ran through scikit-learn but a re-evaluation whose row is
+    # dropped: the asynchronous columns stay.
+    results = search.cv_results_
+    assert len(set(results["batch"])) == n
+    assert np.all(results["start_time"] <= results["finish_time"])
 
 
 def test_max_time_stops_the_search():
@@ -202,21 +206,6 @@ def test_without_out_of_order_results_it_falls_back_to_batches(monkeypatch):
         search = _fit(_search())
     assert "finish_time" not in search.cv_results_
     assert len(search.cv_results_["params"]) == 12
-
-
-@pytest.fixture(scope="module")
-def dask_client():
-    distributed = pytest.importorskip("distributed")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # start-up chatter of the cluster
-        cluster = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True,
-            host="127.0.0.1", dashboard_address=None,
-        )
-        client = distributed.Client(cluster)
-    yield client
-    client.close()
-    cluster.close()
 
 
 @pytest.mark.slow

@@ -98,18 +98,6 @@ def test_dead_worker_is_an_error_and_checkpointed_batches_survive(tmp_path):
     assert [p["C"] for p in resumed.cv_results_["params"]] == order[:4]
 
 
-@pytest.fixture(scope="module")
-def dask_client():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    )
-    client = distributed.Client(cluster)
-    yield client
-    client.close()
-    cluster.close()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", SEARCHES)
 def test_dask_cluster_gives_the_same_results(dask_client, kind):
