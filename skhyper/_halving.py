@@ -160,10 +160,10 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
 
     max_time : float, default=None
         Wall-clock budget in seconds: no rung starts that is forecast to end
-        after it.
+        after it (asynchronous: no fit starts once a stopping rule fired).
 
     callbacks : callable or list of callable, default=None
-        Called after each rung with a
+        Called after each rung (asynchronous: each evaluation) with a
         :class:`~skhyper.callbacks.SearchProgress`; the search stops when one
         returns ``True`` and refits the best candidate of the last rung run.
 
@@ -175,9 +175,10 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         ``HalvingRandomSearchCV``.
 
     checkpoint : str or path-like, default=None
-        A JSON file written after every rung; fitting again with the same
-        file, estimator, space and data resumes the search, replaying the
-        stored evaluations without fitting them.
+        A JSON file written after every rung (asynchronous: every
+        evaluation); fitting again with the same file, estimator, space and
+        data resumes the search, replaying the stored evaluations without
+        fitting them.
 
     warm_start_from : fitted search or dict, default=None
         Evaluations of an earlier successive-halving or Hyperband search
@@ -202,6 +203,26 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         the same data and CV folds; only their number is checked. ``(params,
         score)`` pairs are not accepted: a halving evaluation needs its
         resource. A checkpoint being resumed takes precedence.
+
+    asynchronous : bool or "asha", default=False
+        How the fits are scheduled. ``False``: each rung is one call to
+        ``evaluate_candidates``; the next rung starts when its slowest fit
+        ends. ``True``: fold fits are dispatched one by one as workers free
+        and recorded (and checkpointed) as they finish; promotions still wait
+        for the whole rung, so the evaluations are those of the synchronous
+        search (same scores, same ``best_params_``), in the order they
+        finished. With one bracket the rungs still wait for each other, so
+        it gains little; see :class:`HyperbandSearchCV`. ``"asha"``:
+        asynchronous successive halving (Li et al., 2020): a candidate is
+        promoted as soon as it ranks among the best ``1 / factor`` of its
+        rung's finished results (at most ``floor(finished / factor)`` while
+        the rung runs), so the first results with the largest resource come
+        much earlier; the rungs end with the planned counts, but which
+        candidates are promoted depends on the order in which fits finish,
+        and so is not reproducible from ``random_state``. Both add the
+        ``cv_results_`` columns ``start_time`` and ``finish_time`` (seconds
+        from the start of the search). See the user guide's "Asynchronous
+        halving" for what they cost and measure.
 
     Attributes
     ----------
@@ -397,6 +418,7 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         param_distributions=None,
         checkpoint=None,
         warm_start_from=None,
+        asynchronous=False,
     ):
         super().__init__(
             estimator,
@@ -425,6 +447,7 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         self.param_distributions = param_distributions
         self.checkpoint = checkpoint
         self.warm_start_from = warm_start_from
+        self.asynchronous = asynchronous
 
     def _plan(self, space, proposer, max_resources, smallest, floor, n_splits):
         factor = self.factor
@@ -475,10 +498,22 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
             n_splits=n_splits,
         )
 
+    def _brackets(self, schedule):
+        return [schedule]
+
+    def _n_promoted(self, counts, rung, n):
+        return math.ceil(n / self.factor)
+
+    def _set_rung_attributes(self, schedule, runner):
+        (rungs,) = runner.rungs_run() or [[]]
+        self.n_required_iterations_ = schedule.n_required_iterations
+        self.n_possible_iterations_ = schedule.n_possible_iterations
+        self.n_resources_ = [resource for resource, _ in rungs]
+        self.n_candidates_ = [n for _, n in rungs]
+        self.n_remaining_candidates_ = runner.n_remaining() if rungs else 0
+        self.n_iterations_ = len(rungs)
+
     def _run(self, schedule, proposer, evaluator, rung_cv, plan):
-        self.schedule_ = schedule
-        self.min_resources_ = schedule.min_resources
-        self.max_resources_ = schedule.max_resources
         self.n_required_iterations_ = schedule.n_required_iterations
         self.n_possible_iterations_ = schedule.n_possible_iterations
         self.n_resources_, self.n_candidates_ = [], []
@@ -496,7 +531,7 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
             )
             self.n_resources_.append(n_resources)
             self.n_candidates_.append(n)
-            keep = math.ceil(n / self.factor)
+            keep = self._n_promoted(schedule.n_candidates, itr, n)
             candidates = self._promote(evaluator, evaluations, keep)
             self._forget_eliminated(plan, candidates)
         self.n_remaining_candidates_ = len(candidates)

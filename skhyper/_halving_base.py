@@ -11,16 +11,18 @@ other pieces live in their own modules: the schedule arithmetic in
 """
 
 import numbers
+import warnings
 from dataclasses import dataclass
 
-import joblib
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import check_cv
 
 from skhyper import _checkpoint, _compat, _prior, _resources
+from skhyper._async_halving import AsyncHalving
 from skhyper._base import BaseModelSearchCV
 from skhyper._compat import HasMethods, Interval, StrOptions
+from skhyper._promotion import all_folds_failed, best_first
 from skhyper._proposers import is_pure_grid, make_proposer
 from skhyper._splits import FrozenSplits
 from skhyper._warm import WarmStartPlan, continuation_mode, resource_path_owner
@@ -69,6 +71,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
         "warm_start": ["boolean"],
         # Earlier evaluations need their resource: no (params, score) pairs.
         "warm_start_from": [dict, HasMethods(["fit"]), None],
+        "asynchronous": ["boolean", StrOptions({"asha"})],
     }
     _checkpoint_params = (
         "factor", "resource", "min_resources", "max_resources", "proposer"
@@ -341,11 +344,44 @@ class BaseHalvingSearch(BaseModelSearchCV):
             self._history = []
             if self.verbose > 0:
                 print(f"[{type(self).__name__}] schedule:\n{setup.schedule}")
-            self._run(setup.schedule, proposer, evaluator, rung_cv, plan)
+            self._run_rungs(setup.schedule, proposer, evaluator, rung_cv, plan)
         finally:
             if plan is not None:
                 plan.close()  # from here on (refit), clones are the user's class
             self.__dict__.pop("_history", None)
+
+    def _run_rungs(self, schedule, proposer, evaluator, rung_cv, plan):
+        self.schedule_ = schedule
+        self.min_resources_ = schedule.min_resources
+        self.max_resources_ = schedule.max_resources
+        if self.asynchronous is not False:
+            runner = AsyncHalving(
+                self, evaluator, self._brackets(schedule), proposer, rung_cv, plan,
+                asha=self.asynchronous == "asha",
+            )
+            if runner.run():
+                self._set_rung_attributes(schedule, runner)
+                return
+            warnings.warn(
+                f"asynchronous={self.asynchronous!r} needs scikit-learn internals "
+                "this release lacks: running synchronous rungs.",
+                UserWarning,
+                stacklevel=5,
+            )
+        self._run(schedule, proposer, evaluator, rung_cv, plan)
+
+    def _brackets(self, schedule):
+        """The schedule's brackets, each a ``HalvingSchedule``."""
+        raise NotImplementedError
+
+    def _n_promoted(self, counts, rung, n):
+        """Candidates a bracket planned as ``counts`` promotes out of ``rung``
+        when ``n`` were evaluated there."""
+        raise NotImplementedError
+
+    def _set_rung_attributes(self, schedule, runner):
+        """``n_resources_``, ``n_candidates_``, ... after an asynchronous run."""
+        raise NotImplementedError
 
     def _rung_splitter(self, setup, evaluator, rng):
         """``cv_for(n_resources)``: the splitter of a rung."""
@@ -393,10 +429,10 @@ class BaseHalvingSearch(BaseModelSearchCV):
         if evaluator.results is None:
             failed[:] = True
         else:
-            failed |= _all_folds_failed(
+            failed |= all_folds_failed(
                 evaluator.results, evaluator.metric, self.error_score, rows
             )
-        order = _best_first(scores, failed, params)
+        order = best_first(scores, failed, params)
         return [params[i] for i in order[:k]]
 
     def _forget_eliminated(self, plan, survivors):
@@ -425,11 +461,11 @@ class BaseHalvingSearch(BaseModelSearchCV):
             return int(best)
         rows = self._top_rows(results)
         scores = np.asarray(results[f"mean_test_{refit_metric}"], dtype=float)[rows]
-        failed = ~np.isfinite(scores) | _all_folds_failed(
+        failed = ~np.isfinite(scores) | all_folds_failed(
             results, refit_metric, self.error_score, rows
         )
         params = [self._without_resource(results["params"][i]) for i in rows]
-        order = _best_first(scores, failed, params)
+        order = best_first(scores, failed, params)
         return int(rows[order[0]]) if order else int(rows[0])
 
 
@@ -452,37 +488,3 @@ def own_rows(results):
     iters = np.asarray(results["iter"])
     own = iters >= 0
     return own if own.any() else np.ones(len(iters), dtype=bool)
-
-
-def _all_folds_failed(results, metric, error_score, rows):
-    """Rows whose every fold scored ``error_score`` (a number): failed fits."""
-    rows = np.asarray(rows, dtype=int)
-    if not isinstance(error_score, numbers.Real) or not np.isfinite(error_score):
-        return np.zeros(len(rows), dtype=bool)
-    suffix = f"_test_{metric}"
-    keys = [k for k in results if k.startswith("split") and k.endswith(suffix)
-            and k[len("split"):-len(suffix)].isdigit()]
-    if not keys:
-        return np.zeros(len(rows), dtype=bool)
-    return np.all(
-        [np.asarray(results[k], dtype=float)[rows] == error_score for k in keys],
-        axis=0,
-    )
-
-
-def _fingerprint(params):
-    """A tie-breaker that depends on the configuration only, not on any order."""
-    try:
-        return joblib.hash(sorted(params.items()))
-    except Exception:  # unpicklable values: their representation
-        return repr(sorted((k, repr(v)) for k, v in params.items()))
-
-
-def _best_first(scores, failed, params):
-    """Indices of the candidates that did not fail, best score first.
-
-    Equal scores are ordered by a fingerprint of the configuration, so the
-    choice never depends on the order in which candidates were listed.
-    """
-    ok = [i for i in range(len(scores)) if not failed[i]]
-    return sorted(ok, key=lambda i: (-scores[i], _fingerprint(params[i])))

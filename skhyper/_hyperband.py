@@ -121,7 +121,7 @@ class HyperbandSearchCV(BaseHalvingSearch):
         after it.
 
     callbacks : callable or list of callable, default=None
-        Called after each step with a
+        Called after each step (asynchronous: each evaluation) with a
         :class:`~skhyper.callbacks.SearchProgress`; returning ``True`` stops.
 
     param_grid : dict or list of dict, default=None
@@ -131,7 +131,8 @@ class HyperbandSearchCV(BaseHalvingSearch):
         Alias of ``search_spaces``.
 
     checkpoint : str or path-like, default=None
-        A JSON file written after every step, to resume an interrupted search.
+        A JSON file written after every step (asynchronous: every
+        evaluation), to resume an interrupted search.
 
     warm_start_from : fitted search or dict, default=None
         Earlier evaluations to reuse, as in
@@ -140,6 +141,23 @@ class HyperbandSearchCV(BaseHalvingSearch):
         search evaluated it is not fitted again. Reused rows take the
         ``bracket`` and ``iter`` of the step that reused them; the other
         earlier rows of ``cv_results_`` have ``bracket=-1`` and ``iter=-1``.
+
+    asynchronous : bool or "asha", default=False
+        How the fits are scheduled. ``False``: each step is one call to
+        ``evaluate_candidates``, and the next step waits for its slowest fit.
+        ``True``: brackets do not wait for each other: fold fits are
+        dispatched one by one as workers free, a freed worker takes a fit of
+        any bracket (a promoted candidate of the largest resource first, then
+        a new candidate, then the next bracket's first), and evaluations are
+        recorded (and checkpointed) as they finish. A rung's promotions still
+        wait for the rung, so with a grid or random proposer and an integer
+        ``random_state`` the evaluations are those of the synchronous search,
+        in the order they finished; with ``proposer="bayes"`` later brackets
+        are proposed as soon as a worker is free for them, from fewer
+        results. ``"asha"``: promotions as in
+        :class:`SuccessiveHalvingSearchCV` ``(asynchronous="asha")``, within
+        each bracket. Both add the ``cv_results_`` columns ``start_time`` and
+        ``finish_time``.
 
     Attributes
     ----------
@@ -256,6 +274,7 @@ feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
         param_distributions=None,
         checkpoint=None,
         warm_start_from=None,
+        asynchronous=False,
     ):
         super().__init__(
             estimator,
@@ -282,6 +301,7 @@ feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
         self.param_distributions = param_distributions
         self.checkpoint = checkpoint
         self.warm_start_from = warm_start_from
+        self.asynchronous = asynchronous
 
     def _plan(self, space, proposer, max_resources, smallest, floor, n_splits):
         factor = self.factor
@@ -317,10 +337,24 @@ feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
             )
         return schedule
 
+    def _brackets(self, schedule):
+        return schedule.brackets
+
+    def _n_promoted(self, counts, rung, n):
+        if rung + 1 >= len(counts):
+            return 0
+        return min(counts[rung + 1], max(1, math.floor(n / self.factor)))
+
+    def _set_rung_attributes(self, schedule, runner):
+        brackets = runner.rungs_run()
+        self.n_resources_ = [[resource for resource, _ in rungs] for rungs in brackets]
+        self.n_candidates_ = [[n for _, n in rungs] for rungs in brackets]
+        self.n_brackets_ = len(brackets)
+        self.n_iterations_ = len({r for rungs in brackets for r, _ in rungs})
+        if self.proposer_ == "bayes":
+            self.optimizer_ = runner.proposer.optimizer_
+
     def _run(self, schedule, proposer, evaluator, rung_cv, plan):
-        self.schedule_ = schedule
-        self.min_resources_ = schedule.min_resources
-        self.max_resources_ = schedule.max_resources
         brackets = schedule.brackets
         self.n_resources_, self.n_candidates_ = [], []
         running = []  # [bracket, rung, candidates]
@@ -357,13 +391,8 @@ feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
                 start += len(candidates)
                 self.n_resources_[b].append(n_resources)
                 self.n_candidates_[b].append(len(candidates))
-                counts = brackets[b].n_candidates
-                if rung + 1 < len(counts):
-                    keep = min(counts[rung + 1],
-                               max(1, math.floor(len(candidates) / self.factor)))
-                    state[1], state[2] = rung + 1, self._promote(evaluator, mine, keep)
-                else:
-                    state[2] = []
+                keep = self._n_promoted(brackets[b].n_candidates, rung, len(candidates))
+                state[1], state[2] = rung + 1, self._promote(evaluator, mine, keep)
                 survivors.extend(state[2])
             running = [state for state in running if state[2]]
             self._forget_eliminated(plan, survivors)

@@ -205,6 +205,25 @@ class WarmStartPlan:
             if name.split("-")[0] not in keep:
                 _remove(os.path.join(self.directory, name))
 
+    def forget(self, candidates):
+        """Forget the fold models of ``candidates`` (eliminated ones).
+
+        Safe while other candidates' fits run: only these keys are touched.
+        """
+        drop = {self.config_key(c) for c in candidates}
+        memory = self._memory()
+        if memory is not None:
+            for key in list(memory):
+                if key[0] in drop:
+                    memory.pop(key, None)
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return
+        for name in names:
+            if name.split("-")[0] in drop:
+                _remove(os.path.join(self.directory, name))
+
     def close(self):
         """End the search: clones become the user's class; delete the cache."""
         self.active = False

@@ -181,9 +181,19 @@ def hyperband(checkpoint):
         checkpoint=checkpoint)
 
 
+def hyperband_async(checkpoint):
+    """Brackets at their own pace on two loky workers, rows in finishing order."""
+    space = {"C": Real(1e-2, 1e2, prior="log-uniform"), "degree": randint(1, 6),
+             "kernel": ("a", "b")}
+    return HyperbandSearchCV(
+        LoggedFit(), space, factor=3, resource="n_estimators", min_resources=1,
+        max_resources=9, proposer="random", cv=3, random_state=0, n_jobs=2,
+        asynchronous=True, checkpoint=checkpoint)
+
+
 CASES = {f.__name__.replace("_", "-"): f for f in (
     bayes_forms, bayes_dimensions, halving_samples, halving_parameter,
-    halving_warm_forest, hyperband,
+    halving_warm_forest, hyperband, hyperband_async,
 )}
 
 

@@ -164,6 +164,32 @@ def test_killed_search_resumes_in_a_new_process(tmp_path, case, sig, min_rows):
     _check_resumed(reference, stored, resumed, fits)
 
 
+def _evaluations(summary):
+    """(params, bracket, iter, n_resources, score) of every row, sorted: an
+    asynchronous search's rows come in the order they finished."""
+    columns = summary["cv_results_"]
+    keys = ("params", "bracket", "iter", "n_resources", "mean_test_score")
+    return sorted(zip(*(columns[key][:-1] for key in keys)))  # [-1]: the dtype
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=lambda s: s.name)
+def test_asynchronous_hyperband_killed_mid_fit_resumes_in_a_new_process(tmp_path, sig):
+    reference, stored, resumed, fits = _kill_and_rerun(
+        tmp_path, "hyperband-async", sig, min_rows=8
+    )
+    n_rows = len(reference.cv_results_["params"])
+    n_stored = len(stored["params"])
+    assert 0 < n_stored < n_rows
+    # The evaluations of an uninterrupted run (in another order), the same best.
+    expected = restart_cases.summary(reference)
+    assert _evaluations(resumed) == _evaluations(expected)
+    assert resumed["best_params_"] == expected["best_params_"]
+    assert resumed["best_score_"] == expected["best_score_"]
+    # Every checkpointed evaluation was replayed, not fitted again.
+    assert fits == (n_rows - n_stored) * N_SPLITS + 1
+
+
 @pytest.mark.slow
 def test_dask_worker_killed_mid_fit_loses_no_finished_evaluation(tmp_path):
     distributed = pytest.importorskip("distributed")
