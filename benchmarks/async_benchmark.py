@@ -38,6 +38,7 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import pathlib
@@ -207,14 +208,28 @@ class _backend:
         self._ctx.__exit__(*exc)
 
 
-def _dask_cluster(n_workers):
+@contextlib.contextmanager
+def cluster_for(config):
+    """A ``distributed.LocalCluster`` of N single-thread worker processes for
+    ``dask-N`` (its workers import this repository), nothing for ``thread-N``."""
+    if not config.startswith("dask"):
+        yield
+        return
     from distributed import Client, LocalCluster
 
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT), os.environ.get("PYTHONPATH", "")]
+    )
     cluster = LocalCluster(
-        n_workers=n_workers, threads_per_worker=1, processes=True,
+        n_workers=int(config.split("-")[1]), threads_per_worker=1, processes=True,
         host="127.0.0.1", dashboard_address=None,
     )
-    return cluster, Client(cluster)
+    client = Client(cluster)
+    try:
+        yield
+    finally:
+        client.close()
+        cluster.close()
 
 
 def _warm_up(config):
@@ -232,13 +247,7 @@ def cmd_run(a):
     out.mkdir(parents=True, exist_ok=True)
     path = out / "runs.jsonl"
     for config in a.configs.split(","):
-        cluster = client = None
-        if config.startswith("dask"):
-            os.environ["PYTHONPATH"] = os.pathsep.join(
-                [str(ROOT), os.environ.get("PYTHONPATH", "")]
-            )
-            cluster, client = _dask_cluster(int(config.split("-")[1]))
-        try:
+        with cluster_for(config):
             _warm_up(config)
             for seed in range(a.seed_offset, a.seed_offset + a.seeds):
                 for method in a.methods.split(","):
@@ -250,10 +259,6 @@ def cmd_run(a):
                         f"wall={rec['wall']:.2f}s utilisation={rec['utilisation']:.3f} "
                         f"best={rec['best']:.4f}", flush=True,
                     )
-        finally:
-            if client is not None:
-                client.close()
-                cluster.close()
 
 
 def _best_by(finished, *, time_limit=None, count=None):
