@@ -314,3 +314,75 @@ def test_dask_cluster(dask_client, asynchronous):
     if asynchronous is True:
         assert _evaluations(search) == _evaluations(sync)
     assert len(dask_client.scheduler_info()["workers"]) == 2
+
+
+class Routed(Sleepy):
+    """Refuses to fit without the fold's sample weights."""
+
+    def fit(self, X, y, sample_weight=None):
+        if sample_weight is None or len(sample_weight) != len(X):
+            raise ValueError("sample_weight did not reach the fold fit")
+        self.n_weights_ = len(sample_weight)
+        return super().fit(X, y)
+
+    def score(self, X, y, sample_weight=None):
+        return super().score(X, y)
+
+
+@pytest.mark.parametrize("asynchronous", [True, "asha"])
+def test_fit_metadata_and_groups_reach_every_fold(asynchronous):
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.repeat(np.arange(3), 10)
+    search = _search(estimator=Routed(), cv=GroupKFold(n_splits=3),
+                     asynchronous=asynchronous, error_score="raise")
+    with joblib.parallel_config(backend="threading"):
+        search.fit(X, y, groups=groups, sample_weight=np.ones(len(X)))
+    assert search.best_estimator_.n_weights_ == len(X)
+    assert len(search.cv_results_["params"]) == search.schedule_.n_evaluations
+
+
+def test_max_time_stops_the_search():
+    search = _search(estimator=Sleepy(base=0.05), max_time=0.5, n_jobs=2)
+    started = time.perf_counter()
+    _fit(search)
+    assert time.perf_counter() - started < 4
+    assert len(search.cv_results_["params"]) < search.schedule_.n_evaluations
+    assert "Deadline" in search.stop_reason_
+
+
+def test_warm_start_from_an_earlier_search_is_not_fitted_again():
+    # The same 27 candidates (same random_state); the earlier search stopped
+    # at 9 steps, so its rungs at 1, 3 and 9 steps are reused.
+    first = _fit(_search(SuccessiveHalvingSearchCV, max_resources=9,
+                         n_candidates=27, asynchronous=False))
+    assert first.n_resources_ == [1, 3, 9]
+    fits = []
+
+    class Counted(Sleepy):
+        def fit(self, X, y):
+            fits.append(self.steps)
+            return super().fit(X, y)
+
+    kwargs = dict(n_candidates=27, warm_start_from=first)
+    longer = _fit(_search(SuccessiveHalvingSearchCV, Counted(), **kwargs))
+    sync = _fit(_search(SuccessiveHalvingSearchCV, asynchronous=False, **kwargs))
+    assert longer.n_resources_ == [1, 3, 9, 27]
+    assert _evaluations(longer) == _evaluations(sync)
+    # Reused rows take the iter of the rung that reused them; only the last
+    # rung (and the refit) was fitted.
+    assert sorted(longer.all_cv_results_["iter"]) == sorted(sync.all_cv_results_["iter"])
+    assert set(fits) == {27}
+    assert len(fits) == 1 * 3 + 1
+
+
+@pytest.mark.filterwarnings("ignore:The estimator Sleepy does not support callbacks")
+@pytest.mark.parametrize("backend", ["threading", "loky"])
+def test_scikit_learn_progress_bar_callback(backend):
+    callback = pytest.importorskip("sklearn.callback")
+    pytest.importorskip("rich")
+    search = _search(SuccessiveHalvingSearchCV, asynchronous="asha", n_candidates=9,
+                     n_jobs=2)
+    search.set_callbacks(callback.ProgressBar())
+    _fit(search, backend=backend)
+    assert len(search.all_cv_results_["params"]) == 13
