@@ -19,7 +19,12 @@ Side by side in one run, one process, ``n_jobs=1`` everywhere:
 * opt-in (``--methods``): ``sk-halving-same``, ``skh-halving-same`` (and
   ``-f2``) -- both libraries' halving on the very same candidates (drawn once
   per seed with ``ParameterSampler`` and given as one-point grids), the paired
-  fit-time comparison of warm start on the same schedule.
+  fit-time comparison of warm start on the same schedule;
+* opt-in: ``skh-halving-j2``, ``skh-halving-asha-j2``,
+  ``skh-hyperband-bayes-j2``, ``skh-hyperband-bayes-async-j2``,
+  ``skh-hyperband-bayes-asha-j2`` -- two workers, synchronous against
+  ``asynchronous=True`` and ``"asha"``: the asynchronous modes' scores paired
+  by seed (``--compare-async`` prints them).
 
 Every method gets the same train/test split, the same explicit list of CV
 folds, the same scorer (accuracy) and ``refit=True``. Only ``random_state``
@@ -77,7 +82,11 @@ METHODS = [
 # so that the fit-time comparison on the same schedule is paired.
 SAME_METHODS = ["sk-halving-same", "skh-halving-same", "sk-halving-same-f2",
                 "skh-halving-same-f2"]
-ALL_METHODS = METHODS + SAME_METHODS
+# Opt-in: two workers (loky), synchronous against asynchronous=True ("-async")
+# and "asha", for the asynchronous modes' quality paired by seed.
+ASYNC_METHODS = ["skh-halving-j2", "skh-halving-asha-j2", "skh-hyperband-bayes-j2",
+                 "skh-hyperband-bayes-async-j2", "skh-hyperband-bayes-asha-j2"]
+ALL_METHODS = METHODS + SAME_METHODS + ASYNC_METHODS
 WARM_ONLY = {"skh-halving-cold", "sk-halving-f2", "skh-halving-f2",
              "skh-halving-f2-cold", *SAME_METHODS}
 SCORING = "accuracy"
@@ -123,7 +132,11 @@ def build(task, method, seed):
     from benchmarks.spaces import to_scipy, to_skhyper
 
     cv = [(tr, te) for tr, te in task.folds()]
-    common = dict(cv=cv, scoring=SCORING, refit=True, n_jobs=1, error_score=np.nan)
+    n_jobs = 2 if method.endswith("-j2") else 1
+    common = dict(cv=cv, scoring=SCORING, refit=True, n_jobs=n_jobs, error_score=np.nan)
+    asynchronous = {"asha": "asha", "async": True}.get(
+        method.removesuffix("-j2").rsplit("-", 1)[-1], False
+    )
     cfg = _config(task, method)
     meta = {"factor": cfg.factor, "min_resources": cfg.min_resources,
             "max_resources": cfg.max_resources, "n_candidates": cfg.n_candidates,
@@ -167,15 +180,16 @@ def build(task, method, seed):
             search = skhyper.SuccessiveHalvingSearchCV(
                 est, to_skhyper(task.space), n_candidates=cfg.n_candidates,
                 warm_start=warm, random_state=seed, **halving_args, **common)
+        search.set_params(asynchronous=asynchronous)
         meta["warm_start"] = warm
         return search, meta
-    if method == "skh-hyperband-bayes":
+    if method.startswith("skh-hyperband-bayes"):
         search = skhyper.HyperbandSearchCV(
             task.estimator(), to_skhyper(task.space), proposer="bayes",
             factor=cfg.factor,
             min_resources=task.hb_min_resources or cfg.min_resources,
             max_resources=cfg.max_resources, resource=task.resource,
-            random_state=seed, **common)
+            random_state=seed, asynchronous=asynchronous, **common)
         meta["n_candidates"] = None
         meta["warm_start"] = True
         return search, meta
@@ -658,6 +672,34 @@ def _plot(groups, tasks, path):
     fig.savefig(path, dpi=110)
 
 
+def cmd_compare_async(a):
+    """Asynchronous modes against the synchronous search, paired by seed."""
+    recs = [r for r in load(a.out) if r.get("status") == "ok"]
+    by = {(r["task"], r["method"], r["seed"]): r for r in recs}
+    pairs = [("skh-halving-j2", "skh-halving-asha-j2"),
+             ("skh-hyperband-bayes-j2", "skh-hyperband-bayes-async-j2"),
+             ("skh-hyperband-bayes-j2", "skh-hyperband-bayes-asha-j2")]
+    print("| task | method | seeds | wall s (sync / this) | held-out, paired: "
+          "mean diff, better/worse/same | best CV, paired mean diff |")
+    print("|---|---|---:|---|---|---|")
+    for task in dict.fromkeys(r["task"] for r in recs):
+        for sync, other in pairs:
+            seeds = sorted(seed for (t, m, seed) in by if t == task and m == other
+                           and (task, sync, seed) in by)
+            if not seeds:
+                continue
+            ref = [by[task, sync, seed] for seed in seeds]
+            new = [by[task, other, seed] for seed in seeds]
+            test = np.array([n["test_score"] - r["test_score"] for r, n in zip(ref, new)])
+            cv = np.array([n["best_cv_score"] - r["best_cv_score"]
+                           for r, n in zip(ref, new)])
+            walls = (np.median([r["wall_time"] for r in ref]),
+                     np.median([n["wall_time"] for n in new]))
+            print(f"| {task} | {other} | {len(seeds)} | {walls[0]:.2f} / {walls[1]:.2f} "
+                  f"| {test.mean():+.4f}, {int((test > 0).sum())}/{int((test < 0).sum())}"
+                  f"/{int((test == 0).sum())} | {cv.mean():+.4f} |")
+
+
 def main(argv=None):
     from benchmarks.halving_tasks import HALVING_TASKS
 
@@ -669,6 +711,8 @@ def main(argv=None):
     p.add_argument("--out", default=DEFAULT_OUT)
     p.add_argument("--report", action="store_true", help="tables from recorded runs")
     p.add_argument("--no-report", action="store_true")
+    p.add_argument("--compare-async", action="store_true",
+                   help="asynchronous modes against synchronous, from recorded runs")
     p.add_argument("--notes", default=None,
                    help="a Markdown file appended to the report (default OUT/notes.md)")
     a = p.parse_args(argv)
@@ -677,7 +721,9 @@ def main(argv=None):
     for m in a.methods:
         if m not in ALL_METHODS:
             raise SystemExit(f"unknown method {m}; choose from {ALL_METHODS}")
-    if a.report:
+    if a.compare_async:
+        cmd_compare_async(a)
+    elif a.report:
         cmd_report(a)
     else:
         cmd_run(a)

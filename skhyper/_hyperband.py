@@ -176,7 +176,8 @@ class HyperbandSearchCV(BaseHalvingSearch):
         Brackets started.
 
     n_iterations_ : int
-        Steps run; each evaluates one rung of every running bracket.
+        Steps run; each evaluates one rung of every running bracket
+        (asynchronous: the resource levels evaluated).
 
     min_resources_, max_resources_ : int
         ``r`` and ``R``: the smallest and the largest resource of a rung.

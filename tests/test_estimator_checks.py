@@ -57,6 +57,17 @@ INSTANCES = [
         resource="n_estimators", max_resources=3, min_resources=1, cv=2,
         error_score="raise", random_state=0,
     ),
+    # The asynchronous schedulers (fits outside evaluate_candidates).
+    BayesSearchCV(
+        Ridge(), {"alpha": Real(1e-2, 1e2, prior="log-uniform")}, n_iter=3,
+        cv=2, error_score="raise", random_state=0, asynchronous=True,
+    ),
+    HyperbandSearchCV(
+        GradientBoostingClassifier(random_state=0),
+        param_distributions={"learning_rate": Real(0.05, 0.5)},
+        resource="n_estimators", max_resources=3, min_resources=1, cv=2,
+        error_score="raise", random_state=0, asynchronous="asha",
+    ),
 ]
 
 
