@@ -58,6 +58,7 @@ from benchmarks.async_benchmark import (  # noqa: E402
     _backend,
     cluster_for,
     _data,
+    _finish_times,
     objective,
 )
 from benchmarks.spaces import to_scipy, to_skhyper  # noqa: E402
@@ -99,13 +100,8 @@ class SteppedFit(RegressorMixin, BaseEstimator):
 def _top_curve(log, t0):
     """``[seconds, best score]`` each time a configuration's last fold at the
     top resource ends (threads only: the fits log in this process)."""
-    ends, counts = {}, {}
-    for stamp, key in log:
-        counts[key] = counts.get(key, 0) + 1
-        if counts[key] == N_FOLDS:
-            ends[key] = stamp - t0
     curve, best = [], -np.inf
-    for key, end in sorted(ends.items(), key=lambda item: item[1]):
+    for key, end in sorted(_finish_times(log, t0).items(), key=lambda item: item[1]):
         best = max(best, float(objective(dict(key))))
         curve.append([end, best])
     return curve

@@ -173,7 +173,9 @@ class AsyncEvaluations:
         self._threads = _compat.runs_in_threads() and effective_n_jobs(
             self.search.n_jobs
         ) > 1
-        n_splits = len(self.splits_of(self.evaluator.cv))
+        #: The search's own folds (every unit's but a halving rung's).
+        self.frozen_splits = self.splits_of(self.evaluator.cv)
+        n_splits = len(self.frozen_splits)
         self._with_callbacks = "callback_ctx" in kwargs and _compat.has_callbacks(
             self.search
         )
@@ -255,7 +257,9 @@ class AsyncEvaluations:
         fit_and_score, estimator, X, y, kwargs = self._fold_args
         while True:
             with self._lock:
-                unit = DONE if self._stop or self._error is not None else self._safe_take()
+                unit = DONE if self._stop or self._error is not None else (
+                    self._guarded(self._take, DONE)
+                )
                 if unit is WAIT:
                     self._n_polls += 1
                     poll = self._poll()
@@ -291,12 +295,13 @@ class AsyncEvaluations:
             return delayed(_wait)(self._ended, THREAD_POLL)
         return delayed(_poll)(min(MAX_POLL, POLL * self._n_polls))
 
-    def _safe_take(self):
+    def _guarded(self, take, default):
+        """``take()``, or ``default`` once it raised (re-raised after the drain)."""
         try:
-            return self._take()
-        except BaseException as exc:  # re-raised in the fitting thread
+            return take()
+        except BaseException as exc:
             self._error = exc
-            return DONE
+            return default
 
     # -- collection (the fitting thread) ----------------------------------------
 
@@ -373,7 +378,9 @@ class AsyncEvaluations:
     def _final(self):
         """The last unit through scikit-learn, while the others finish."""
         with self._lock:
-            unit = None if self._error is not None else self._take_final()
+            unit = None if self._error is not None else (
+                self._guarded(self._take_final, None)
+            )
         if unit is not None:
             self.evaluator.before_merge(self._drain)
             more = self._more_results(unit, np.nan)
@@ -424,24 +431,15 @@ class AsyncScheduler(AsyncEvaluations):
         """A new candidate, or ``None`` when the search must not start one."""
         if self._stop or self._n_asked >= limit:
             return None
-        try:
-            points = self.optimizer.ask(1)
-        except BaseException as exc:  # re-raised in the fitting thread
-            self._error = exc
-            return None
+        points = self.optimizer.ask(1)
         if not points:
             return None
         index = self.first_index + self._n_asked
         self._n_asked += 1
         return Unit(
             points[0], index, self.evaluator.elapsed,
-            self._splits(), more={"batch": index},
+            self.frozen_splits, more={"batch": index},
         )
-
-    def _splits(self):
-        if not hasattr(self, "_frozen"):
-            self._frozen = self.splits_of(self.evaluator.cv)
-        return self._frozen
 
     def _record(self, unit, evaluation):
         self.optimizer.tell([unit.params], [evaluation.score])

@@ -386,26 +386,26 @@ def warn_about_fit_failures(out, error_score):
     _warn_or_raise_about_fit_failures(out, error_score)
 
 
-def _local_backends():
-    """joblib's backend classes whose workers run on this machine, or ``None``."""
+def _active_backend_is(*names):
+    """Whether joblib's active backend is one of its backend classes ``names``.
+
+    ``False`` for a joblib that moved them: its backends are then treated as
+    a cluster's.
+    """
+    from joblib.parallel import get_active_backend
+
     try:
-        from joblib._parallel_backends import (
-            LokyBackend,
-            MultiprocessingBackend,
-            SequentialBackend,
-            ThreadingBackend,
-        )
-    except ImportError:  # a joblib that moved them
-        return None
-    return LokyBackend, MultiprocessingBackend, SequentialBackend, ThreadingBackend
+        from joblib import _parallel_backends
+
+        classes = tuple(getattr(_parallel_backends, name) for name in names)
+    except (ImportError, AttributeError):
+        return False
+    return isinstance(get_active_backend()[0], classes)
 
 
 def runs_in_threads():
     """Whether joblib's active backend runs tasks in threads of this process."""
-    from joblib.parallel import get_active_backend
-
-    backends = _local_backends()
-    return backends is not None and isinstance(get_active_backend()[0], backends[3])
+    return _active_backend_is("ThreadingBackend")
 
 
 def runs_on_this_machine():
@@ -415,10 +415,9 @@ def runs_on_this_machine():
     millisecond or so; a cluster's scheduler (dask, Ray, Spark) takes a
     network round trip.
     """
-    from joblib.parallel import get_active_backend
-
-    local = _local_backends()  # None: a joblib that moved them, queue as on a cluster
-    return local is not None and isinstance(get_active_backend()[0], local)
+    return _active_backend_is(
+        "LokyBackend", "MultiprocessingBackend", "SequentialBackend", "ThreadingBackend"
+    )
 
 
 def unordered_parallel(n_jobs, pre_dispatch):

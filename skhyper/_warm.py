@@ -193,17 +193,7 @@ class WarmStartPlan:
     def keep_only(self, candidates):
         """Forget the fold models of every configuration not in ``candidates``."""
         keep = {self.config_key(c) for c in candidates}
-        memory = self._memory()
-        if memory is not None:
-            for key in [key for key in memory if key[0] not in keep]:
-                del memory[key]
-        try:
-            names = os.listdir(self.directory)
-        except OSError:
-            return
-        for name in names:
-            if name.split("-")[0] not in keep:
-                _remove(os.path.join(self.directory, name))
+        self._drop(lambda config: config not in keep)
 
     def forget(self, candidates):
         """Forget the fold models of ``candidates`` (eliminated ones).
@@ -211,17 +201,22 @@ class WarmStartPlan:
         Safe while other candidates' fits run: only these keys are touched.
         """
         drop = {self.config_key(c) for c in candidates}
+        self._drop(lambda config: config in drop)
+
+    def _drop(self, unwanted):
+        """Delete the models (in memory and on disk) whose configuration key
+        ``unwanted(key)`` is true."""
         memory = self._memory()
         if memory is not None:
-            for key in list(memory):
-                if key[0] in drop:
+            for key in list(memory):  # a snapshot: fits may add keys meanwhile
+                if unwanted(key[0]):
                     memory.pop(key, None)
         try:
             names = os.listdir(self.directory)
         except OSError:
             return
         for name in names:
-            if name.split("-")[0] in drop:
+            if unwanted(name.split("-")[0]):
                 _remove(os.path.join(self.directory, name))
 
     def close(self):
