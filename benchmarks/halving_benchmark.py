@@ -287,7 +287,8 @@ def _warm_up(tasks):
     from sklearn.model_selection import HalvingRandomSearchCV  # noqa: F401
 
     import skhyper  # noqa: F401
-    from skhyper import _proposers, _warm  # noqa: F401
+    from skhyper import _warm  # noqa: F401
+    from skhyper.optimizer import _proposers
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -223,7 +223,7 @@ def validate_params(estimator):
     estimator._validate_params()
 
 
-# -- Asynchronous evaluation (skhyper._async) ---------------------------------
+# -- Asynchronous evaluation (skhyper.scheduling._streaming) ---------------------------------
 
 import warnings  # noqa: E402  (this section's own imports)
 

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from skhyper._base import BaseModelSearchCV
+from skhyper.searches._base import BaseModelSearchCV
 
 
 class BatchedRandomSearch(BaseModelSearchCV):

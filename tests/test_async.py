@@ -219,7 +219,7 @@ def test_dask_cluster(dask_client):
 
 @pytest.mark.slow
 def test_fits_are_queued_on_a_cluster_to_hide_its_round_trips(dask_client):
-    from skhyper._async import AsyncScheduler
+    from skhyper.scheduling._streaming import AsyncScheduler
 
     search = _search(n_jobs=-1, pre_dispatch="3*n_jobs")
     with joblib.parallel_config(backend="dask"):
@@ -243,7 +243,7 @@ def test_scikit_learn_progress_bar_callback(backend):
 
 
 def test_rows_appended_one_at_a_time_match_a_full_join():
-    from skhyper import _results
+    from skhyper.scheduling import _results
 
     search = _fit(_search(n_iter=5, asynchronous=False))
     rows = [_results.take_rows(search.cv_results_, [i]) for i in range(5)]

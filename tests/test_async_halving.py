@@ -14,7 +14,8 @@ from sklearn.exceptions import FitFailedWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skhyper import HyperbandSearchCV, Real, SuccessiveHalvingSearchCV
-from skhyper import _compat, _warm
+from skhyper import _compat
+from skhyper.resources import _warm_start
 
 X = np.arange(60, dtype=float).reshape(30, 2)
 y = np.zeros(30)
@@ -131,8 +132,8 @@ def test_asha_promotes_before_the_rung_is_complete():
 
 
 def test_asha_promotes_the_best_third_of_what_has_finished():
-    from skhyper._async_halving import AsyncHalving, _Bracket
-    from skhyper._schedule import halving_schedule
+    from skhyper.scheduling._halving_policy import AsyncHalving, _Bracket
+    from skhyper.scheduling._schedule import halving_schedule
 
     schedule = halving_schedule(9, factor=3, min_resources=1, max_resources=9)
     search = _search(SuccessiveHalvingSearchCV)
@@ -216,13 +217,13 @@ def test_n_samples_resource_uses_the_rung_subsamples():
 
 def test_warm_start_continues_promoted_forests_and_forgets_the_eliminated(monkeypatch):
     forgotten = []
-    forget = _warm.WarmStartPlan.forget
+    forget = _warm_start.WarmStartPlan.forget
 
     def spy(plan, candidates):
         forgotten.extend(candidates)
         forget(plan, candidates)
 
-    monkeypatch.setattr(_warm.WarmStartPlan, "forget", spy)
+    monkeypatch.setattr(_warm_start.WarmStartPlan, "forget", spy)
     data = make_classification(n_samples=150, random_state=0)
     space = {"max_depth": [2, 3, 4, 5, 6, None], "max_features": [0.3, 0.6, 1.0]}
     kwargs = dict(resource="n_estimators", min_resources=2, max_resources=18,

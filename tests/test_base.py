@@ -266,7 +266,8 @@ def test_rows_formatted_call_by_call_equal_all_rows_formatted_at_once(monkeypatc
     # a name missing from some points, a failed fit) must come out the same.
     from sklearn.dummy import DummyClassifier
 
-    from skhyper import BayesSearchCV, _results
+    from skhyper import BayesSearchCV
+    from skhyper.scheduling import _results
 
     space = [
         {"strategy": ["prior", "stratified"], "random_state": [0, 1]},

@@ -13,7 +13,7 @@ from sklearn.svm import SVC
 
 from search_doubles import BatchedRandomSearch, FailsWhenC
 from skhyper import Space
-from skhyper._checkpoint import decode_params, encode_params
+from skhyper.resume._checkpoint import decode_params, encode_params
 
 X, y = make_classification(n_samples=60, random_state=0)
 SPACE = {"C": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]}

@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_limits
 
 from skhyper import BayesSearchCV, Real, SuccessiveHalvingSearchCV, default_space
 from skhyper import silhouette_scorer
-from skhyper._default_spaces import DEFAULT_SPACES, known_estimators
+from skhyper.searches._default_spaces import DEFAULT_SPACES, known_estimators
 
 Xc, yc = make_classification(n_samples=100, n_features=5, random_state=0)
 Xr, yr = make_regression(n_samples=100, n_features=5, noise=1.0, random_state=0)

@@ -21,7 +21,7 @@ from sklearn.svm import SVC
 
 import skhyper
 from skhyper import BayesSearchCV, Categorical, Integer, Real, SuccessiveHalvingSearchCV
-from skhyper._fingerprint import describe, fingerprint
+from skhyper.resume._fingerprint import describe, fingerprint
 
 X, y = make_classification(n_samples=60, random_state=0)
 
@@ -70,7 +70,7 @@ def _objects():
 def test_description_is_the_same_in_another_process(tmp_path):
     script = tmp_path / "describe.py"
     script.write_text(
-        OBJECTS + "import json\nfrom skhyper._fingerprint import describe\n"
+        OBJECTS + "import json\nfrom skhyper.resume._fingerprint import describe\n"
         "print(json.dumps({k: describe(v) for k, v in objects.items()}))\n"
     )
     root = Path(skhyper.__file__).resolve().parent.parent

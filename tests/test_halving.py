@@ -19,8 +19,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skhyper import Categorical, Integer, Real, SuccessiveHalvingSearchCV
-from skhyper import _warm
-from skhyper._resources import MIN_TEST_SAMPLES_PER_CLASS
+from skhyper.resources import _warm_start
+from skhyper.resources._subsamples import MIN_TEST_SAMPLES_PER_CLASS
 
 
 class Recorder(ClassifierMixin, BaseEstimator):
@@ -291,19 +291,19 @@ def test_in_process_fold_models_are_never_pickled_and_eliminated_ones_dropped(
     def no_pickling(*args, **kwargs):
         raise AssertionError("a fold model was pickled")
 
-    monkeypatch.setattr(_warm.pickle, "dump", no_pickling)
+    monkeypatch.setattr(_warm_start.pickle, "dump", no_pickling)
     kept = []
-    keep_only = _warm.WarmStartPlan.keep_only
+    keep_only = _warm_start.WarmStartPlan.keep_only
 
     def spy(plan, candidates):
         keep_only(plan, candidates)
         survivors = {plan.config_key(c) for c in candidates}
-        memory = _warm._IN_MEMORY[plan.token]
+        memory = _warm_start._IN_MEMORY[plan.token]
         assert {config for config, _ in memory} <= survivors
         assert not os.listdir(plan.directory)
         kept.append(len(memory))
 
-    monkeypatch.setattr(_warm.WarmStartPlan, "keep_only", spy)
+    monkeypatch.setattr(_warm_start.WarmStartPlan, "keep_only", spy)
     search = _forest_search(True).fit(Xb, yb)
     assert search.warm_start_ and search.n_candidates_ == [12, 4, 2]
     # After rung 0, the 4 promoted candidates' 3 fold models (8 eliminated
@@ -311,11 +311,11 @@ def test_in_process_fold_models_are_never_pickled_and_eliminated_ones_dropped(
     # max_resources are never kept: they cannot continue.
     assert kept == [4 * 3, 2 * 3, 0]
     assert TreeCounter.n_trees == 3 * (36 + 24 + 36) + 27  # continued training
-    assert not _warm._IN_MEMORY  # the search dropped its models
+    assert not _warm_start._IN_MEMORY  # the search dropped its models
 
 
 def test_fold_models_of_other_processes_go_through_the_cache_directory():
-    plan = _warm.WarmStartPlan.create("n_estimators")
+    plan = _warm_start.WarmStartPlan.create("n_estimators")
     try:
         worker = pickle.loads(pickle.dumps(plan))  # as joblib ships it
         worker.pid = -1  # another process: no access to the search's memory
@@ -332,7 +332,7 @@ def test_fold_models_of_other_processes_go_through_the_cache_directory():
         assert plan.load("a", "fold0") is None and not os.listdir(plan.directory)
     finally:
         plan.close()
-    assert plan.token not in _warm._IN_MEMORY and not os.path.exists(plan.directory)
+    assert plan.token not in _warm_start._IN_MEMORY and not os.path.exists(plan.directory)
 
 
 def test_warm_start_with_aggressive_elimination_reuses_repeated_rungs():

@@ -6,7 +6,7 @@ from sklearn.datasets import make_classification
 from sklearn.model_selection import KFold
 
 from skhyper import HyperbandSearchCV, Real, SuccessiveHalvingSearchCV
-from skhyper._schedule import hyperband_schedule
+from skhyper.scheduling._schedule import hyperband_schedule
 
 from test_halving import Growing, Recorder, TreeCounter
 

@@ -15,7 +15,7 @@ from sklearn.model_selection import (
 )
 
 from skhyper import HyperbandSearchCV, Real, SuccessiveHalvingSearchCV
-from skhyper._schedule import (
+from skhyper.scheduling._schedule import (
     auto_n_candidates,
     auto_n_rungs,
     halving_schedule,

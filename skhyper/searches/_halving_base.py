@@ -2,12 +2,12 @@
 
 Each rung of a bracket is one call to scikit-learn's ``evaluate_candidates``:
 fitting, scoring, ``cv_results_`` and joblib parallelism stay scikit-learn's.
-The searches are :mod:`skhyper._halving` and :mod:`skhyper._hyperband`; the
+The searches are :mod:`skhyper.searches._halving` and :mod:`skhyper.searches._hyperband`; the
 other pieces live in their own modules: the schedule arithmetic in
-:mod:`skhyper._schedule`, the ``n_samples`` subsamples in
-:mod:`skhyper._resources`, the continued training of promoted fold models in
-:mod:`skhyper._warm`, the rows reused from an earlier search in
-:mod:`skhyper._prior`, and the candidate sources in :mod:`skhyper._proposers`.
+:mod:`skhyper.scheduling._schedule`, the ``n_samples`` subsamples in
+:mod:`skhyper.resources._subsamples`, the continued training of promoted fold models in
+:mod:`skhyper.resources._warm_start`, the rows reused from an earlier search in
+:mod:`skhyper.resume._earlier`, and the candidate sources in :mod:`skhyper.optimizer._proposers`.
 """
 
 import numbers
@@ -18,14 +18,17 @@ import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import check_cv
 
-from skhyper import _checkpoint, _compat, _prior, _resources
-from skhyper._async_halving import AsyncHalving
-from skhyper._base import BaseModelSearchCV
+from skhyper import _compat
+from skhyper.resume import _checkpoint
+from skhyper.resume import _earlier
+from skhyper.resources import _subsamples
+from skhyper.scheduling._halving_policy import AsyncHalving
+from skhyper.searches._base import BaseModelSearchCV
 from skhyper._compat import HasMethods, Interval, StrOptions
-from skhyper._promotion import all_folds_failed, best_first
-from skhyper._proposers import is_pure_grid, make_proposer
-from skhyper._splits import FrozenSplits
-from skhyper._warm import WarmStartPlan, continuation_mode, resource_path_owner
+from skhyper.scheduling._promotion import all_folds_failed, best_first
+from skhyper.optimizer._proposers import is_pure_grid, make_proposer
+from skhyper.scheduling._splits import FrozenSplits
+from skhyper.resources._warm_start import WarmStartPlan, continuation_mode, resource_path_owner
 from skhyper.space import Space
 
 __all__ = ["BaseHalvingSearch", "is_int", "own_rows"]
@@ -158,7 +161,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
             plan.max_resources = self._setup.schedule.max_resources
         self._earlier = None
         if self.warm_start_from is not None:
-            self._earlier = _prior.halving_rows(
+            self._earlier = _earlier.halving_rows(
                 self, space, self.warm_start_from,
                 self._same_subsamples(self.warm_start_from),
             )
@@ -238,7 +241,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
             splits = FrozenSplits(cv).split(X, y, groups)
             splits = list(splits)
             n_splits = len(splits)
-            codes = _resources.class_codes(y, classifier)
+            codes = _subsamples.class_codes(y, classifier)
             max_resources = n_samples
             if self.max_resources != "auto":
                 max_resources = self.max_resources
@@ -250,7 +253,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
             smallest = 2 * n_splits
             if classifier and y is not None:
                 smallest *= len(np.unique(np.asarray(y)))
-            floor = _resources.sample_floor(splits, n_samples, codes)
+            floor = _subsamples.sample_floor(splits, n_samples, codes)
             floor = min(max_resources, floor)
         else:
             try:
@@ -279,7 +282,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
                 f"{max_resources}."
             )
         if resource == "n_samples" and first < n_samples:
-            problem = _resources.check_first_rung(splits, n_samples, first, codes)
+            problem = _subsamples.check_first_rung(splits, n_samples, first, codes)
             if problem is not None:
                 raise ValueError(
                     f"min_resources={self.min_resources!r}: a first rung of {first} "
@@ -318,7 +321,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
             return prior, saver
         if self._earlier is None:
             return None, saver
-        return _prior.ResourcePrior(
+        return _earlier.ResourcePrior(
             space, results=self._earlier, extra_keys=self._replay_columns
         ), saver
 
@@ -389,7 +392,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
             return lambda n_resources: evaluator.cv
         if evaluator.cv.splits_ is None:
             evaluator.cv.splits_ = setup.splits
-        subsamples = _resources.NestedSubsamples(
+        subsamples = _subsamples.NestedSubsamples(
             evaluator.cv.splits_, setup.codes, setup.groups, rng
         )
         return lambda n_resources: subsamples.rung(n_resources, setup.n_samples)
@@ -409,7 +412,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
             cv=cv,
             more_results=more_results,
         )
-        _prior.label_reused_rows(
+        _earlier.label_reused_rows(
             getattr(self, "_earlier", None), evaluator, evaluations, more_results
         )
         self._history.extend(

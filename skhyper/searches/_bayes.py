@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 from joblib import effective_n_jobs
 
-from skhyper._async import AsyncScheduler
-from skhyper._base import BaseModelSearchCV
+from skhyper.scheduling._streaming import AsyncScheduler
+from skhyper.searches._base import BaseModelSearchCV
 from skhyper._compat import Interval, StrOptions
 from skhyper.optimizer._acquisition import get_acquisition
 from skhyper.optimizer._optimizer import Optimizer, default_n_initial_points

@@ -5,9 +5,11 @@ import numbers
 
 import numpy as np
 
-from skhyper import _compat, _results, _schedule
+from skhyper import _compat
+from skhyper.scheduling import _results
+from skhyper.scheduling import _schedule
 from skhyper._compat import Interval, StrOptions
-from skhyper._halving_base import BaseHalvingSearch, is_int, own_rows
+from skhyper.searches._halving_base import BaseHalvingSearch, is_int, own_rows
 
 __all__ = ["SuccessiveHalvingSearchCV"]
 

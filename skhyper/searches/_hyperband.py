@@ -6,9 +6,9 @@ import warnings
 
 import numpy as np
 
-from skhyper import _schedule
+from skhyper.scheduling import _schedule
 from skhyper._compat import Interval, StrOptions
-from skhyper._halving_base import BaseHalvingSearch, is_int, own_rows
+from skhyper.searches._halving_base import BaseHalvingSearch, is_int, own_rows
 
 __all__ = ["HyperbandSearchCV"]
 

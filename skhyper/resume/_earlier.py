@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from skhyper import _checkpoint, _compat, _results
-from skhyper._evaluator import Evaluation
+from skhyper import _compat
+from skhyper.resume import _checkpoint
+from skhyper.scheduling import _results
+from skhyper.scheduling._evaluator import Evaluation
 
 
 @dataclass

@@ -17,7 +17,7 @@ Layout::
      "params": [{"subspace": 0, "values": {"C": 0.5, "kernel": {"category": 1}}}, ...],
      "columns": {"mean_test_score": [...], "split0_test_score": [...], ...}}
 
-The fingerprint (see :mod:`skhyper._fingerprint`) describes every object by
+The fingerprint (see :mod:`skhyper.resume._fingerprint`) describes every object by
 value, so the same script run again in a new process finds its checkpoint.
 ``NaN`` scores are stored as ``null``. The CV splits are stored too, so a
 resumed search scores new candidates on exactly the folds of the stored ones,
@@ -32,8 +32,8 @@ import tempfile
 
 import numpy as np
 
-from skhyper import _results
-from skhyper._fingerprint import describe, differences, fingerprint
+from skhyper.scheduling import _results
+from skhyper.resume._fingerprint import describe, differences, fingerprint
 
 __all__ = ["describe", "fingerprint", "load", "save"]
 

@@ -35,8 +35,8 @@ Hyperparameter Tuning", MLSys 2020.
 
 import numpy as np
 
-from skhyper._async import DONE, WAIT, AsyncEvaluations, Unit
-from skhyper._promotion import all_folds_failed, best_first
+from skhyper.scheduling._streaming import DONE, WAIT, AsyncEvaluations, Unit
+from skhyper.scheduling._promotion import all_folds_failed, best_first
 
 __all__ = ["AsyncHalving"]
 

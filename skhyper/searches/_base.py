@@ -19,10 +19,14 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import ParameterGrid, ParameterSampler, check_cv
 from sklearn.utils import check_random_state
 
-from skhyper import _checkpoint, _default_spaces, _prior, _results, _selection_bias
+from skhyper.resume import _checkpoint
+from skhyper.searches import _default_spaces
+from skhyper.resume import _earlier
+from skhyper.scheduling import _results
+from skhyper.searches import _selection_bias
 from skhyper import _compat
 from skhyper._compat import BaseSearchCV, HasMethods, Interval, StrOptions
-from skhyper._evaluator import Evaluation, Evaluator, optimized_metric
+from skhyper.scheduling._evaluator import Evaluation, Evaluator, optimized_metric
 from skhyper.space import Dimension, Space
 
 __all__ = ["BaseModelSearchCV", "Evaluation", "Evaluator", "optimized_metric"]
@@ -263,12 +267,12 @@ class BaseModelSearchCV(BaseSearchCV):
             fingerprint = _checkpoint.fingerprint(
                 self, spec, X, y, getattr(self, "_fit_params", None)
             )
-            prior = _prior.from_checkpoint(
+            prior = _earlier.from_checkpoint(
                 os.fspath(path), fingerprint, space, self._replay_columns
             )
             saver = partial(_save_checkpoint, os.fspath(path), fingerprint, space)
         if prior is None and earlier is not None:
-            prior = _prior.from_earlier(earlier, space, self._replay_columns)
+            prior = _earlier.from_earlier(earlier, space, self._replay_columns)
         return prior, saver
 
     def _check_search_params(self, space):

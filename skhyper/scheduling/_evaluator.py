@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.exceptions import FitFailedWarning
 
-from skhyper import _compat, _results
-from skhyper._splits import FrozenSplits
+from skhyper import _compat
+from skhyper.scheduling import _results
+from skhyper.scheduling._splits import FrozenSplits
 from skhyper.callbacks import DeadlineStopper, SearchProgress, stop_reason
 
 
@@ -465,7 +466,7 @@ class Evaluator:
             line += f", stopped by {self.stop_reason}"
         print(line, flush=True)
 
-    # -- evaluations run outside evaluate_candidates (skhyper._async) ----------
+    # -- evaluations run outside evaluate_candidates (skhyper.scheduling._streaming) ----------
 
     def add_finished(self, rows, duration, extra_keys=()):
         """Record a configuration whose fold fits ran outside scikit-learn.

@@ -28,7 +28,7 @@ thread that called ``fit``: a lock guards the optimizer.
 
 :class:`AsyncEvaluations` is what every asynchronous search shares (the
 fold tasks, the collection, the final call); :class:`AsyncScheduler` is the
-Bayesian search's, and :mod:`skhyper._async_halving` the halving searches'.
+Bayesian search's, and :mod:`skhyper.scheduling._halving_policy` the halving searches'.
 A search whose next work depends on results still running (a rung not yet
 complete) has nothing to hand a freed worker: it hands it a short wait
 (``_poll``), after which joblib asks again. joblib's generator cannot block
@@ -43,8 +43,9 @@ import numpy as np
 from joblib import delayed, effective_n_jobs
 from sklearn.base import clone
 
-from skhyper import _compat, _results
-from skhyper._evaluator import optimized_metric
+from skhyper import _compat
+from skhyper.scheduling import _results
+from skhyper.scheduling._evaluator import optimized_metric
 
 __all__ = ["DONE", "WAIT", "AsyncEvaluations", "AsyncScheduler", "Unit"]
 

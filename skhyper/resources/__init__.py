@@ -1,0 +1,1 @@
+"""The halving resources: subsamples of the folds, and fold models that continue training."""

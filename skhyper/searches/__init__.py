@@ -1,0 +1,1 @@
+"""The public searches: scikit-learn ``BaseSearchCV`` subclasses and what they share."""
