@@ -1,11 +1,15 @@
 """skhyper: hyperparameter search for scikit-learn that spends the budget well."""
 
+from skhyper.optimizer._optimizer import Optimizer
 from skhyper.searches._bayes import BayesSearchCV
 from skhyper.searches._default_spaces import default_space, silhouette_scorer
 from skhyper.searches._halving import SuccessiveHalvingSearchCV
 from skhyper.searches._hyperband import HyperbandSearchCV
-from skhyper.searches._selection_bias import SelectionBias, SelectionBiasWarning, selection_bias
-from skhyper.optimizer._optimizer import Optimizer
+from skhyper.searches._selection_bias import (
+    SelectionBias,
+    SelectionBiasWarning,
+    selection_bias,
+)
 from skhyper.space import Categorical, Integer, Real, Space
 
 __version__ = "0.1.0.dev0"

@@ -20,8 +20,6 @@ of any fitted search on every release.
 """
 
 import sklearn
-from sklearn.utils.fixes import parse_version
-
 
 # The only private scikit-learn names skhyper uses, all part of subclassing
 # BaseSearchCV: the base class itself and the parameter-constraint vocabulary
@@ -29,6 +27,7 @@ from sklearn.utils.fixes import parse_version
 # private import appears anywhere in skhyper.
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.fixes import parse_version
 
 #: Private attributes of scikit-learn classes that skhyper's searches define
 #: or call outside this module, each because subclassing ``BaseSearchCV``
@@ -228,6 +227,7 @@ def validate_params(estimator):
 import warnings  # noqa: E402  (this section's own imports)
 
 import numpy as np  # noqa: E402
+
 #
 # ``BaseSearchCV.fit`` runs fold fits only through ``evaluate_candidates``,
 # one whole batch at a time, and returns nothing before every fit of the batch

@@ -10,8 +10,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import GroupKFold
 
-from skhyper import BayesSearchCV, Real
-from skhyper import _compat
+from skhyper import BayesSearchCV, Real, _compat
 
 X = np.arange(60, dtype=float).reshape(30, 2)
 y = np.zeros(30)
@@ -202,7 +201,7 @@ def test_invalid_asynchronous_is_refused_before_any_fit():
 
 def test_without_out_of_order_results_it_falls_back_to_batches(monkeypatch):
     monkeypatch.setattr(_compat, "unordered_parallel", lambda *args: None)
-    with pytest.warns(UserWarning, match="synchronous batches"):
+    with pytest.warns(UserWarning, match="running synchronously"):
         search = _fit(_search())
     assert "finish_time" not in search.cv_results_
     assert len(search.cv_results_["params"]) == 12
@@ -219,16 +218,22 @@ def test_dask_cluster(dask_client):
 
 @pytest.mark.slow
 def test_fits_are_queued_on_a_cluster_to_hide_its_round_trips(dask_client):
-    from skhyper.scheduling._streaming import AsyncScheduler
+    from types import SimpleNamespace
+
+    from skhyper.scheduling._streaming import StreamingDriver
+
+    def driver():
+        policy = SimpleNamespace(n_units=1)
+        return StreamingDriver(search, (None, None, {}), None, policy)
 
     search = _search(n_jobs=-1, pre_dispatch="3*n_jobs")
     with joblib.parallel_config(backend="dask"):
         assert not _compat.runs_on_this_machine()
-        assert AsyncScheduler(search, None, None, 1)._pre_dispatch() == "3*n_jobs"
+        assert driver()._pre_dispatch() == "3*n_jobs"
     for n_jobs, in_flight in [(2, 2), (7, 7), (8, 9), (64, 72)]:
         search.set_params(n_jobs=n_jobs)
         with joblib.parallel_config(backend="loky"):
-            assert AsyncScheduler(search, None, None, 1)._pre_dispatch() == in_flight
+            assert driver()._pre_dispatch() == in_flight
 
 
 @pytest.mark.filterwarnings("ignore:The estimator Sleepy does not support callbacks")

@@ -13,8 +13,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skhyper import HyperbandSearchCV, Real, SuccessiveHalvingSearchCV
-from skhyper import _compat
+from skhyper import HyperbandSearchCV, Real, SuccessiveHalvingSearchCV, _compat
 from skhyper.resources import _warm_start
 
 X = np.arange(60, dtype=float).reshape(30, 2)
@@ -132,12 +131,15 @@ def test_asha_promotes_before_the_rung_is_complete():
 
 
 def test_asha_promotes_the_best_third_of_what_has_finished():
-    from skhyper.scheduling._halving_policy import AsyncHalving, _Bracket
+    from skhyper.scheduling._halving_policy import HalvingPolicy, _Bracket
     from skhyper.scheduling._schedule import halving_schedule
 
     schedule = halving_schedule(9, factor=3, min_resources=1, max_resources=9)
     search = _search(SuccessiveHalvingSearchCV)
-    runner = AsyncHalving(search, None, [schedule], None, None, None, asha=True)
+    runner = HalvingPolicy(
+        [schedule], None, None, None, search._n_promoted, factor=3, columns=(),
+        asha=True,
+    )
     bracket = _Bracket(0, schedule)
     runner.brackets.append(bracket)
     rung, above = bracket.rungs[0], bracket.rungs[1]
@@ -287,7 +289,7 @@ def test_invalid_asynchronous_is_refused_before_any_fit():
 
 def test_without_out_of_order_results_it_falls_back_to_synchronous_rungs(monkeypatch):
     monkeypatch.setattr(_compat, "unordered_parallel", lambda *args: None)
-    with pytest.warns(UserWarning, match="synchronous rungs"):
+    with pytest.warns(UserWarning, match="running synchronously"):
         search = _fit(_search())
     assert "finish_time" not in search.cv_results_
     assert len(search.cv_results_["params"]) == search.schedule_.n_evaluations

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from search_doubles import BatchedRandomSearch, FailsWhenC
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.exceptions import FitFailedWarning
@@ -11,9 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, RandomizedSearchCV
 
 from skhyper.callbacks import NoImprovementStopper
-
-from search_doubles import BatchedRandomSearch, FailsWhenC
-
+from skhyper.scheduling._evaluator import Evaluator
 
 X, y = make_classification(n_samples=60, random_state=0)
 
@@ -267,7 +266,6 @@ def test_rows_formatted_call_by_call_equal_all_rows_formatted_at_once(monkeypatc
     from sklearn.dummy import DummyClassifier
 
     from skhyper import BayesSearchCV
-    from skhyper.scheduling import _results
 
     space = [
         {"strategy": ["prior", "stratified"], "random_state": [0, 1]},
@@ -284,7 +282,21 @@ def test_rows_formatted_call_by_call_equal_all_rows_formatted_at_once(monkeypatc
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a constant absent from y, strings as seeds
         incremental = search().fit(X, y)
-        monkeypatch.setattr(_results.IncrementalFormat, "_continues", lambda *a: False)
+        monkeypatch.setattr(Evaluator, "formatted", _format_everything)
         whole = search().fit(X, y)
     _same_results(incremental.cv_results_, whole.cv_results_)
     assert incremental.best_index_ == whole.best_index_
+
+
+def _format_everything(evaluator, format_rows, candidate_params, n_splits, out,
+                       more_results):
+    """``Evaluator.formatted`` as if every row were formatted again at each call:
+    the new rows are taken out of all of them."""
+    from skhyper.scheduling import _results
+
+    whole = format_rows(candidate_params, n_splits, out, more_results)
+    done = evaluator._n_sklearn_rows
+    evaluator._n_sklearn_rows = len(candidate_params)
+    new = _results.take_rows(whole, range(done, len(candidate_params)))
+    evaluator._new_rows = evaluator.record.add(new, by_sklearn=True)
+    return evaluator.results

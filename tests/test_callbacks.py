@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from search_doubles import FirstClassClassifier
 from sklearn.datasets import make_classification
 
 from skhyper import BayesSearchCV, Real, SuccessiveHalvingSearchCV
@@ -11,8 +12,6 @@ from skhyper.callbacks import (
     SearchProgress,
     TargetScoreStopper,
 )
-
-from search_doubles import FirstClassClassifier
 
 X, y = make_classification(n_samples=80, random_state=0)
 

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from search_doubles import BatchedRandomSearch, FailsWhenC
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
@@ -11,7 +12,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from search_doubles import BatchedRandomSearch, FailsWhenC
 from skhyper import Space
 from skhyper.resume._checkpoint import decode_params, encode_params
 

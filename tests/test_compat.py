@@ -10,13 +10,12 @@ import re
 
 import numpy as np
 import pytest
+from search_doubles import BatchedRandomSearch
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
 import skhyper
 from skhyper import _compat
-
-from search_doubles import BatchedRandomSearch
 
 PACKAGE = pathlib.Path(skhyper.__file__).parent
 ALLOWED_PRIVATE = {

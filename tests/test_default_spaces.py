@@ -11,8 +11,13 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from threadpoolctl import threadpool_limits
 
-from skhyper import BayesSearchCV, Real, SuccessiveHalvingSearchCV, default_space
-from skhyper import silhouette_scorer
+from skhyper import (
+    BayesSearchCV,
+    Real,
+    SuccessiveHalvingSearchCV,
+    default_space,
+    silhouette_scorer,
+)
 from skhyper.searches._default_spaces import DEFAULT_SPACES, known_estimators
 
 Xc, yc = make_classification(n_samples=100, n_features=5, random_state=0)

@@ -293,17 +293,17 @@ def test_in_process_fold_models_are_never_pickled_and_eliminated_ones_dropped(
 
     monkeypatch.setattr(_warm_start.pickle, "dump", no_pickling)
     kept = []
-    keep_only = _warm_start.WarmStartPlan.keep_only
+    forget = _warm_start.WarmStartPlan.forget
 
     def spy(plan, candidates):
-        keep_only(plan, candidates)
-        survivors = {plan.config_key(c) for c in candidates}
+        forget(plan, candidates)
+        dropped = {plan.config_key(c) for c in candidates}
         memory = _warm_start._IN_MEMORY[plan.token]
-        assert {config for config, _ in memory} <= survivors
+        assert not {config for config, _ in memory} & dropped
         assert not os.listdir(plan.directory)
         kept.append(len(memory))
 
-    monkeypatch.setattr(_warm_start.WarmStartPlan, "keep_only", spy)
+    monkeypatch.setattr(_warm_start.WarmStartPlan, "forget", spy)
     search = _forest_search(True).fit(Xb, yb)
     assert search.warm_start_ and search.n_candidates_ == [12, 4, 2]
     # After rung 0, the 4 promoted candidates' 3 fold models (8 eliminated
@@ -319,17 +319,19 @@ def test_fold_models_of_other_processes_go_through_the_cache_directory():
     try:
         worker = pickle.loads(pickle.dumps(plan))  # as joblib ships it
         worker.pid = -1  # another process: no access to the search's memory
-        plan.store("a", "fold0", 3, {"fitted": "in the search's process"})
-        worker.store("b", "fold0", 3, {"fitted": "in a worker"})
-        assert os.listdir(plan.directory) == ["b-fold0.pkl"]  # only the worker's
-        assert worker.load("a", "fold0") is None
-        assert plan.load("b", "fold0") == (3, {"fitted": "in a worker"})
+        a, b = plan.config_key({"C": 0.1}), plan.config_key({"C": 10.0})
+        plan.store(a, "fold0", 3, {"fitted": "in the search's process"})
+        worker.store(b, "fold0", 3, {"fitted": "in a worker"})
+        assert os.listdir(plan.directory) == [f"{b}-fold0.pkl"]  # the worker's
+        assert worker.load(a, "fold0") is None
+        assert plan.load(b, "fold0") == (3, {"fitted": "in a worker"})
         # In memory, a model is handed over to the fit that continues it.
-        assert plan.load("a", "fold0") == (3, {"fitted": "in the search's process"})
-        assert plan.load("a", "fold0") is None
-        plan.store("a", "fold0", 9, {})
-        plan.keep_only([{"C": 1.0}])  # neither "a" nor "b" is promoted
-        assert plan.load("a", "fold0") is None and not os.listdir(plan.directory)
+        assert plan.load(a, "fold0") == (3, {"fitted": "in the search's process"})
+        assert plan.load(a, "fold0") is None
+        plan.store(a, "fold0", 9, {})
+        worker.store(b, "fold0", 9, {})
+        plan.forget([{"C": 0.1}, {"C": 10.0}])  # both eliminated
+        assert plan.load(a, "fold0") is None and not os.listdir(plan.directory)
     finally:
         plan.close()
     assert plan.token not in _warm_start._IN_MEMORY and not os.path.exists(plan.directory)

@@ -4,11 +4,10 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.model_selection import KFold
+from test_halving import Growing, Recorder, TreeCounter
 
 from skhyper import HyperbandSearchCV, Real, SuccessiveHalvingSearchCV
 from skhyper.scheduling._schedule import hyperband_schedule
-
-from test_halving import Growing, Recorder, TreeCounter
 
 
 class Peaked(Growing):

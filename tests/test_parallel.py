@@ -6,11 +6,11 @@ import pickle
 import joblib
 import numpy as np
 import pytest
+from search_doubles import BatchedRandomSearch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
-from search_doubles import BatchedRandomSearch
 from skhyper import BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV
 
 X, y = make_classification(n_samples=80, random_state=0)

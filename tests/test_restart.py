@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 import restart_cases
+
 import skhyper
 
 N_SPLITS = 3

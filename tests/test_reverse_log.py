@@ -3,6 +3,7 @@
 import matplotlib
 import numpy as np
 import pytest
+from search_doubles import FirstClassClassifier
 from sklearn.datasets import make_classification
 
 from skhyper import (
@@ -12,8 +13,6 @@ from skhyper import (
     SuccessiveHalvingSearchCV,
 )
 from skhyper.plots import ParameterScoreDisplay
-
-from search_doubles import FirstClassClassifier
 
 matplotlib.use("Agg")
 

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from search_doubles import FirstClassClassifier
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV, KFold
 
@@ -14,8 +15,6 @@ from skhyper import (
     SuccessiveHalvingSearchCV,
     selection_bias,
 )
-
-from search_doubles import FirstClassClassifier
 
 
 def _results(S):

@@ -5,7 +5,6 @@ and in docs/migration/sklearn.rst.
 """
 
 import pytest
-
 import sklearn_suite
 
 

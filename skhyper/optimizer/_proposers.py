@@ -51,6 +51,15 @@ class _Proposer:
         self.space = space
         self.rng = rng
         self._seen = set()
+        self._history = []
+
+    def ask(self, n):
+        return self.propose(n, self._history)
+
+    def tell(self, points, scores, resource=None):
+        self._history.extend(
+            (point, score, resource) for point, score in zip(points, scores)
+        )
 
     def _key(self, point):
         return self.space.key(point)

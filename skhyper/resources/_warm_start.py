@@ -190,33 +190,23 @@ class WarmStartPlan:
         items = sorted((k, v) for k, v in params.items() if k != self.resource)
         return joblib.hash(clone(items, safe=False))
 
-    def keep_only(self, candidates):
-        """Forget the fold models of every configuration not in ``candidates``."""
-        keep = {self.config_key(c) for c in candidates}
-        self._drop(lambda config: config not in keep)
-
     def forget(self, candidates):
-        """Forget the fold models of ``candidates`` (eliminated ones).
+        """Delete the fold models (in memory and on disk) of ``candidates``.
 
         Safe while other candidates' fits run: only these keys are touched.
         """
         drop = {self.config_key(c) for c in candidates}
-        self._drop(lambda config: config in drop)
-
-    def _drop(self, unwanted):
-        """Delete the models (in memory and on disk) whose configuration key
-        ``unwanted(key)`` is true."""
         memory = self._memory()
         if memory is not None:
             for key in list(memory):  # a snapshot: fits may add keys meanwhile
-                if unwanted(key[0]):
+                if key[0] in drop:
                     memory.pop(key, None)
         try:
             names = os.listdir(self.directory)
         except OSError:
             return
         for name in names:
-            if unwanted(name.split("-")[0]):
+            if name.split("-")[0] in drop:
                 _remove(os.path.join(self.directory, name))
 
     def close(self):

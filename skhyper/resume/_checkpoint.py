@@ -32,8 +32,8 @@ import tempfile
 
 import numpy as np
 
-from skhyper.scheduling import _results
 from skhyper.resume._fingerprint import describe, differences, fingerprint
+from skhyper.scheduling import _results
 
 __all__ = ["describe", "fingerprint", "load", "save"]
 

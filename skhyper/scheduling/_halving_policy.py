@@ -1,32 +1,26 @@
-"""Asynchronous successive halving and Hyperband: no step waits for the others.
+"""Successive halving, Hyperband and ASHA as one policy: brackets of rungs.
 
-The synchronous searches evaluate a rung (Hyperband: one rung of every
-running bracket) as one call, and the next starts when its slowest fit ends.
-Here fold fits are dispatched as workers free (:class:`AsyncEvaluations`),
-and each bracket moves on by itself:
+A *bracket* is one run of successive halving: a *rung* evaluates its
+candidates with some resource (samples, or an estimator parameter such as
+``n_estimators``), and the best ``1 / factor`` of them are promoted to the
+next rung, which gives them ``factor`` times more. Hyperband runs several
+brackets that trade the number of candidates against the resource of the
+first rung; successive halving is one bracket.
 
-* ``asynchronous=True``: a rung's promotions still wait for the whole rung,
-  so the promotions are those of the synchronous search (the same
-  candidates, with a grid or random proposer and an integer
-  ``random_state``), but brackets do not wait for each other, and a freed
-  worker takes a fit of any bracket.
-* ``asynchronous="asha"`` (Li et al., 2020): a candidate is promoted as
-  soon as it is among the best ``1 / factor`` of the results its rung has
-  so far (at most ``floor(done / factor)`` promoted while the rung runs),
-  and the rung's remaining promotions are made when it completes. Each rung
-  ends with the synchronous counts; which candidates are promoted depends on
-  the order fits finish.
+Under the barrier driver (``take(None)``), each batch is the next rung of
+every running bracket, and one more bracket starts with every batch: the
+synchronous searches. Under the streaming driver (``take(1)``), a freed
+worker takes, in this order, a queued candidate of the highest resource
+(longest fits first), a new candidate of the bottom rung of a started
+bracket, or the first candidate of the next bracket (proposed then, from
+the results so far); brackets do not wait for each other.
 
-A freed worker takes, in this order: a queued candidate of the highest
-resource (longest fits first, best candidates' results first), a new
-candidate of the bottom rung of a started bracket, the first candidate of
-the next bracket (proposed then, from the results so far), and otherwise
-waits a moment. Brackets start in the schedule's order, the boldest first:
-its chain of rungs is the longest, and starting every bracket at once
-(longest fits first) measured worse, 0.85 against 1.00 utilisation on 8
-threads and 0.72 against 0.84 on 16 (``benchmarks/halving_utilisation.py``). The last unit that can ever be taken (at a top rung, with
-every other rung complete) goes through scikit-learn's
-``evaluate_candidates``.
+Promotions out of a rung are made when it is complete (every candidate of
+the synchronous search's, with a grid or random proposer and an integer
+seed) or, with ``asha=True`` (Li et al., 2020), as soon as a candidate is
+among the best ``1 / factor`` of the results its rung has so far (at most
+``floor(done / factor)`` while the rung runs); each rung still ends with
+the planned counts.
 
 Li, L., Jamieson, K., Rostamizadeh, A., Gonina, E., Ben-tzur, J., Hardt, M.,
 Recht, B. and Talwalkar, A., "A System for Massively Parallel
@@ -35,10 +29,10 @@ Hyperparameter Tuning", MLSys 2020.
 
 import numpy as np
 
-from skhyper.scheduling._streaming import DONE, WAIT, AsyncEvaluations, Unit
-from skhyper.scheduling._promotion import all_folds_failed, best_first
+from skhyper.scheduling._policy import DONE, WAIT, Unit
+from skhyper.scheduling._promotion import best_first
 
-__all__ = ["AsyncHalving"]
+__all__ = ["HalvingPolicy"]
 
 
 class _Rung:
@@ -65,38 +59,53 @@ class _Bracket:
         return self.counts[k]
 
 
-class AsyncHalving(AsyncEvaluations):
-    """Runs a halving search's brackets, each at its own pace.
+class HalvingPolicy:
+    """Brackets of rungs, each promoting its best candidates.
 
     Parameters
     ----------
-    search : SuccessiveHalvingSearchCV or HyperbandSearchCV
-        The search being fitted.
-    evaluator : Evaluator
-        Its evaluator.
     brackets : list of HalvingSchedule
         The planned brackets, started in this order.
     proposer : proposer
-        Where each bracket's candidates come from.
+        Where each bracket's candidates come from: ``ask(n)``, and
+        ``tell(points, scores, resource)`` of every finished evaluation.
     rung_cv : callable
-        ``rung_cv(n_resources)``: the splitter of a rung.
-    plan : WarmStartPlan or None
-        Told which candidates are eliminated, to drop their fold models.
-    asha : bool
-        Promote as results come (ASHA) rather than when a rung is complete.
+        ``rung_cv(resource)``: the splitter of a rung (``None``: the frozen
+        folds).
+    with_resource : callable
+        ``with_resource(candidate, resource)``: the configuration a rung fits.
+    n_promoted : callable
+        ``n_promoted(counts, k, n)``: candidates a bracket planned as
+        ``counts`` promotes out of rung ``k`` when ``n`` were evaluated there.
+    factor : float
+        The halving factor (ASHA's early promotions).
+    columns : tuple of str
+        The search's own ``cv_results_`` columns, among ``"bracket"``,
+        ``"iter"`` and ``"n_resources"``.
+    asha : bool, default=False
+        Promote as results come rather than when a rung is complete.
+    relabel : bool, default=False
+        Whether an earlier search's rows reused at a rung take its labels.
+    eliminated : callable, default=None
+        ``eliminated(candidates)``, told of the candidates a closed rung does
+        not promote.
     """
 
-    def __init__(self, search, evaluator, brackets, proposer, rung_cv, plan, asha):
-        super().__init__(search, evaluator, sum(b.n_evaluations for b in brackets))
+    def __init__(self, brackets, proposer, rung_cv, with_resource, n_promoted,
+                 factor, columns, asha=False, relabel=False, eliminated=None):
         self.schedules = brackets
         self.proposer = proposer
         self.rung_cv = rung_cv
-        self.plan = plan
+        self.with_resource = with_resource
+        self.n_promoted = n_promoted
+        self.factor = factor
+        self.columns = columns
         self.asha = asha
+        self.relabel = relabel
+        self.eliminated = eliminated
         self.brackets = []
-        self._splits = {}
-        self._n_taken = 0
-        self._last = None
+        self.n_units = sum(b.n_evaluations for b in brackets)
+        self._cvs = {}
 
     # -- what the search reads afterwards ----------------------------------------
 
@@ -118,12 +127,14 @@ class AsyncHalving(AsyncEvaluations):
         if rung.closed and k + 1 < len(bracket.rungs):
             return len(rung.promoted)
         ok = sum(not failed for _, _, failed in rung.done)
-        return min(ok, self.search._n_promoted(bracket.counts, k, len(rung.done)))
+        return min(ok, self.n_promoted(bracket.counts, k, len(rung.done)))
 
-    # -- taking work (joblib's threads, under the lock) --------------------------
+    # -- the policy ----------------------------------------------------------------
 
-    def _take(self):
+    def take(self, limit):
         self._settle()
+        if limit is None:
+            return self._take_batch()
         taken = self._queued()
         while taken is None and len(self.brackets) < len(self.schedules):
             self._start_bracket()
@@ -132,23 +143,45 @@ class AsyncHalving(AsyncEvaluations):
             busy = any(r.in_flight for b in self.brackets for r in b.rungs)
             return WAIT if busy else DONE
         unit = self._unit(*taken)
-        unit.replay = self.evaluator.replayed(unit.params, unit.more)
-        if unit.replay is None and self._is_last():
-            self._last = unit
-            return DONE
-        return unit
+        unit.last = self._is_last()
+        return [unit]
 
-    def _take_final(self):
-        unit, self._last = self._last, None
-        return None if self._stop else unit
+    def _take_batch(self):
+        """The next rung of every running bracket, and one new bracket's first."""
+        if len(self.brackets) < len(self.schedules):
+            self._start_bracket()
+        units = []
+        while True:
+            for bracket in self.brackets:
+                for k, rung in enumerate(bracket.rungs):
+                    while rung.queue:
+                        rung.in_flight += 1
+                        units.append(self._unit(bracket, k, rung.queue.pop(0)))
+            if units or len(self.brackets) == len(self.schedules):
+                break
+            self._start_bracket()  # one that had no candidate to propose
+        if not units:
+            return DONE
+        if len({id(unit.cv) for unit in units}) > 1:
+            raise RuntimeError("A batch of rungs with different resources.")
+        return units
+
+    def finished(self, units, evaluations):
+        for unit, evaluation in zip(units, evaluations):
+            bracket, k, params = unit.tag
+            rung = bracket.rungs[k]
+            rung.in_flight -= 1
+            rung.done.append((params, evaluation.score, evaluation.failed))
+            self.proposer.tell([params], [evaluation.score], rung.resource)
+        self._settle()
+
+    # -- taking work -------------------------------------------------------------
 
     def _start_bracket(self):
         schedule = self.schedules[len(self.brackets)]
         bracket = _Bracket(len(self.brackets), schedule)
         first = bracket.rungs[0]
-        first.queue = list(
-            self.proposer.propose(schedule.n_candidates[0], self.search._history)
-        )
+        first.queue = list(self.proposer.ask(schedule.n_candidates[0]))
         first.n_entered = len(first.queue)
         self.brackets.append(bracket)
 
@@ -178,17 +211,13 @@ class AsyncHalving(AsyncEvaluations):
 
     def _unit(self, bracket, k, params):
         resource = bracket.rungs[k].resource
-        if resource not in self._splits:
-            cv = self.rung_cv(resource)
-            self._splits[resource] = (self.splits_of(cv), cv)
-        splits, cv = self._splits[resource]
+        if resource not in self._cvs:
+            self._cvs[resource] = self.rung_cv(resource)
         labels = {"bracket": bracket.number, "iter": k, "n_resources": resource}
-        index, self._n_taken = self._n_taken, self._n_taken + 1
         return Unit(
-            self.search._with_resource(params, resource), index,
-            self.evaluator.elapsed, splits, cv,
-            more={key: labels[key] for key in self.search._replay_columns},
-            tag=(bracket, k, params),
+            self.with_resource(params, resource), cv=self._cvs[resource],
+            columns={key: labels[key] for key in self.columns},
+            relabel=self.relabel, tag=(bracket, k, params),
         )
 
     # -- promotions ---------------------------------------------------------------
@@ -213,10 +242,10 @@ class AsyncHalving(AsyncEvaluations):
         rung = bracket.rungs[k]
         n_done = len(rung.done)
         if complete:
-            allowed = self.search._n_promoted(bracket.counts, k, n_done)
+            allowed = self.n_promoted(bracket.counts, k, n_done)
         else:
-            final = self.search._n_promoted(bracket.counts, k, bracket.expected(k))
-            allowed = min(final, int(n_done // self.search.factor))
+            final = self.n_promoted(bracket.counts, k, bracket.expected(k))
+            allowed = min(final, int(n_done // self.factor))
         if len(rung.promoted) >= allowed:
             return
         params, scores, failed = zip(*rung.done)
@@ -228,29 +257,10 @@ class AsyncHalving(AsyncEvaluations):
                 bracket.rungs[k + 1].n_entered += 1
 
     def _forget_eliminated(self, bracket, k):
-        if self.plan is None:
+        if self.eliminated is None:
             return
         rung = bracket.rungs[k]
         top = k + 1 == len(bracket.rungs)
-        self.plan.forget(
+        self.eliminated(
             [p for i, (p, _, _) in enumerate(rung.done) if top or i not in rung.promoted]
         )
-
-    # -- results (the fitting thread, under the lock) ------------------------------
-
-    def _record(self, unit, evaluation):
-        bracket, k, params = unit.tag
-        rung = bracket.rungs[k]
-        rung.in_flight -= 1
-        failed = not np.isfinite(evaluation.score) or self._all_failed(evaluation)
-        rung.done.append((params, evaluation.score, failed))
-        self.search._history.append((params, evaluation.score, rung.resource))
-
-    def _all_failed(self, evaluation):
-        results = self.evaluator.results
-        if results is None or evaluation.index is None:
-            return True
-        return bool(all_folds_failed(
-            results, self.evaluator.metric, self.search.error_score,
-            [evaluation.index],
-        )[0])

@@ -14,51 +14,6 @@ from scipy.stats import rankdata
 from skhyper import _compat
 
 
-class IncrementalFormat:
-    """Formats only the candidates added since the last call.
-
-    scikit-learn's ``evaluate_candidates`` hands ``_format_results`` every
-    candidate evaluated so far at each call; a sequential search calls it once
-    per evaluation, so formatting them all again would cost quadratically in
-    the budget (30 of the 50 ms per evaluation at 1000 evaluations). Every
-    column but the ranks is per candidate, so the rows formatted before are
-    kept and the new ones appended (:func:`append_rows`: ``param_<name>``
-    dtypes promoted as numpy infers them over all values, ranks recomputed).
-    """
-
-    def __init__(self):
-        self._results = None
-        self._params = []  # the candidate dicts formatted, the same objects
-
-    def extend(self, format_rows, candidate_params, n_splits, out, more_results):
-        """``format_rows(candidate_params, n_splits, out, more_results)``, the
-        earlier rows reused when this call only adds candidates to the last."""
-        n_done = len(self._params)
-        more_results = more_results or {}
-        if not self._continues(candidate_params, n_splits, out, more_results):
-            results = format_rows(candidate_params, n_splits, out, more_results)
-        else:
-            new = format_rows(
-                candidate_params[n_done:], n_splits, out[n_done * n_splits :],
-                {k: v[n_done:] for k, v in more_results.items()},
-            )
-            results = append_rows(self._results, new)
-        # scikit-learn's "params" is its own list, which its next call extends.
-        self._results = dict(results, params=list(results["params"]))
-        self._params = list(candidate_params)
-        self._keys = (n_splits, tuple(more_results))
-        return results
-
-    def _continues(self, candidate_params, n_splits, out, more_results):
-        n_done = len(self._params)
-        return (
-            0 < n_done < len(candidate_params)
-            and self._keys == (n_splits, tuple(more_results))
-            and len(out) == len(candidate_params) * n_splits
-            and all(a is b for a, b in zip(self._params, candidate_params))
-        )
-
-
 def n_rows(results):
     return len(results["params"])
 

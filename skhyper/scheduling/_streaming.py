@@ -1,38 +1,28 @@
-"""Asynchronous scheduling: new work as soon as a worker frees.
+"""The streaming driver: new work for a worker as soon as it frees.
 
-A synchronous search proposes a batch, waits for every fold fit of it, then
-proposes the next: workers that finish early wait at the barrier. Here
 joblib pulls fold fits from a lazy generator (``Parallel`` with
 ``return_as="generator_unordered"``, one fit per task): each time a fit
 finishes and joblib asks for more work, the generator hands out the next
-fold of the current candidate or, when its folds are all out, asks the
-optimizer for a new one. The optimizer treats the candidates still running
-as pending (told the score the model expects there, a kriging believer), so
-parallel proposals stay diverse. On this machine hardly any fit waits in a
-queue behind busy workers (one per 8 workers), so a candidate is proposed
-when a worker is about to start it, with the results back by then. Results
-come back in the order they finish; a candidate is told to the optimizer,
-recorded, checkpointed and reported when its last fold ends.
+fold of the current unit or, when its folds are all out, takes a new unit
+from the policy (``policy.take(1)``). Results come back in the order they
+finish; a unit is recorded, checkpointed, reported and handed back to the
+policy when its last fold ends.
 
 scikit-learn's ``BaseSearchCV.fit`` takes its results (for ``best_index_``
-and the refit) from its last ``evaluate_candidates`` call. So the last
-candidate of the budget goes through ``evaluate_candidates``, dispatched as
-soon as a worker can take it while the other fits still run; the remaining
-fits are collected before scikit-learn formats its results. If the search
-stops early (a callback, ``max_time``) or the last call fails, the best
+and the refit) from its last ``evaluate_candidates`` call. So the policy's
+last unit goes through ``evaluate_candidates``, dispatched as soon as a
+worker can take it while the other fits still run; the remaining fits are
+collected before scikit-learn formats its results. If the search stops
+early (a callback, ``max_time``) or the last call fails, the best
 candidate is evaluated once more through ``evaluate_candidates`` and that
 duplicate row is dropped, as for a search restored whole from a checkpoint.
 
-The generator runs in joblib's dispatching threads, the bookkeeping in the
-thread that called ``fit``: a lock guards the optimizer.
-
-:class:`AsyncEvaluations` is what every asynchronous search shares (the
-fold tasks, the collection, the final call); :class:`AsyncScheduler` is the
-Bayesian search's, and :mod:`skhyper.scheduling._halving_policy` the halving searches'.
-A search whose next work depends on results still running (a rung not yet
-complete) has nothing to hand a freed worker: it hands it a short wait
-(``_poll``), after which joblib asks again. joblib's generator cannot block
-instead: it runs under joblib's dispatch lock.
+A policy whose next work depends on results still running (a rung not yet
+complete) has nothing to hand a freed worker: it answers ``WAIT`` and the
+worker gets a short wait, after which joblib asks again. joblib's generator
+cannot block instead: it runs under joblib's dispatch lock. The generator
+runs in joblib's dispatching threads, the bookkeeping in the thread that
+called ``fit``: a lock guards the policy.
 """
 
 import copy
@@ -46,8 +36,9 @@ from sklearn.base import clone
 from skhyper import _compat
 from skhyper.scheduling import _results
 from skhyper.scheduling._evaluator import optimized_metric
+from skhyper.scheduling._policy import DONE, WAIT
 
-__all__ = ["DONE", "WAIT", "AsyncEvaluations", "AsyncScheduler", "Unit"]
+__all__ = ["StreamingDriver", "TIME_COLUMNS"]
 
 #: Columns the asynchronous search adds to ``cv_results_``: seconds from the
 #: start of the search to the dispatch of a candidate's first fold and to the
@@ -75,9 +66,6 @@ def _replayed(unit):
     return unit, None, None
 
 
-#: What :meth:`AsyncEvaluations._take` returns when no work is ready yet, and
-#: when no more will be (the final unit, if any, is kept for ``_final``).
-WAIT, DONE = "wait", "done"
 _END = object()
 
 #: Seconds a polling worker process waits, per worker polling (at most
@@ -89,61 +77,40 @@ _END = object()
 POLL, MAX_POLL, THREAD_POLL = 0.002, 0.05, 1.0
 
 
-class Unit:
-    """One configuration to evaluate on its CV splits; dispatched once taken.
+class _Running:
+    """A policy's unit on its way through the workers."""
 
-    Parameters
-    ----------
-    params : dict
-        The configuration, as its ``cv_results_`` row will show it.
-    index : int
-        Its label among this run's units.
-    started : float
-        Seconds from the start of the search to its taking.
-    splits : list of (train, test)
-        Its folds.
-    cv : splitter or None
-        A splitter yielding ``splits`` (``None``: the search's frozen folds),
-        for the final call through ``evaluate_candidates``.
-    more : dict, default=None
-        Its values of the search's own ``cv_results_`` columns.
-    tag : object, default=None
-        What its scheduler needs to know about it when it finishes.
-    """
-
-    def __init__(self, params, index, started, splits, cv=None, more=None, tag=None):
-        self.params = params
+    def __init__(self, unit, index, started, splits):
+        self.unit = unit
         self.index = index
         self.started = started
         self.splits = splits
-        self.cv = cv
-        self.more = more or {}
-        self.tag = tag
         self.outs = {}
         self.replay = None  # a stored Evaluation, taken instead of fitting
 
 
-class AsyncEvaluations:
-    """Dispatches units' fold fits as workers free and records them as they end.
-
-    Subclasses say what to do next (``_take``, under the lock, in joblib's
-    threads), what the last unit is (``_take_final``) and what a finished
-    unit teaches them (``_record``, under the lock, in the fitting thread).
+class StreamingDriver:
+    """Runs a policy's units as workers free and records them as they end.
 
     Parameters
     ----------
     search : BaseModelSearchCV
-        The search being fitted.
+        The search being fitted: its estimator, scoring, ``n_jobs`` and
+        ``pre_dispatch``, as scikit-learn's own fold fits read them.
+    data : tuple
+        ``(X, y, fit_params)`` of this fit.
     evaluator : Evaluator
-        Its evaluator (frozen splits, records, checkpoints, stopping rules).
-    n_units : int
-        Most units this run may evaluate (for progress and callback tasks).
+        Frozen splits, the record, checkpoints, stopping rules.
+    policy : policy
+        What to run next (see :mod:`skhyper.scheduling._policy`).
     """
 
-    def __init__(self, search, evaluator, n_units):
+    def __init__(self, search, data, evaluator, policy):
         self.search = search
         self.evaluator = evaluator
-        self.n_units = n_units
+        self.policy = policy
+        self.n_units = policy.n_units
+        self._X, self._y, self._fit_params = data
         self._lock = threading.Lock()
         self._stop = False
         self._exhausted = threading.Event()
@@ -152,33 +119,33 @@ class AsyncEvaluations:
         self._outs = []
         self._scores = []  # mean test scores of the units fitted here
         self._results_iter = None
+        self._n_taken = 0
         self._n_fits = 0  # fold fits dispatched
         self._n_polls = 0  # polls in flight
+        self._last = None  # the policy's last unit, for evaluate_candidates
+        self._splits = {}  # id(cv) -> (cv, its folds)
         self._ended = threading.Event()  # set (and replaced) as evaluations end
         self._threads = False  # whether polls run in threads of this process
 
     def run(self):
         """Evaluate the units; return ``False`` (nothing done) if not supported."""
-        X, y = self.search._fit_data
-        params = getattr(self.search, "_fit_params", {})
-        parallel = _compat.unordered_parallel(
-            self.search.n_jobs, self._pre_dispatch()
-        )
+        search = self.search
+        parallel = _compat.unordered_parallel(search.n_jobs, self._pre_dispatch())
         try:
-            fit_and_score, X, y, kwargs = _compat.fold_fitter(self.search, X, y, params)
+            fit_and_score, X, y, kwargs = _compat.fold_fitter(
+                search, self._X, self._y, self._fit_params
+            )
         except NotImplementedError:
             return False
         if parallel is None:
             return False
-        self._data = (X, y, _compat.splitter_params(self.search, X, params))
+        self._data = (X, y, _compat.splitter_params(search, X, self._fit_params))
         self._threads = _compat.runs_in_threads() and effective_n_jobs(
-            self.search.n_jobs
+            search.n_jobs
         ) > 1
-        #: The search's own folds (every unit's but a halving rung's).
-        self.frozen_splits = self.splits_of(self.evaluator.cv)
-        n_splits = len(self.frozen_splits)
+        n_splits = len(self._folds(None))
         self._with_callbacks = "callback_ctx" in kwargs and _compat.has_callbacks(
-            self.search
+            search
         )
         if not self._with_callbacks:
             kwargs.pop("callback_ctx", None)
@@ -187,10 +154,10 @@ class AsyncEvaluations:
             # A snapshot: joblib pickles tasks in another thread while
             # scikit-learn's callback tasks add and remove attributes of the
             # search in this one ("dictionary changed size during iteration").
-            kwargs["caller"] = copy.copy(self.search)
-        self._fold_args = (fit_and_score, clone(self.search.estimator), X, y, kwargs)
+            kwargs["caller"] = copy.copy(search)
+        self._fold_args = (fit_and_score, clone(search.estimator), X, y, kwargs)
         self._task = _compat.open_task(
-            self.evaluator.callback_task, self.search, "asynchronous",
+            self.evaluator.callback_task, search, "asynchronous",
             self.n_units * n_splits, sequential=False,
         )
         # Every fold's callback context is made now, before any task is
@@ -207,87 +174,87 @@ class AsyncEvaluations:
                     break
             self._final()
         finally:
-            _compat.close_task(self._task, self.search)
+            _compat.close_task(self._task, search)
         if self._outs:
-            _compat.warn_about_fit_failures(self._outs, self.search.error_score)
+            _compat.warn_about_fit_failures(self._outs, search.error_score)
             _compat.non_finite_warning(self._scores)
         return True
 
-    def splits_of(self, cv):
-        """The (train, test) folds ``cv`` yields on the search's data."""
-        X, y, split_params = self._data
-        return list(cv.split(X, y, **split_params))
+    def _folds(self, cv):
+        """The (train, test) folds ``cv`` (``None``: the frozen ones) yields."""
+        cv = cv or self.evaluator.cv
+        if id(cv) not in self._splits:
+            X, y, split_params = self._data
+            self._splits[id(cv)] = (cv, list(cv.split(X, y, **split_params)))
+        return self._splits[id(cv)][1]
 
     def _pre_dispatch(self):
-        """Fits in flight: about one per worker here, the search's on a cluster.
+        """Fits in flight: about one per worker in this process's pools, the
+        search's ``pre_dispatch`` on a cluster.
 
-        A queued fit's candidate was proposed without the results that come
-        back before it starts. On this machine a freed worker gets its next
-        fit at once, so few are queued: one per 8 workers, which hides the
-        time a proposal takes when many workers free at once. Measured with
-        the search's "2*n_jobs" instead: with 2 workers and 5 folds, two
-        candidates pending at most proposals instead of one, and a normalized
-        score 6 points lower at 30 evaluations on the 13 benchmark tasks (7
-        seeds, paired); on 64 threads, utilisation 0.77-0.88 against
-        0.95-0.96 (none queued: 0.80-0.85). A cluster's scheduler takes a
-        round trip per fit, which queued fits hide: on 8 dask workers, one
-        candidate's folds queued gave 0.84 utilisation, "2*n_jobs" 0.96.
+        A queued fit's configuration was proposed without the results that
+        come back before it starts, so few are queued where a freed worker
+        gets its next fit at once; a cluster's scheduler takes a round trip
+        per fit, which queued fits hide (docs/benchmarks.md measures both).
         """
         if _compat.runs_on_this_machine():
             n_jobs = effective_n_jobs(self.search.n_jobs)
             return n_jobs + n_jobs // 8
         return self.search.pre_dispatch
 
-    # -- what subclasses decide ----------------------------------------------------
+    # -- dispatch (joblib's threads) --------------------------------------------
 
     def _take(self):
-        """The next :class:`Unit`, ``WAIT`` or ``DONE`` (called under the lock)."""
-        raise NotImplementedError
-
-    def _take_final(self):
-        """The unit to evaluate through ``evaluate_candidates``, or ``None``."""
-        raise NotImplementedError
-
-    def _record(self, unit, evaluation):
-        """Learn from a finished unit (called under the lock)."""
-        raise NotImplementedError
-
-    # -- dispatch (joblib's threads) --------------------------------------------
+        """The next :class:`_Running` unit, ``WAIT`` or ``DONE`` (under the lock)."""
+        taken = self.policy.take(1)
+        if taken is WAIT or taken is DONE:
+            return taken
+        (unit,) = taken
+        running = _Running(
+            unit, self._n_taken, self.evaluator.elapsed, self._folds(unit.cv)
+        )
+        self._n_taken += 1
+        running.replay = self.evaluator.replayed(unit.params, unit.columns)
+        if running.replay is None and unit.last:
+            self._last = running
+            return DONE
+        return running
 
     def _tasks(self):
         fit_and_score, estimator, X, y, kwargs = self._fold_args
         while True:
             with self._lock:
-                unit = DONE if self._stop or self._error is not None else (
+                running = DONE if self._stop or self._error is not None else (
                     self._guarded(self._take, DONE)
                 )
-                if unit is WAIT:
+                if running is WAIT:
                     self._n_polls += 1
                     poll = self._poll()
-                elif unit is not DONE:
-                    self._running[unit.index] = unit
-            if unit is DONE:
+                elif running is not DONE:
+                    self._running[running.index] = running
+            if running is DONE:
                 self._exhausted.set()
                 self._wake()  # no more work: waiting threads end now
                 return
-            if unit is WAIT:
+            if running is WAIT:
                 yield poll
                 continue
-            if unit.replay is not None:
-                yield delayed(_replayed)(unit.index)
+            if running.replay is not None:
+                yield delayed(_replayed)(running.index)
                 continue
-            n_splits = len(unit.splits)
-            for split, (train, test) in enumerate(unit.splits):
+            n_splits = len(running.splits)
+            for split, (train, test) in enumerate(running.splits):
                 if self._with_callbacks and self._n_fits < len(self._contexts):
                     kwargs["callback_ctx"] = self._contexts[self._n_fits]
                 self._n_fits += 1
                 yield delayed(_fit_fold)(
-                    unit.index, split, fit_and_score,
+                    running.index, split, fit_and_score,
                     (clone(estimator), X, y),
                     dict(
-                        kwargs, train=train, test=test, parameters=unit.params,
+                        kwargs, train=train, test=test,
+                        parameters=running.unit.params,
                         split_progress=(split, n_splits),
-                        candidate_progress=(unit.index, self.n_units),
+                        candidate_progress=(running.index, self.n_units),
                     ),
                 )
 
@@ -321,44 +288,43 @@ class AsyncEvaluations:
                 self._n_polls -= 1
             return True
         index, split, out = item
-        unit = self._running[index]
+        running = self._running[index]
         if split is None:
             del self._running[index]
-            self._finish_replayed(unit)
+            self._finish_replayed(running)
             return True
-        unit.outs[split] = out
-        if len(unit.outs) == len(unit.splits):
+        running.outs[split] = out
+        if len(running.outs) == len(running.splits):
             del self._running[index]
-            self._finish(unit)
+            self._finish(running)
         return True
 
     def _drain(self):
         while self._next_result():
             pass
 
-    def _finish(self, unit):
-        outs = [unit.outs[s] for s in range(len(unit.splits))]
+    def _finish(self, running):
+        outs = [running.outs[s] for s in range(len(running.splits))]
         self._outs.extend(outs)
         finished = self.evaluator.elapsed
         rows = _compat.format_fold_results(
-            self.search, [unit.params], len(unit.splits), outs,
-            self._more_results(unit, finished),
+            self.search, [running.unit.params], len(running.splits), outs,
+            self._more_results(running, finished),
         )
         rows = _results.infinite_means_as_failures(rows)
         metric = optimized_metric(self.search.refit, rows)
         self._scores.append(float(rows[f"mean_test_{metric}"][0]))
-        self.evaluator.add_finished(
-            rows, finished - unit.started, (*unit.more, *TIME_COLUMNS)
-        )
-        self._learn(unit, self.evaluator.evaluations[-1])
+        evaluation = self.evaluator.add_finished(rows, finished - running.started)
+        self._learn(running, evaluation)
 
-    def _finish_replayed(self, unit):
-        self.evaluator.relabel(unit.replay.index, unit.more)
-        self._learn(unit, unit.replay)
+    def _finish_replayed(self, running):
+        if running.unit.relabel:
+            self.evaluator.relabel(running.replay.index, running.unit.columns)
+        self._learn(running, running.replay)
 
-    def _learn(self, unit, evaluation):
+    def _learn(self, running, evaluation):
         with self._lock:
-            self._record(unit, evaluation)
+            self.policy.finished([running.unit], [evaluation])
         if self.evaluator.should_stop():
             self._stop = True
         self._wake()  # waiting threads look for new work
@@ -369,78 +335,28 @@ class AsyncEvaluations:
         ended.set()
 
     @staticmethod
-    def _more_results(unit, finished):
+    def _more_results(running, finished):
         return {
-            **{key: [value] for key, value in unit.more.items()},
-            "start_time": [unit.started],
+            **{key: [value] for key, value in running.unit.columns.items()},
+            "start_time": [running.started],
             "finish_time": [finished],
         }
 
     def _final(self):
         """The last unit through scikit-learn, while the others finish."""
         with self._lock:
-            unit = None if self._error is not None else (
-                self._guarded(self._take_final, None)
-            )
-        if unit is not None:
-            self.evaluator.before_merge(self._drain)
-            more = self._more_results(unit, np.nan)
+            running, self._last = self._last, None
+            if self._stop or self._error is not None:
+                running = None
+        if running is not None:
+            self.evaluator.before_rows(self._drain)
+            more = self._more_results(running, np.nan)
             evaluation = self.evaluator.evaluate(
-                [unit.params], cv=unit.cv, more_results=more
+                [running.unit.params], cv=running.unit.cv, more_results=more
             )[0]
             self.evaluator.set_finish_time(evaluation.index)
             with self._lock:
-                self._record(unit, evaluation)
+                self.policy.finished([running.unit], [evaluation])
         self._drain()  # also when the last call failed or never ran
         if self._error is not None:
             raise self._error
-
-
-class AsyncScheduler(AsyncEvaluations):
-    """Evaluates a Bayesian search's candidates as workers free.
-
-    Parameters
-    ----------
-    search : BayesSearchCV
-        The search being fitted.
-    evaluator : Evaluator
-        Its evaluator (frozen splits, records, checkpoints, stopping rules).
-    optimizer : Optimizer
-        The ask/tell optimizer, told every earlier evaluation already.
-    budget : int
-        Number of candidates to evaluate.
-    first_index : int
-        ``batch`` column value of the first candidate.
-    """
-
-    def __init__(self, search, evaluator, optimizer, budget, first_index=0):
-        super().__init__(search, evaluator, budget)
-        self.optimizer = optimizer
-        self.budget = budget
-        self.first_index = first_index
-        self._n_asked = 0
-
-    def _take(self):
-        # All but the last candidate of the budget are asked by the
-        # generator; the last one by the final ``evaluate_candidates`` call.
-        return self._ask(self.budget - 1) or DONE
-
-    def _take_final(self):
-        return self._ask(self.budget)
-
-    def _ask(self, limit):
-        """A new candidate, or ``None`` when the search must not start one."""
-        if self._stop or self._n_asked >= limit:
-            return None
-        points = self.optimizer.ask(1)
-        if not points:
-            return None
-        index = self.first_index + self._n_asked
-        self._n_asked += 1
-        return Unit(
-            points[0], index, self.evaluator.elapsed,
-            self.frozen_splits, more={"batch": index},
-        )
-
-    def _record(self, unit, evaluation):
-        self.optimizer.tell([unit.params], [evaluation.score])

@@ -19,14 +19,14 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import ParameterGrid, ParameterSampler, check_cv
 from sklearn.utils import check_random_state
 
-from skhyper.resume import _checkpoint
-from skhyper.searches import _default_spaces
-from skhyper.resume import _earlier
-from skhyper.scheduling import _results
-from skhyper.searches import _selection_bias
 from skhyper import _compat
 from skhyper._compat import BaseSearchCV, HasMethods, Interval, StrOptions
+from skhyper.resume import _checkpoint, _earlier
+from skhyper.scheduling import _results
+from skhyper.scheduling._barrier import run_batches
 from skhyper.scheduling._evaluator import Evaluation, Evaluator, optimized_metric
+from skhyper.scheduling._streaming import StreamingDriver
+from skhyper.searches import _default_spaces, _selection_bias
 from skhyper.space import Dimension, Space
 
 __all__ = ["BaseModelSearchCV", "Evaluation", "Evaluator", "optimized_metric"]
@@ -150,10 +150,9 @@ class BaseModelSearchCV(BaseSearchCV):
         evaluator = getattr(self, "_evaluator", None)
         if evaluator is None:
             return self._format_rows(candidate_params, n_splits, out, more_results)
-        results = evaluator.formatted.extend(
+        return evaluator.formatted(
             self._format_rows, candidate_params, n_splits, out, more_results
         )
-        return evaluator.merge(results)
 
     def _format_rows(self, candidate_params, n_splits, out, more_results):
         with warnings.catch_warnings(record=True) as caught:
@@ -274,6 +273,23 @@ class BaseModelSearchCV(BaseSearchCV):
         if prior is None and earlier is not None:
             prior = _earlier.from_earlier(earlier, space, self._replay_columns)
         return prior, saver
+
+    def _drive(self, policy, asynchronous, describe=None):
+        """Run ``policy`` as workers free (``asynchronous``) or in batches."""
+        evaluator = self._evaluator
+        if asynchronous:
+            X, y = self._fit_data
+            data = (X, y, self._fit_params)
+            if StreamingDriver(self, data, evaluator, policy).run():
+                return
+            if self.asynchronous != "auto":
+                warnings.warn(
+                    f"asynchronous={self.asynchronous!r} needs scikit-learn "
+                    "internals this release lacks: running synchronously, batch by batch.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+        run_batches(policy, evaluator, describe)
 
     def _check_search_params(self, space):
         """Checks a subclass adds to ``_parameter_constraints``, before any fit."""

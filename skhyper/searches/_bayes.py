@@ -6,11 +6,11 @@ import warnings
 import numpy as np
 from joblib import effective_n_jobs
 
-from skhyper.scheduling._streaming import AsyncScheduler
-from skhyper.searches._base import BaseModelSearchCV
 from skhyper._compat import Interval, StrOptions
 from skhyper.optimizer._acquisition import get_acquisition
 from skhyper.optimizer._optimizer import Optimizer, default_n_initial_points
+from skhyper.scheduling._bayes_policy import BayesPolicy, GridPolicy
+from skhyper.searches._base import BaseModelSearchCV
 
 __all__ = ["BayesSearchCV"]
 
@@ -374,25 +374,34 @@ class BayesSearchCV(BaseModelSearchCV):
         return min(default_n_initial_points(space), max(2, self._n_iter() // 3))
 
     def _search(self, space, evaluator, rng):
+        asynchronous = self._is_asynchronous()
         optimizer = Optimizer(
             space,
             surrogate=self.surrogate,
             acq_func=self.acq_func,
             n_initial_points=self._n_initial(space),
             random_state=rng,
-            pending_rule="believer" if self._is_asynchronous() else "liar",
+            pending_rule="believer" if asynchronous else "liar",
             reuse_candidates=self._reuse_candidates(evaluator),
         )
         try:
             if self._exhaustive(space):
-                self._evaluate_grid(space, optimizer, evaluator)
+                self._drive(self._grid_policy(space, optimizer, evaluator), False)
             else:
-                self._optimize(optimizer, evaluator)
+                policy = BayesPolicy(
+                    optimizer, self._n_iter(), self._batch_size(), evaluator.prior,
+                    resumed=evaluator.resumed and not asynchronous,
+                    n_restored=evaluator.n_evaluated,
+                    note_expected_improvement=evaluator.note_expected_improvement,
+                )
+                self._drive(policy, asynchronous)
+                if policy.exhausted_at is not None:
+                    self._warn_exhausted(policy.exhausted_at)
         finally:
             # Set at the end only: the search is pickled for every fit task.
             self.optimizer_ = optimizer
 
-    def _evaluate_grid(self, space, optimizer, evaluator):
+    def _grid_policy(self, space, optimizer, evaluator):
         """Every configuration not evaluated yet, in one batch if nothing stops it."""
         if self.n_iter is not None and space.size < self.n_iter:
             self._warn_exhausted(int(space.size))
@@ -402,20 +411,13 @@ class BayesSearchCV(BaseModelSearchCV):
         _tell(optimizer, evaluator.prior)
         points = [p for p in space.grid() if space.key(p) not in told]
         size = len(points) if self._one_call(space) else self._batch_size()
-        for batch, start in enumerate(range(0, len(points), max(size, 1))):
-            if evaluator.should_stop():
-                break
-            chunk = points[start : start + size]
-            _tell(optimizer, evaluator.evaluate(
-                chunk, more_results={"batch": [batch] * len(chunk)}
-            ))
+        return GridPolicy(points, size, optimizer)
 
     def _reuse_candidates(self, evaluator):
-        """Asynchronous proposals on many workers rescore earlier candidates.
+        """Proposals on many workers rescore earlier candidates (asynchronous).
 
-        One full acquisition search per configuration running at once: with
-        64 workers and 3 folds, proposals must come about 20 times as fast as
-        one configuration's fits take.
+        One full acquisition search per configuration running at once would
+        have to keep pace with every worker's fits.
         """
         if not self._is_asynchronous():
             return 0
@@ -426,64 +428,6 @@ class BayesSearchCV(BaseModelSearchCV):
         if self.asynchronous == "auto":
             return self.n_points == "auto" and effective_n_jobs(self.n_jobs) > 1
         return bool(self.asynchronous)
-
-    def _optimize(self, optimizer, evaluator):
-        if self._is_asynchronous():
-            _tell(optimizer, evaluator.prior)
-            budget = self.n_iter - evaluator.n_evaluated
-            scheduler = AsyncScheduler(self, evaluator, optimizer, budget)
-            if budget <= 0 or scheduler.run():
-                self._warn_if_exhausted(optimizer, evaluator)
-                return
-            if self.asynchronous is True:
-                warnings.warn(
-                    "asynchronous=True needs scikit-learn internals this "
-                    "release lacks: running synchronous batches.",
-                    UserWarning,
-                    stacklevel=4,
-                )
-        self._optimize_batches(optimizer, evaluator)
-
-    def _warn_if_exhausted(self, optimizer, evaluator):
-        if evaluator.n_evaluated < self.n_iter and optimizer.is_exhausted:
-            self._warn_exhausted(len(optimizer.points))
-
-    def _optimize_batches(self, optimizer, evaluator):
-        # A resumed search asks again from the start and its stored rows are
-        # replayed as they come up, so it ends as the uninterrupted search
-        # would have. Earlier results of another search are told up front.
-        unreplayed = {}
-        if evaluator.resumed:
-            unreplayed = {id(e): e for e in evaluator.prior if e.index is not None}
-        _tell(optimizer, [e for e in evaluator.prior if id(e) not in unreplayed])
-        n_restored = evaluator.n_evaluated
-        n_points = self._batch_size()
-        batch = 0
-        n_iter = self._n_iter()
-        while evaluator.n_evaluated - len(unreplayed) < n_iter:
-            if evaluator.should_stop():
-                break
-            done = evaluator.n_evaluated - len(unreplayed)
-            wanted = min(n_points, n_iter - done)
-            points = optimizer.ask(wanted)
-            if points:
-                expected = optimizer.expected_improvement(points)
-                evaluations = evaluator.evaluate(
-                    points, more_results={"batch": [batch] * len(points)}
-                )
-                evaluator.note_expected_improvement(evaluations, expected)
-                for e in evaluations:
-                    unreplayed.pop(id(e), None)
-                _tell(optimizer, evaluations)
-                if unreplayed and any(e.index >= n_restored for e in evaluations):
-                    # The proposals left the stored path (another n_iter, say):
-                    # the model learns the remaining stored rows at once.
-                    _tell(optimizer, list(unreplayed.values()))
-                    unreplayed.clear()
-                batch += 1
-            if len(points) < wanted:
-                self._warn_exhausted(len(optimizer.points))
-                break
 
     def _warn_exhausted(self, n_evaluated):
         # scikit-learn's words first, so filters written for

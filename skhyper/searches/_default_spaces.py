@@ -13,8 +13,15 @@ searched on a log scale.
 """
 
 import numpy as np
-from sklearn import cluster, ensemble, linear_model, neighbors, neural_network, svm
-from sklearn import tree
+from sklearn import (
+    cluster,
+    ensemble,
+    linear_model,
+    neighbors,
+    neural_network,
+    svm,
+    tree,
+)
 from sklearn.metrics import silhouette_score
 from sklearn.pipeline import Pipeline
 

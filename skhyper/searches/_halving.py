@@ -6,9 +6,8 @@ import numbers
 import numpy as np
 
 from skhyper import _compat
-from skhyper.scheduling import _results
-from skhyper.scheduling import _schedule
 from skhyper._compat import Interval, StrOptions
+from skhyper.scheduling import _results, _schedule
 from skhyper.searches._halving_base import BaseHalvingSearch, is_int, own_rows
 
 __all__ = ["SuccessiveHalvingSearchCV"]
@@ -506,38 +505,26 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
     def _n_promoted(self, counts, rung, n):
         return math.ceil(n / self.factor)
 
-    def _set_rung_attributes(self, schedule, runner):
-        (rungs,) = runner.rungs_run() or [[]]
+    def _set_rung_attributes(self, schedule, policy):
+        (rungs,) = policy.rungs_run() or [[]]
         self.n_required_iterations_ = schedule.n_required_iterations
         self.n_possible_iterations_ = schedule.n_possible_iterations
         self.n_resources_ = [resource for resource, _ in rungs]
         self.n_candidates_ = [n for _, n in rungs]
-        self.n_remaining_candidates_ = runner.n_remaining() if rungs else 0
+        self.n_remaining_candidates_ = policy.n_remaining() if rungs else 0
         self.n_iterations_ = len(rungs)
 
-    def _run(self, schedule, proposer, evaluator, rung_cv, plan):
-        self.n_required_iterations_ = schedule.n_required_iterations
-        self.n_possible_iterations_ = schedule.n_possible_iterations
-        self.n_resources_, self.n_candidates_ = [], []
-        candidates = proposer.propose(schedule.n_candidates[0], self._history)
-        for itr, n_resources in enumerate(schedule.n_resources):
-            if not candidates or (itr and evaluator.should_stop()):
-                break
-            n = len(candidates)
-            if self.verbose > 0:
-                print(f"[{type(self).__name__}] rung {itr}: {n} candidates, "
-                      f"{self.resource}={n_resources}")
-            evaluations = self._evaluate_rung(
-                evaluator, candidates, n_resources, rung_cv(n_resources),
-                {"iter": [itr] * n, "n_resources": [n_resources] * n},
-            )
-            self.n_resources_.append(n_resources)
-            self.n_candidates_.append(n)
-            keep = self._n_promoted(schedule.n_candidates, itr, n)
-            candidates = self._promote(evaluator, evaluations, keep)
-            self._forget_eliminated(plan, candidates)
-        self.n_remaining_candidates_ = len(candidates)
-        self.n_iterations_ = len(self.n_resources_)
+    def _batch_line(self):
+        if self.verbose <= 0:
+            return None
+        name, resource = type(self).__name__, self.resource
+
+        def line(units):
+            columns = units[0].columns
+            return (f"[{name}] rung {columns['iter']}: {len(units)} candidates, "
+                    f"{resource}={columns['n_resources']}")
+
+        return line
 
     def _finish_results(self):
         self.all_cv_results_ = self.cv_results_

@@ -11,7 +11,6 @@ other pieces live in their own modules: the schedule arithmetic in
 """
 
 import numbers
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,16 +18,19 @@ from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import check_cv
 
 from skhyper import _compat
-from skhyper.resume import _checkpoint
-from skhyper.resume import _earlier
-from skhyper.resources import _subsamples
-from skhyper.scheduling._halving_policy import AsyncHalving
-from skhyper.searches._base import BaseModelSearchCV
 from skhyper._compat import HasMethods, Interval, StrOptions
-from skhyper.scheduling._promotion import all_folds_failed, best_first
 from skhyper.optimizer._proposers import is_pure_grid, make_proposer
+from skhyper.resources import _subsamples
+from skhyper.resources._warm_start import (
+    WarmStartPlan,
+    continuation_mode,
+    resource_path_owner,
+)
+from skhyper.resume import _checkpoint, _earlier
+from skhyper.scheduling._halving_policy import HalvingPolicy
+from skhyper.scheduling._promotion import all_folds_failed, best_first
 from skhyper.scheduling._splits import FrozenSplits
-from skhyper.resources._warm_start import WarmStartPlan, continuation_mode, resource_path_owner
+from skhyper.searches._base import BaseModelSearchCV
 from skhyper.space import Space
 
 __all__ = ["BaseHalvingSearch", "is_int", "own_rows"]
@@ -338,40 +340,34 @@ class BaseHalvingSearch(BaseModelSearchCV):
         plan = getattr(self, "_warm_plan", None)
         self.warm_start_ = plan is not None
         self.proposer_ = setup.proposer
+        schedule = setup.schedule
+        self.schedule_ = schedule
+        self.min_resources_ = schedule.min_resources
+        self.max_resources_ = schedule.max_resources
         try:
-            rung_cv = self._rung_splitter(setup, evaluator, rng)
             proposer = make_proposer(
                 setup.proposer, space, rng,
                 resource=None if self.resource == "n_samples" else self.resource,
             )
-            self._history = []
+            policy = HalvingPolicy(
+                self._brackets(schedule), proposer,
+                self._rung_splitter(setup, evaluator, rng),
+                self._with_resource, self._n_promoted, self.factor,
+                self._replay_columns, asha=self.asynchronous == "asha",
+                relabel=getattr(self, "_earlier", None) is not None,
+                eliminated=plan.forget if plan is not None else None,
+            )
             if self.verbose > 0:
-                print(f"[{type(self).__name__}] schedule:\n{setup.schedule}")
-            self._run_rungs(setup.schedule, proposer, evaluator, rung_cv, plan)
+                print(f"[{type(self).__name__}] schedule:\n{schedule}")
+            self._drive(policy, self.asynchronous is not False, self._batch_line())
+            self._set_rung_attributes(schedule, policy)
         finally:
             if plan is not None:
                 plan.close()  # from here on (refit), clones are the user's class
-            self.__dict__.pop("_history", None)
 
-    def _run_rungs(self, schedule, proposer, evaluator, rung_cv, plan):
-        self.schedule_ = schedule
-        self.min_resources_ = schedule.min_resources
-        self.max_resources_ = schedule.max_resources
-        if self.asynchronous is not False:
-            runner = AsyncHalving(
-                self, evaluator, self._brackets(schedule), proposer, rung_cv, plan,
-                asha=self.asynchronous == "asha",
-            )
-            if runner.run():
-                self._set_rung_attributes(schedule, runner)
-                return
-            warnings.warn(
-                f"asynchronous={self.asynchronous!r} needs scikit-learn internals "
-                "this release lacks: running synchronous rungs.",
-                UserWarning,
-                stacklevel=5,
-            )
-        self._run(schedule, proposer, evaluator, rung_cv, plan)
+    def _batch_line(self):
+        """``line(units)``, printed before each batch at ``verbose > 0``."""
+        return None
 
     def _brackets(self, schedule):
         """The schedule's brackets, each a ``HalvingSchedule``."""
@@ -382,8 +378,8 @@ class BaseHalvingSearch(BaseModelSearchCV):
         when ``n`` were evaluated there."""
         raise NotImplementedError
 
-    def _set_rung_attributes(self, schedule, runner):
-        """``n_resources_``, ``n_candidates_``, ... after an asynchronous run."""
+    def _set_rung_attributes(self, schedule, policy):
+        """``n_resources_``, ``n_candidates_``, ... once the rungs ran."""
         raise NotImplementedError
 
     def _rung_splitter(self, setup, evaluator, rng):
@@ -404,43 +400,6 @@ class BaseHalvingSearch(BaseModelSearchCV):
 
     def _without_resource(self, params):
         return {k: v for k, v in params.items() if k != self.resource}
-
-    def _evaluate_rung(self, evaluator, candidates, n_resources, cv, more_results):
-        """Evaluate ``candidates`` (without resource) with ``n_resources``."""
-        evaluations = evaluator.evaluate(
-            [self._with_resource(c, n_resources) for c in candidates],
-            cv=cv,
-            more_results=more_results,
-        )
-        _earlier.label_reused_rows(
-            getattr(self, "_earlier", None), evaluator, evaluations, more_results
-        )
-        self._history.extend(
-            (self._without_resource(e.params), e.score, n_resources)
-            for e in evaluations
-        )
-        return evaluations
-
-    def _promote(self, evaluator, evaluations, k):
-        """The ``k`` best candidates (without resource); failed ones never."""
-        if k <= 0 or not evaluations:
-            return []
-        rows = np.array([e.index for e in evaluations])
-        params = [self._without_resource(e.params) for e in evaluations]
-        scores = np.array([e.score for e in evaluations], dtype=float)
-        failed = ~np.isfinite(scores)
-        if evaluator.results is None:
-            failed[:] = True
-        else:
-            failed |= all_folds_failed(
-                evaluator.results, evaluator.metric, self.error_score, rows
-            )
-        order = best_first(scores, failed, params)
-        return [params[i] for i in order[:k]]
-
-    def _forget_eliminated(self, plan, survivors):
-        if plan is not None:
-            plan.keep_only(survivors)
 
     # -- results -----------------------------------------------------------
 

@@ -6,8 +6,8 @@ import warnings
 
 import numpy as np
 
-from skhyper.scheduling import _schedule
 from skhyper._compat import Interval, StrOptions
+from skhyper.scheduling import _schedule
 from skhyper.searches._halving_base import BaseHalvingSearch, is_int, own_rows
 
 __all__ = ["HyperbandSearchCV"]
@@ -346,61 +346,28 @@ feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
             return 0
         return min(counts[rung + 1], max(1, math.floor(n / self.factor)))
 
-    def _set_rung_attributes(self, schedule, runner):
-        brackets = runner.rungs_run()
+    def _set_rung_attributes(self, schedule, policy):
+        brackets = policy.rungs_run()
         self.n_resources_ = [[resource for resource, _ in rungs] for rungs in brackets]
         self.n_candidates_ = [[n for _, n in rungs] for rungs in brackets]
         self.n_brackets_ = len(brackets)
         self.n_iterations_ = len({r for rungs in brackets for r, _ in rungs})
         if self.proposer_ == "bayes":
-            self.optimizer_ = runner.proposer.optimizer_
+            self.optimizer_ = policy.proposer.optimizer_
 
-    def _run(self, schedule, proposer, evaluator, rung_cv, plan):
-        brackets = schedule.brackets
-        self.n_resources_, self.n_candidates_ = [], []
-        running = []  # [bracket, rung, candidates]
-        n_steps = 0
-        for step in range(len(brackets)):
-            if step and evaluator.should_stop():
-                break
-            first = brackets[step].n_candidates[0]
-            running.append([step, 0, proposer.propose(first, self._history)])
-            self.n_resources_.append([])
-            self.n_candidates_.append([])
-            running = [state for state in running if state[2]]
-            if not running:
-                continue
-            n_resources = brackets[running[0][0]].n_resources[running[0][1]]
-            batch, more = [], {"bracket": [], "iter": [], "n_resources": []}
-            for b, rung, candidates in running:
-                batch.extend(candidates)
-                more["bracket"].extend([b] * len(candidates))
-                more["iter"].extend([rung] * len(candidates))
-                more["n_resources"].extend([n_resources] * len(candidates))
-            if self.verbose > 0:
-                print(f"[{type(self).__name__}] step {step}: brackets "
-                      f"{[state[0] for state in running]}, {len(batch)} "
-                      f"candidates, {self.resource}={n_resources}")
-            evaluations = self._evaluate_rung(
-                evaluator, batch, n_resources, rung_cv(n_resources), more
-            )
-            n_steps += 1
-            start, survivors = 0, []
-            for state in running:
-                b, rung, candidates = state
-                mine = evaluations[start: start + len(candidates)]
-                start += len(candidates)
-                self.n_resources_[b].append(n_resources)
-                self.n_candidates_[b].append(len(candidates))
-                keep = self._n_promoted(brackets[b].n_candidates, rung, len(candidates))
-                state[1], state[2] = rung + 1, self._promote(evaluator, mine, keep)
-                survivors.extend(state[2])
-            running = [state for state in running if state[2]]
-            self._forget_eliminated(plan, survivors)
-        self.n_brackets_ = len(self.n_resources_)
-        self.n_iterations_ = n_steps
-        if self.proposer_ == "bayes":
-            self.optimizer_ = proposer.optimizer_
+    def _batch_line(self):
+        if self.verbose <= 0:
+            return None
+        name, resource = type(self).__name__, self.resource
+        steps = iter(range(10**9))
+
+        def line(units):
+            brackets = sorted({unit.columns["bracket"] for unit in units})
+            return (f"[{name}] step {next(steps)}: brackets {brackets}, "
+                    f"{len(units)} candidates, "
+                    f"{resource}={units[0].columns['n_resources']}")
+
+        return line
 
     def _top_rows(self, results):
         resources = np.asarray(results["n_resources"])
