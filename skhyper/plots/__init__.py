@@ -10,6 +10,13 @@ matplotlib is an optional dependency: ``pip install skhyper[plots]``.
 
 from skhyper.plots._convergence import ConvergenceDisplay
 from skhyper.plots._halving import HalvingDisplay
+from skhyper.plots._importance import ParameterContourDisplay, ParameterImportanceDisplay
 from skhyper.plots._parameters import ParameterScoreDisplay
 
-__all__ = ["ConvergenceDisplay", "HalvingDisplay", "ParameterScoreDisplay"]
+__all__ = [
+    "ConvergenceDisplay",
+    "HalvingDisplay",
+    "ParameterContourDisplay",
+    "ParameterImportanceDisplay",
+    "ParameterScoreDisplay",
+]
