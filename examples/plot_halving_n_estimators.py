@@ -1,6 +1,6 @@
 """
-Successive halving with ``n_estimators`` as the resource
-========================================================
+Successive halving on the number of trees
+=========================================
 
 Successive halving evaluates many candidates cheaply, then gives more resource
 to the best of them. Here the resource is the number of trees of a random
