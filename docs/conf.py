@@ -150,6 +150,12 @@ html_theme_options = {
     "footer_end": [],
 }
 html_context = {"default_mode": "light"}
+# Pages without sub-pages need no section navigation.
+html_sidebars = {
+    page: []
+    for page in ("index", "getting_started", "which_search", "benchmarks", "api",
+                 "architecture")
+}
 html_show_sourcelink = False
 
 # Copy code without the prompts ``>>>``, ``...`` and ``$``.

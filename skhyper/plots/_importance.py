@@ -428,7 +428,7 @@ class ParameterContourDisplay:
                 set_scale("log")
         self.ax_.set_xlabel(self.x_param)
         self.ax_.set_ylabel(self.y_param)
-        self.ax_.legend(loc="upper right", fontsize="small", framealpha=0.8)
+        self.ax_.legend(loc="best", fontsize="small", framealpha=0.8)
         return self
 
     @classmethod
