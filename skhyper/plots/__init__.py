@@ -10,8 +10,11 @@ matplotlib is an optional dependency: ``pip install skhyper[plots]``.
 
 from skhyper.plots._convergence import ConvergenceDisplay
 from skhyper.plots._halving import HalvingDisplay
-from skhyper.plots._importance import ParameterContourDisplay, ParameterImportanceDisplay
 from skhyper.plots._parameters import ParameterScoreDisplay
+from skhyper.plots._surrogate import (
+    ParameterContourDisplay,
+    ParameterImportanceDisplay,
+)
 
 __all__ = [
     "ConvergenceDisplay",
