@@ -243,8 +243,8 @@ class ConvergenceStopper:
 
     SageMaker's "complete on convergence". After each proposal of
     :class:`~skhyper.BayesSearchCV`, the surrogate model's expected
-    improvement over the best score so far is recorded
-    (:attr:`SearchProgress.expected_improvement`). The search has converged
+    improvement over the best score so far is recorded (the
+    ``expected_improvement`` of :class:`SearchProgress`). The search has converged
     when the last ``patience`` model-based proposals each expected less than
     ``rel_tol`` times the spread of the scores seen (largest minus smallest
     finite score; the absolute value of the best score if all are equal).

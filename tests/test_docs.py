@@ -8,6 +8,9 @@ Three kinds of examples, each run as a reader would run it:
   Optuna, rich, dask, or a scikit-learn without callbacks) is skipped;
 * ``.. plot::`` blocks share one namespace per page, as the Sphinx directive
   that draws them does.
+
+The gallery's scripts (``examples/plot_*.py``) run here too, each on its own,
+as sphinx-gallery runs them when the documentation is built.
 """
 
 import doctest
@@ -19,7 +22,19 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-PAGES = sorted(DOCS.rglob("*.rst")) if DOCS.is_dir() else []
+EXAMPLES = sorted((DOCS.parent / "examples").glob("plot_*.py"))
+# Written by the build (the gallery's pages): not sources.
+GENERATED = {"_build", "auto_examples", "gen_modules"}
+PAGES = (
+    sorted(
+        page
+        for page in DOCS.rglob("*.rst")
+        if not GENERATED & set(page.relative_to(DOCS).parts)
+        and page.name != "sg_execution_times.rst"
+    )
+    if DOCS.is_dir()
+    else []
+)
 OPTIONAL_MODULES = {"skopt", "optuna", "optuna_integration", "rich", "distributed"}
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # A directive may open a cell of a list-table: "   * - .. code-block:: python".
@@ -157,3 +172,18 @@ def readme_blocks():
 def test_readme_examples(code, capsys):
     exec(compile(code, "README.md", "exec"), {"__name__": "__main__"})
     assert capsys.readouterr().out  # the example prints its result
+
+
+def test_the_gallery_has_examples():
+    assert EXAMPLES, "no examples/plot_*.py"
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
+def test_gallery_examples(script):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    code = script.read_text(encoding="utf-8")
+    assert code.startswith('"""'), "a gallery example opens with its title"
+    exec(compile(code, str(script), "exec"), {"__name__": "__main__"})

@@ -1,4 +1,4 @@
-"""Displays render fitted searches to non-empty images, and say what is missing."""
+"""Displays draw what they say: the artists, labels and legends of fitted searches."""
 
 import sys
 
@@ -13,17 +13,28 @@ from sklearn.model_selection import (
     HalvingRandomSearchCV,
     RandomizedSearchCV,
 )
+from sklearn.base import BaseEstimator
+from sklearn.datasets import load_digits
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.svm import SVC
 
 from skhyper import (
     BayesSearchCV,
     Categorical,
     HyperbandSearchCV,
+    Integer,
     Real,
     SuccessiveHalvingSearchCV,
 )
-from skhyper.plots import ConvergenceDisplay, HalvingDisplay, ParameterScoreDisplay
+from skhyper.plots import (
+    ConvergenceDisplay,
+    HalvingDisplay,
+    ParameterContourDisplay,
+    ParameterImportanceDisplay,
+    ParameterScoreDisplay,
+)
 from skhyper.plots._common import best_at_top_fidelity, running_best
+from skhyper.plots._convergence import robust_limits
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -204,8 +215,11 @@ def test_halving_rungs(halving, tmp_path):
     display = HalvingDisplay.from_search(halving)
     assert len(display.scatters_) == halving.n_iterations_
     ticks = [t.get_text() for t in display.ax_.get_xticklabels()]
-    for tick, n, r in zip(ticks, halving.n_candidates_, halving.n_resources_):
-        assert f"{n} cand." in tick and f"res. {r}" in tick
+    for i, (tick, n, r) in enumerate(
+        zip(ticks, halving.n_candidates_, halving.n_resources_)
+    ):
+        assert tick.split("\n") == [f"rung {i}", f"{n} cand.", f"{r}"]
+    assert "n_samples" in display.ax_.get_xlabel()
     assert display.lines_  # the kept candidates are followed across rungs
     assert_renders(display.figure_, tmp_path / "halving.png")
 
@@ -281,5 +295,224 @@ def test_halving_rungs_leave_out_unused_earlier_rows(data, sk_halving, tmp_path)
     display = HalvingDisplay.from_search(search)
     assert len(display.scatters_) == search.n_iterations_
     ticks = [t.get_text() for t in display.ax_.get_xticklabels()]
-    assert not any("iter -1" in t for t in ticks)
+    assert not any("rung -1" in t for t in ticks)
     assert_renders(display.figure_, tmp_path / "reused.png")
+
+
+# -- what the displays draw ----------------------------------------------------
+
+
+def legend_texts(ax):
+    legend = ax.get_legend()
+    return [t.get_text() for t in legend.get_texts()] if legend else []
+
+
+@pytest.fixture(scope="module")
+def forest_halving():
+    """The user guide's halving example: the resource is ``n_estimators``."""
+    X, y = load_digits(return_X_y=True)
+    return SuccessiveHalvingSearchCV(
+        RandomForestClassifier(random_state=0),
+        {"max_depth": Integer(2, 20), "max_features": (0.05, 0.5)},
+        resource="n_estimators", min_resources=4, max_resources=36,
+        cv=3, random_state=0,
+    ).fit(X[:600], y[:600])
+
+
+def test_halving_follows_candidates_when_the_resource_is_a_parameter(
+    forest_halving, tmp_path
+):
+    search = forest_halving
+    display = HalvingDisplay.from_search(search)
+    # one line per promoted candidate, from its first rung to its last
+    assert len(display.lines_) == search.n_candidates_[1]
+    assert {len(line.get_xdata()) for line in display.lines_} <= {2, 3}
+    assert sum(len(line.get_xdata()) == 3 for line in display.lines_) == (
+        search.n_candidates_[2]
+    )
+    assert display.ax_.get_xlabel() == "rung: candidates and resource (n_estimators)"
+    ticks = [t.get_text().split("\n") for t in display.ax_.get_xticklabels()]
+    assert [t[0] for t in ticks] == ["rung 0", "rung 1", "rung 2"]
+    assert [t[2] for t in ticks] == ["4", "12", "36"]
+    assert display.ax_.get_ylabel() == "mean CV score"
+    assert_renders(display.figure_, tmp_path / "forest_halving.png")
+
+
+def test_halving_marks_the_winner(forest_halving):
+    display = HalvingDisplay.from_search(forest_halving)
+    ((x, y),) = display.best_marker_.get_offsets()
+    assert y == pytest.approx(forest_halving.best_score_)
+    assert round(x) == forest_halving.n_iterations_ - 1  # on the last rung
+    assert display.best_marker_.get_label() == "best candidate"
+    assert "best candidate" in legend_texts(display.ax_)
+    assert "promoted" in legend_texts(display.ax_)
+
+
+def test_halving_points_of_a_rung_do_not_overlap(forest_halving):
+    display = HalvingDisplay.from_search(forest_halving)
+    first = display.scatters_[0].get_offsets()
+    assert len(first) == forest_halving.n_candidates_[0]
+    assert len(np.unique(np.round(first[:, 0], 6))) == len(first)
+    assert np.all(np.abs(first[:, 0]) <= 0.2 + 1e-9)
+
+
+def test_hyperband_brackets_in_the_legend(hyperband):
+    display = HalvingDisplay.from_search(hyperband)
+    brackets = sorted(set(hyperband.cv_results_["bracket"].tolist()))
+    entries = legend_texts(display.ax_)
+    assert [e for e in entries if e.startswith("bracket")] == [
+        f"bracket {b}" for b in brackets
+    ]
+    assert display.best_marker_ is not None
+
+
+def test_scoring_names_the_axes(data):
+    from sklearn.linear_model import LogisticRegression
+
+    space = {"C": loguniform(1e-3, 1e2)}
+    model = LogisticRegression(max_iter=1000)
+    search = RandomizedSearchCV(
+        model, space, n_iter=4, cv=3,
+        scoring="neg_log_loss", random_state=0,
+    ).fit(*data)
+    display = ConvergenceDisplay.from_search(search)
+    assert display.ax_.get_ylabel() == "best mean CV neg_log_loss so far"
+    display = ParameterScoreDisplay.from_search(search)
+    assert display.axes_.flat[0].get_ylabel() == "mean CV neg_log_loss"
+    halving = HalvingRandomSearchCV(
+        model, space, n_candidates=6, cv=3,
+        scoring="neg_log_loss", random_state=0,
+    ).fit(*data)
+    display = HalvingDisplay.from_search(halving)
+    assert display.ax_.get_ylabel() == "mean CV neg_log_loss"
+
+
+def test_convergence_limits_ignore_bad_early_scores():
+    scores = np.array([0.1, 0.2] + [0.90, 0.91, 0.92, 0.93] * 5)
+    display = ConvergenceDisplay(
+        [np.arange(1.0, 23)], [running_best(scores)], ["search"], scores=[scores]
+    ).plot()
+    low, high = display.ax_.get_ylim()
+    assert 0.85 < low < 0.9 and 0.93 < high < 0.94
+    # every evaluation is drawn: in the range as dots, below it as triangles
+    shown = display.scatters_[0].get_offsets()
+    clipped = display.clipped_[0].get_offsets()
+    assert len(shown) + len(clipped) == len(scores)
+    np.testing.assert_allclose(clipped[:, 1], low)
+    assert "below the range" in legend_texts(display.ax_)
+    assert robust_limits([np.array([np.nan])]) == (None, None)
+
+
+def test_convergence_draws_every_evaluation(bayes, grid):
+    display = ConvergenceDisplay.from_search([grid, bayes])
+    for search, shown, clipped in zip(
+        [grid, bayes], display.scatters_, display.clipped_
+    ):
+        n = len(search.cv_results_["params"])
+        assert len(shown.get_offsets()) + len(clipped.get_offsets()) == n
+    assert "evaluations" in legend_texts(display.ax_)
+
+
+def test_parameter_panels_colour_rungs(forest_halving, tmp_path):
+    display = ParameterScoreDisplay.from_search(forest_halving)
+    assert display.params == ["max_depth", "max_features"]  # not the resource
+    assert legend_texts(display.axes_.flat[0])[:3] == [
+        "n_estimators=4", "n_estimators=12", "n_estimators=36",
+    ]
+    colors = {
+        tuple(c.get_facecolor()[0]) for c in display.axes_.flat[0].collections[:3]
+    }
+    assert len(colors) == 3
+    assert_renders(display.figure_, tmp_path / "rungs.png")
+
+
+def test_parameter_panels_log_axes_and_styles(data):
+    grid = GridSearchCV(SVC(), {"C": [0.01, 0.1, 1, 10]}, cv=3).fit(*data)
+    display = ParameterScoreDisplay.from_search(grid)
+    assert display.axes_.flat[0].get_xscale() == "log"  # a geometric grid
+    display = ParameterScoreDisplay.from_search(
+        grid, log_scale=False, marker="s", s=40
+    )
+    assert display.axes_.flat[0].get_xscale() == "linear"
+    assert display.scatters_["C"].get_sizes()[0] == 40
+    linear = GridSearchCV(SVC(), {"C": [1, 2, 3, 4]}, cv=3).fit(*data)
+    display = ParameterScoreDisplay.from_search(linear)
+    assert display.axes_.flat[0].get_xscale() == "linear"
+    display = ParameterScoreDisplay.from_search(linear, log_scale={"C": True})
+    assert display.axes_.flat[0].get_xscale() == "log"
+
+
+def test_surrogate_is_labelled_as_a_slice_at_the_best(bayes):
+    display = ParameterScoreDisplay.from_search(bayes)
+    entries = legend_texts(display.axes_.flat[0])
+    assert "surrogate at the best configuration" in entries
+    assert "best" in entries
+
+
+class Synthetic(BaseEstimator):
+    """A 'model' whose score is a known function of its parameters."""
+
+    def __init__(self, a=0.0, b=0.0, c=0.0, d="x"):
+        self.a, self.b, self.c, self.d = a, b, c, d
+
+    def fit(self, X, y=None):
+        return self
+
+    def score(self, X, y=None):
+        bonus = {"x": 0.0, "y": 0.5, "z": 1.0}[self.d]
+        return -(8 * (self.a - 0.3) ** 2 + 4 * abs(self.b - 0.6) + bonus) + 0 * self.c
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    from scipy.stats import uniform
+
+    X = np.zeros((30, 1))
+    space = {"a": uniform(0, 1), "b": uniform(0, 1), "c": uniform(0, 1),
+             "d": ["x", "y", "z"]}
+    return RandomizedSearchCV(
+        Synthetic(), space, n_iter=120, cv=2, random_state=0
+    ).fit(X)
+
+
+def test_importance_ranks_a_known_task(synthetic, tmp_path):
+    # variances of the main effects: a: 8**2 * var((a - .3)**2) = 1.21,
+    # b: 4**2 * var(|b - .6|) = 0.41, d: var({0, .5, 1}) = 0.17, c: 0
+    display = ParameterImportanceDisplay.from_search(synthetic)
+    order = np.argsort(-display.importances_mean)
+    assert [display.params[i] for i in order] == ["a", "b", "d", "c"]
+    assert display.importances_mean[display.params.index("c")] < 0.05
+    bars = [t.get_text() for t in display.ax_.get_yticklabels()]
+    assert bars == ["c", "d", "b", "a"]  # the most important on top
+    assert len(display.bars_) == 4
+    assert "mean CV score" in display.ax_.get_xlabel()
+    assert_renders(display.figure_, tmp_path / "importance.png")
+
+
+def test_importance_of_a_halving_search(forest_halving):
+    display = ParameterImportanceDisplay.from_search(forest_halving)
+    assert sorted(display.params) == ["max_depth", "max_features"]
+    assert np.all((display.importances_mean >= 0) & (display.importances_mean <= 1))
+
+
+def test_contour_of_two_parameters(synthetic, tmp_path):
+    display = ParameterContourDisplay.from_search(synthetic, "a", "d")
+    assert display.ax_.get_xlabel() == "a" and display.ax_.get_ylabel() == "d"
+    assert [t.get_text() for t in display.ax_.get_yticklabels()] == ["x", "y", "z"]
+    assert len(display.scatter_.get_offsets()) == 120
+    assert display.colorbar_.ax.get_ylabel() == "mean CV score (partial dependence)"
+    # the partial dependence peaks near a = 0.3 and d = "x"
+    row, col = np.unravel_index(np.argmax(display.predictions), display.predictions.shape)
+    assert abs(display.x_values[col] - 0.3) < 0.15 and row == 0
+    ((_, best_y),) = display.best_marker_.get_offsets()
+    assert best_y == 0
+    assert_renders(display.figure_, tmp_path / "contour.png")
+
+
+def test_contour_log_axes_and_errors(bayes):
+    display = ParameterContourDisplay.from_search(bayes, "C", "kernel")
+    assert display.ax_.get_xscale() == "log"
+    with pytest.raises(ValueError, match="two different"):
+        ParameterContourDisplay.from_search(bayes, "C", "C")
+    with pytest.raises(ValueError, match="Unknown parameters"):
+        ParameterContourDisplay.from_search(bayes, "C", "gamma")

@@ -11,5 +11,15 @@ matplotlib is an optional dependency: ``pip install skhyper[plots]``.
 from skhyper.plots._convergence import ConvergenceDisplay
 from skhyper.plots._halving import HalvingDisplay
 from skhyper.plots._parameters import ParameterScoreDisplay
+from skhyper.plots._surrogate import (
+    ParameterContourDisplay,
+    ParameterImportanceDisplay,
+)
 
-__all__ = ["ConvergenceDisplay", "HalvingDisplay", "ParameterScoreDisplay"]
+__all__ = [
+    "ConvergenceDisplay",
+    "HalvingDisplay",
+    "ParameterContourDisplay",
+    "ParameterImportanceDisplay",
+    "ParameterScoreDisplay",
+]

@@ -36,12 +36,53 @@ def scores(search):
     """``(metric, scores)``: the optimized metric's name and its mean CV scores.
 
     Scores are in evaluation order (the rows of ``cv_results_``); failed
-    evaluations are ``nan``.
+    evaluations are ``nan``. The name is the scoring's (``"neg_log_loss"``,
+    ...) when the search was given one by name, else ``"score"``.
     """
     check_search(search)
     results = search_history(search)
     metric = _optimized_metric(search.refit, results)
-    return metric, np.asarray(results[f"mean_test_{metric}"], dtype=float)
+    values = np.asarray(results[f"mean_test_{metric}"], dtype=float)
+    return _metric_name(search, metric), values
+
+
+def _metric_name(search, metric):
+    """The name a reader knows the optimized metric by."""
+    scoring = getattr(search, "scoring", None)
+    if metric == "score" and isinstance(scoring, str):
+        return scoring
+    return metric
+
+
+def score_label(metric):
+    """Axis label of a mean CV score, e.g. ``"mean CV neg_log_loss"``."""
+    return f"mean CV {metric}"
+
+
+def resource_name(search):
+    """The search's resource (``"n_samples"``, ``"n_estimators"``, ...)."""
+    resource = getattr(search, "resource", "n_samples")
+    return resource if isinstance(resource, str) else "n_samples"
+
+
+def configuration_ids(params, ignore=()):
+    """The same integer for equal configurations, ignoring the ``ignore`` keys.
+
+    The resource of a halving search that is an estimator parameter
+    (``n_estimators``, ...) is in every row's ``params`` with the rung's
+    value; a candidate is the same across rungs without it.
+    """
+    ids = {}
+    return np.array(
+        [
+            ids.setdefault(
+                repr(sorted((k, v) for k, v in p.items() if k not in ignore)),
+                len(ids),
+            )
+            for p in params
+        ],
+        dtype=int,
+    )
 
 
 def _optimized_metric(refit, results):

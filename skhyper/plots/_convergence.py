@@ -6,6 +6,7 @@ from skhyper.plots._common import (
     axes_or_new,
     best_at_top_fidelity,
     resources,
+    score_label,
     scores,
     search_name,
 )
@@ -21,7 +22,11 @@ class ConvergenceDisplay:
 
     Use :meth:`from_search` to build one from fitted searches; several searches
     share one axes so that they can be compared at equal numbers of
-    evaluations, or at equal cost.
+    evaluations, or at equal cost. Every evaluation is drawn as a point under
+    the curves. The y range follows the curves after their first tenth of
+    evaluations, so that a few bad early scores do not squash the differences
+    that matter; evaluations below the range are drawn as triangles on its
+    lower edge.
 
     Parameters
     ----------
@@ -37,11 +42,18 @@ class ConvergenceDisplay:
         Name of the plotted metric, for the y label.
     x : {"evaluations", "cost"}, default="evaluations"
         What ``x_values`` count, for the x label.
+    scores : list of ndarray, default=None
+        For each search, the mean CV score of each evaluation, drawn as
+        points; not drawn if ``None``.
 
     Attributes
     ----------
     lines_ : list of matplotlib Line2D
         One step line per search.
+    scatters_ : list of matplotlib PathCollection
+        The evaluations of each search (empty without ``scores``).
+    clipped_ : list of matplotlib PathCollection
+        For each search, the evaluations below the y range, on its edge.
     ax_ : matplotlib Axes
         Axes with the plot.
     figure_ : matplotlib Figure
@@ -69,12 +81,22 @@ class ConvergenceDisplay:
     >>> plt.close(display.figure_)
     """
 
-    def __init__(self, x_values, best_scores, labels, metric="score", x="evaluations"):
+    def __init__(
+        self,
+        x_values,
+        best_scores,
+        labels,
+        metric="score",
+        x="evaluations",
+        *,
+        scores=None,
+    ):
         self.x_values = x_values
         self.best_scores = best_scores
         self.labels = labels
         self.metric = metric
         self.x = x
+        self.scores = scores
 
     def plot(self, ax=None, **kwargs):
         """Draw the curves.
@@ -92,13 +114,37 @@ class ConvergenceDisplay:
             Object that stores the plotted artists.
         """
         self.figure_, self.ax_ = axes_or_new(ax)
-        self.lines_ = []
+        self.lines_, self.scatters_, self.clipped_ = [], [], []
         for x, best, label in zip(self.x_values, self.best_scores, self.labels):
             (line,) = self.ax_.step(x, best, where="post", label=label, **kwargs)
             self.lines_.append(line)
+        low, high = robust_limits(self.best_scores, self.scores)
+        if low is not None:
+            self.ax_.set_ylim(low, high)
+        for i, (x, line) in enumerate(zip(self.x_values, self.lines_)):
+            if self.scores is None:
+                continue
+            values = np.asarray(self.scores[i], dtype=float)
+            x = np.asarray(x, dtype=float)
+            below = np.isfinite(values) & (values < low if low is not None else False)
+            shown = np.isfinite(values) & ~below
+            self.scatters_.append(
+                self.ax_.scatter(
+                    x[shown], values[shown], s=12, alpha=0.45,
+                    color=line.get_color(), zorder=1,
+                    label="evaluations" if i == 0 else None,
+                )
+            )
+            self.clipped_.append(
+                self.ax_.scatter(
+                    x[below], np.full(below.sum(), low), marker="v", s=18,
+                    alpha=0.6, color=line.get_color(), clip_on=False, zorder=1,
+                    label="below the range" if i == 0 and below.any() else None,
+                )
+            )
         self.ax_.set_xlabel(_X_LABELS[self.x])
-        self.ax_.set_ylabel(f"best mean CV {self.metric}")
-        self.ax_.legend(loc="lower right")
+        self.ax_.set_ylabel(f"best {score_label(self.metric)} so far")
+        self.ax_.legend(loc="lower right", fontsize="small")
         return self
 
     @classmethod
@@ -145,15 +191,46 @@ class ConvergenceDisplay:
             )
         if x not in _X_LABELS:
             raise ValueError(f"x must be one of {sorted(_X_LABELS)}, got {x!r}.")
-        metrics, x_values, best_scores = [], [], []
+        metrics, x_values, best_scores, all_scores = [], [], [], []
         for s in searches:
             metric, values = scores(s)
+            all_scores.append(values)
             shares = resources(s)
             metrics.append(metric)
             best_scores.append(best_at_top_fidelity(values, shares))
             x_values.append(_x_values(values, shares, x))
-        display = cls(x_values, best_scores, list(labels), metric=metrics[0], x=x)
+        display = cls(
+            x_values, best_scores, list(labels), metric=metrics[0], x=x,
+            scores=all_scores,
+        )
         return display.plot(ax=ax, **kwargs)
+
+
+def robust_limits(best_scores, scores=None):
+    """``(low, high)`` y limits that a few bad early scores do not set.
+
+    The range spans the best-so-far curves after their first tenth of
+    evaluations and every score above that, with a 5 % margin; ``(None,
+    None)`` without any finite score.
+    """
+    lows, highs = [], []
+    for i, best in enumerate(best_scores):
+        best = np.asarray(best, dtype=float)
+        finite = np.flatnonzero(np.isfinite(best))
+        if not len(finite):
+            continue
+        start = finite[min(len(finite) - 1, len(best) // 10)]
+        lows.append(best[start])
+        highs.append(np.nanmax(best))
+        if scores is not None:
+            values = np.asarray(scores[i], dtype=float)
+            if np.isfinite(values).any():
+                highs.append(np.nanmax(values))
+    if not lows:
+        return None, None
+    low, high = min(lows), max(highs)
+    margin = 0.05 * (high - low) if high > low else max(abs(high) * 0.01, 1e-3)
+    return low - margin, high + margin
 
 
 def _x_values(values, shares, x):

@@ -109,7 +109,7 @@ class BayesSearchCV(BaseModelSearchCV):
         Number of jobs dispatched during parallel execution. The
         asynchronous search uses it on a cluster backend (dask, Ray), where
         fits queued behind busy workers hide the scheduler's round trips; on
-        this machine's threads and processes it queues one fit per 8
+        joblib's local thread and process backends it queues one fit per 8
         workers (none below 8), so that each configuration is proposed as
         late as possible.
 
