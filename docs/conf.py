@@ -99,8 +99,6 @@ intersphinx_mapping = {
 }
 intersphinx_timeout = 1
 nitpick_ignore = [
-    # A private class of the engine that the architecture notes mention.
-    ("py:class", "Evaluator"),
     # Attributes every search inherits from scikit-learn's BaseSearchCV as
     # properties; numpydoc links them to member pages this site does not have.
     ("py:obj", "classes_"),
