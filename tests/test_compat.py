@@ -63,9 +63,10 @@ def test_private_attribute_access_of_sklearn_objects_is_avoided():
     # BaseSearchCV hooks that subclasses override are the only private names
     # skhyper touches on scikit-learn objects.
     allowed = {"_run_search", "_format_results", "_parameter_constraints",
-               "_fit_data", "_fit_params", "_evaluator", "_search", "_budget", "_restore",
+               "_run", "_fit_context", "_running_evaluator", "_drive", "_search",
+               "_budget", "_restore",
                "_check_search_params", "_space_spec", "_replay_columns",
-               "_keep_finished_results", "_add_trailing_failures", "_fit_state",
+               "_keep_finished_results", "_add_trailing_failures",
                "_one_call", "_warn_once", "_format_rows", "_finish_results",
                *_compat.BASE_SEARCH_HOOKS}
     text = (PACKAGE / "searches" / "_base.py").read_text()

@@ -5,7 +5,9 @@ import sys
 import numpy as np
 import pytest
 from scipy.stats import loguniform
-from sklearn.datasets import load_iris
+from sklearn.base import BaseEstimator
+from sklearn.datasets import load_digits, load_iris
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import (
@@ -13,9 +15,6 @@ from sklearn.model_selection import (
     HalvingRandomSearchCV,
     RandomizedSearchCV,
 )
-from sklearn.base import BaseEstimator
-from sklearn.datasets import load_digits
-from sklearn.ensemble import RandomForestClassifier
 from sklearn.svm import SVC
 
 from skhyper import (

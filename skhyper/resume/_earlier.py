@@ -121,7 +121,7 @@ def _told(space, pair):
 # -- rows of an earlier halving search --------------------------------------
 
 
-def halving_rows(search, space, earlier, same_subsamples):
+def halving_rows(search, setup, space, earlier, same_subsamples):
     """The rows of ``warm_start_from`` this search may reuse, or ``None``.
 
     Rows of configurations of ``search``'s space evaluated at one of its
@@ -149,7 +149,6 @@ def halving_rows(search, space, earlier, same_subsamples):
             f"lack {missing or ['mean_test_*']}."
         )
     _check_same_scoring(results, search.scoring)
-    setup = search._setup
     n_splits = _n_split_columns(results)
     if setup.schedule.n_splits is not None and n_splits not in (
         None, setup.schedule.n_splits

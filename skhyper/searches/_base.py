@@ -12,6 +12,7 @@ import os
 import warnings
 from abc import abstractmethod
 from collections.abc import Iterator
+from contextlib import nullcontext
 from functools import partial
 
 import numpy as np
@@ -32,6 +33,21 @@ from skhyper.space import Dimension, Space
 __all__ = ["BaseModelSearchCV", "Evaluation", "Evaluator", "optimized_metric"]
 
 _SPACE_ALIASES = ("search_spaces", "param_grid", "param_distributions")
+
+
+class FitRun:
+    """What one ``fit`` holds while it runs, on the search as ``_run``.
+
+    It is dropped when ``fit`` ends and never travels with the search to the
+    workers.
+    """
+
+    def __init__(self, X, y, params):
+        self.X, self.y, self.params = X, y, params
+        self.evaluator = None
+        self.setup = None  # halving: resource, schedule, frozen folds
+        self.warm_plan = None  # halving: fold models that continue training
+        self.earlier = None  # halving: an earlier search's rows it reuses
 
 
 class BaseModelSearchCV(BaseSearchCV):
@@ -59,9 +75,6 @@ class BaseModelSearchCV(BaseSearchCV):
     #: Parameters that shape which evaluations a search makes; a checkpoint
     #: written with other values is refused.
     _checkpoint_params = ()
-    #: Attributes that live only while ``fit`` runs: dropped at its end and
-    #: from the pickles scikit-learn ships to workers.
-    _fit_state = ("_evaluator", "_fit_data", "_fit_params")
 
     @abstractmethod
     def __init__(self, estimator, **kwargs):
@@ -93,9 +106,7 @@ class BaseModelSearchCV(BaseSearchCV):
         ``cv_results_`` and the ``best_*`` attributes of every evaluation that
         finished, then re-raises. With ``checkpoint`` set, they are on disk too.
         """
-        self._evaluator = None
-        self._fit_data = (X, y)
-        self._fit_params = params
+        run = self._run = FitRun(X, y, params)
         scoring = _default_spaces.default_scoring(self)  # clusterers: silhouette
         cv = self.cv
         if isinstance(cv, Iterator):
@@ -105,7 +116,8 @@ class BaseModelSearchCV(BaseSearchCV):
         try:
             if scoring is not None:
                 self.scoring = scoring
-            super().fit(X, y, **params)
+            with self._fit_context(run):
+                super().fit(X, y, **params)
             self._add_trailing_failures()
             self._finish_results()
         except BaseException:
@@ -116,10 +128,8 @@ class BaseModelSearchCV(BaseSearchCV):
             if scoring is not None:
                 self.scoring = None
             self.cv = cv
-            evaluator = self.__dict__.get("_evaluator")
-            for name in self._fit_state:
-                self.__dict__.pop(name, None)
-        self.stop_reason_ = evaluator.stop_reason
+            self.__dict__.pop("_run", None)
+        self.stop_reason_ = run.evaluator.stop_reason
         _selection_bias.set_fitted_attributes(self)
         return self
 
@@ -127,9 +137,16 @@ class BaseModelSearchCV(BaseSearchCV):
         # scikit-learn ships the search itself to every fit task (as the
         # callbacks' caller): the fit-time state must stay behind.
         state = dict(super().__getstate__())  # may be __dict__ itself
-        for name in self._fit_state:
-            state.pop(name, None)
+        state.pop("_run", None)
         return state
+
+    def _fit_context(self, run):
+        """What a subclass sets up around scikit-learn's ``fit`` (a context)."""
+        return nullcontext()
+
+    def _running_evaluator(self):
+        run = self.__dict__.get("_run")
+        return None if run is None else run.evaluator
 
     def __sklearn_tags__(self):  # scikit-learn >= 1.6 calls this
         return _compat.with_estimator_data_tags(super().__sklearn_tags__(), self)
@@ -139,7 +156,7 @@ class BaseModelSearchCV(BaseSearchCV):
 
         They come after every fitted row and score worst, so ``best_*`` stay.
         """
-        results = self._evaluator.results
+        results = self._run.evaluator.results
         if _results.n_rows(results) > _results.n_rows(self.cv_results_):
             self.cv_results_ = results
 
@@ -147,7 +164,7 @@ class BaseModelSearchCV(BaseSearchCV):
         """Last touches to ``cv_results_`` once fitted and refitted (a hook)."""
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
-        evaluator = getattr(self, "_evaluator", None)
+        evaluator = self._running_evaluator()
         if evaluator is None:
             return self._format_rows(candidate_params, n_splits, out, more_results)
         return evaluator.formatted(
@@ -171,7 +188,7 @@ class BaseModelSearchCV(BaseSearchCV):
         "scores are non-finite" warning would repeat for every batch after a
         failure; the first of each kind is given.
         """
-        evaluator = getattr(self, "_evaluator", None)
+        evaluator = self._running_evaluator()
         seen = evaluator.warned if evaluator is not None else set()
         for w in caught:
             kind = (w.category, str(w.message).split(":")[0])
@@ -180,7 +197,7 @@ class BaseModelSearchCV(BaseSearchCV):
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
     def _keep_finished_results(self):
-        evaluator = getattr(self, "_evaluator", None)
+        evaluator = self._running_evaluator()
         if evaluator is None or evaluator.results is None:
             return
         results = evaluator.results
@@ -233,8 +250,8 @@ class BaseModelSearchCV(BaseSearchCV):
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         if prior is not None and prior.seed is not None:
             seed = prior.seed
-        X, y = self._fit_data
-        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        run = self._run
+        cv = check_cv(self.cv, run.y, classifier=is_classifier(self.estimator))
         evaluator = Evaluator(
             self,
             cv,
@@ -245,7 +262,7 @@ class BaseModelSearchCV(BaseSearchCV):
             saver=saver and partial(saver, seed),
             one_call=self._one_call(space),
         )
-        self._evaluator = evaluator
+        run.evaluator = evaluator
         self._search(space, evaluator, np.random.RandomState(seed))
         evaluator.close()
         if not evaluator.evaluations:
@@ -262,9 +279,9 @@ class BaseModelSearchCV(BaseSearchCV):
         earlier = getattr(self, "warm_start_from", None)
         prior = saver = None
         if path is not None:
-            X, y = self._fit_data
+            run = self._run
             fingerprint = _checkpoint.fingerprint(
-                self, spec, X, y, getattr(self, "_fit_params", None)
+                self, spec, run.X, run.y, run.params
             )
             prior = _earlier.from_checkpoint(
                 os.fspath(path), fingerprint, space, self._replay_columns
@@ -276,20 +293,20 @@ class BaseModelSearchCV(BaseSearchCV):
 
     def _drive(self, policy, asynchronous, describe=None):
         """Run ``policy`` as workers free (``asynchronous``) or in batches."""
-        evaluator = self._evaluator
+        run = self._run
         if asynchronous:
-            X, y = self._fit_data
-            data = (X, y, self._fit_params)
-            if StreamingDriver(self, data, evaluator, policy).run():
+            data = (run.X, run.y, run.params)
+            if StreamingDriver(self, data, run.evaluator, policy).run():
                 return
             if self.asynchronous != "auto":
                 warnings.warn(
                     f"asynchronous={self.asynchronous!r} needs scikit-learn "
-                    "internals this release lacks: running synchronously, batch by batch.",
+                    "internals this release lacks: running synchronously, batch by "
+                    "batch.",
                     UserWarning,
                     stacklevel=4,
                 )
-        run_batches(policy, evaluator, describe)
+        run_batches(policy, run.evaluator, describe)
 
     def _check_search_params(self, space):
         """Checks a subclass adds to ``_parameter_constraints``, before any fit."""

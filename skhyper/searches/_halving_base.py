@@ -11,6 +11,7 @@ other pieces live in their own modules: the schedule arithmetic in
 """
 
 import numbers
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,9 +82,6 @@ class BaseHalvingSearch(BaseModelSearchCV):
     _checkpoint_params = (
         "factor", "resource", "min_resources", "max_resources", "proposer"
     )
-    _fit_state = BaseModelSearchCV._fit_state + (
-        "_fit_groups", "_setup", "_warm_plan", "_earlier"
-    )
 
     # -- fit -----------------------------------------------------------------
 
@@ -106,21 +104,21 @@ class BaseHalvingSearch(BaseModelSearchCV):
         self : object
             The fitted search.
         """
-        self._fit_groups = params.get("groups")
+        return super().fit(X, y, **params)
+
+    @contextmanager
+    def _fit_context(self, run):
+        """The estimator's warm-start twin, while the search fits."""
         user_estimator = self.estimator
-        plan = self._warm_start_plan()
-        self._warm_plan = plan
+        run.warm_plan = plan = self._warm_start_plan()
         if plan is not None:
             self.estimator = plan.wrap(user_estimator)
         try:
-            super().fit(X, y, **params)
+            yield
         finally:
             self.estimator = user_estimator
             if plan is not None:
                 plan.close()
-            for name in self._fit_state:  # when the base class fit was never reached
-                self.__dict__.pop(name, None)
-        return self
 
     def _warm_start_plan(self):
         """A warm-start plan if promoted fold models can continue training."""
@@ -156,20 +154,19 @@ class BaseHalvingSearch(BaseModelSearchCV):
     # -- checks and schedule ---------------------------------------------------
 
     def _check_search_params(self, space):
-        X, y = self._fit_data
-        self._setup = self._make_setup(space, X, y, getattr(self, "_fit_groups", None))
-        plan = getattr(self, "_warm_plan", None)
-        if plan is not None:
-            plan.max_resources = self._setup.schedule.max_resources
-        self._earlier = None
+        run = self._run
+        run.setup = self._make_setup(space, run.X, run.y, run.params.get("groups"))
+        if run.warm_plan is not None:
+            run.warm_plan.max_resources = run.setup.schedule.max_resources
+        run.earlier = None
         if self.warm_start_from is not None:
-            self._earlier = _earlier.halving_rows(
-                self, space, self.warm_start_from,
+            run.earlier = _earlier.halving_rows(
+                self, run.setup, space, self.warm_start_from,
                 self._same_subsamples(self.warm_start_from),
             )
 
     def _budget(self, space):
-        return self._setup.schedule.n_evaluations
+        return self._run.setup.schedule.n_evaluations
 
     def schedule(self, X=None, y=None, **params):
         """The rungs a ``fit`` on this data would run, computed without fitting.
@@ -318,13 +315,14 @@ class BaseHalvingSearch(BaseModelSearchCV):
         prior, saver = super()._restore(space, spec)
         if self.warm_start_from is None:
             return prior, saver
+        run = self._run
         if prior is not None and prior.seed is not None:
-            self._earlier = None  # resuming this search's checkpoint instead
+            run.earlier = None  # resuming this search's checkpoint instead
             return prior, saver
-        if self._earlier is None:
+        if run.earlier is None:
             return None, saver
         return _earlier.ResourcePrior(
-            space, results=self._earlier, extra_keys=self._replay_columns
+            space, results=run.earlier, extra_keys=self._replay_columns
         ), saver
 
     def _space_size(self, space, proposer):
@@ -336,8 +334,8 @@ class BaseHalvingSearch(BaseModelSearchCV):
     # -- running ---------------------------------------------------------------
 
     def _search(self, space, evaluator, rng):
-        setup = self._setup
-        plan = getattr(self, "_warm_plan", None)
+        run = self._run
+        setup, plan = run.setup, run.warm_plan
         self.warm_start_ = plan is not None
         self.proposer_ = setup.proposer
         schedule = setup.schedule
@@ -354,7 +352,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
                 self._rung_splitter(setup, evaluator, rng),
                 self._with_resource, self._n_promoted, self.factor,
                 self._replay_columns, asha=self.asynchronous == "asha",
-                relabel=getattr(self, "_earlier", None) is not None,
+                relabel=run.earlier is not None,
                 eliminated=plan.forget if plan is not None else None,
             )
             if self.verbose > 0:
