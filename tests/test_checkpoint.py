@@ -235,7 +235,7 @@ def test_warm_start_from_a_fitted_search_pays_only_for_new_evaluations():
 def test_warm_start_from_scores_informs_the_search_only():
     class SeesPrior(BatchedRandomSearch):
         def _search(self, space, evaluator, rng):
-            self.seen_prior_ = [(e.params, e.score) for e in evaluator.prior]
+            self.seen_prior_ = [(e.params, e.score) for e in evaluator.earlier]
             super()._search(space, evaluator, rng)
 
     search = SeesPrior(

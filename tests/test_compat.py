@@ -65,7 +65,7 @@ def test_private_attribute_access_of_sklearn_objects_is_avoided():
     allowed = {"_run_search", "_format_results", "_parameter_constraints",
                "_run", "_fit_context", "_running_evaluator", "_drive", "_search",
                "_budget", "_restore",
-               "_check_search_params", "_space_spec", "_replay_columns",
+               "_check_search_params", "_space_spec", "_own_columns",
                "_keep_finished_results", "_add_trailing_failures",
                "_one_call", "_warn_once", "_format_rows", "_finish_results",
                *_compat.BASE_SEARCH_HOOKS}

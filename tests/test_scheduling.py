@@ -155,7 +155,7 @@ class _Proposer:
 
 def test_bayes_policy_asks_batches_until_the_budget():
     proposer = _Proposer()
-    policy = BayesPolicy(proposer, budget=7, batch_size=3, prior=[], resumed=False,
+    policy = BayesPolicy(proposer, budget=7, batch_size=3, earlier=[], resumed=False,
                          n_restored=0)
     evaluator = _Recorder(lambda p: -p["a"])
     run_batches(policy, evaluator)
@@ -166,7 +166,7 @@ def test_bayes_policy_asks_batches_until_the_budget():
 
 
 def test_bayes_policy_streams_one_at_a_time_and_marks_the_last():
-    policy = BayesPolicy(_Proposer(), budget=3, batch_size=8, prior=[],
+    policy = BayesPolicy(_Proposer(), budget=3, batch_size=8, earlier=[],
                          resumed=False, n_restored=0)
     units = [policy.take(1)[0] for _ in range(3)]
     assert [u.columns["batch"] for u in units] == [0, 1, 2]

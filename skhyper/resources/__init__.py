@@ -1,1 +1,1 @@
-"""The halving resources: subsamples of the folds, and fold models that continue training."""
+"""The halving resources: subsamples of the folds, fold models that continue."""

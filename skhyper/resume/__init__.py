@@ -1,1 +1,1 @@
-"""Resuming: checkpoints, what identifies a search, and earlier work a search starts from."""
+"""Resuming: checkpoints, what identifies a search, the earlier work it reuses."""

@@ -1,6 +1,6 @@
 """Earlier work a search starts from: a checkpoint or a previous search.
 
-A :class:`Prior` holds rows a search does not run again: from its own
+A :class:`Earlier` holds rows a search does not run again: from its own
 checkpoint, from ``warm_start_from`` (a fitted search, its ``cv_results_`` or
 (params, score) pairs), or, for the halving searches, the rows of an earlier
 halving search evaluated at one of this search's resource levels.
@@ -19,7 +19,7 @@ from skhyper.scheduling._evaluator import Evaluation
 
 
 @dataclass
-class Prior:
+class Earlier:
     """Evaluations a search does not have to run again.
 
     Attributes
@@ -34,7 +34,7 @@ class Prior:
         CV folds of the stored rows, reused so new rows are comparable.
     seed : int or None
         Seed of the interrupted search, so a resumed search replays its choices.
-    extra_keys : tuple of str
+    own_columns : tuple of str
         The search's own cv_results_ columns that identify an evaluation
         together with its parameters (e.g. a halving rung's ``n_resources``).
     """
@@ -44,7 +44,7 @@ class Prior:
     told: list = field(default_factory=list)
     splits: list = None
     seed: int = None
-    extra_keys: tuple = ()
+    own_columns: tuple = ()
 
     def key(self, params, extra):
         return (point_key(self.space, params), tuple(extra))
@@ -68,17 +68,17 @@ def point_key(space, params):
     ))
 
 
-def from_checkpoint(path, fingerprint, space, extra_keys):
+def from_checkpoint(path, fingerprint, space, own_columns):
     loaded = _checkpoint.load(path, fingerprint, space)
     if loaded is None:
         return None
     seed, splits, results = loaded
-    return Prior(space, results=results, splits=splits, seed=seed,
-                 extra_keys=extra_keys)
+    return Earlier(space, results=results, splits=splits, seed=seed,
+                   own_columns=own_columns)
 
 
-def from_earlier(earlier, space, extra_keys):
-    """A Prior from a fitted search, its ``cv_results_``, or (params, score) pairs."""
+def from_earlier(earlier, space, own_columns):
+    """Earlier rows: a fitted search, its ``cv_results_``, or (params, score) pairs."""
     if hasattr(earlier, "cv_results_"):
         earlier = _compat.search_history(earlier)
     if isinstance(earlier, dict):
@@ -90,10 +90,10 @@ def from_earlier(earlier, space, extra_keys):
                 "list of (params, score) pairs; got a dict without 'params' and "
                 "'mean_test_*' columns."
             )
-        return Prior(space, results=earlier, extra_keys=extra_keys)
+        return Earlier(space, results=earlier, own_columns=own_columns)
     if isinstance(earlier, (list, tuple)):
-        return Prior(space, told=[_told(space, pair) for pair in earlier],
-                     extra_keys=extra_keys)
+        return Earlier(space, told=[_told(space, pair) for pair in earlier],
+                       own_columns=own_columns)
     raise TypeError(
         "warm_start_from must be a fitted search, its cv_results_ or a list of "
         f"(params, score) pairs, got {type(earlier).__name__}."
@@ -196,7 +196,7 @@ def halving_rows(search, setup, space, earlier, same_subsamples):
     for i, point in zip(rows, params):
         normalized[i] = point
     reusable = _results.take_rows({**results, "params": normalized}, rows)
-    for key in search._replay_columns:
+    for key in search._own_columns:
         if key != "n_resources":
             reusable[key] = np.full(len(rows), -1)
     reusable["n_resources"] = np.array(
@@ -217,16 +217,16 @@ def label_reused_rows(earlier, evaluator, evaluations, more_results):
             )
 
 
-class ResourcePrior(Prior):
+class EarlierAtResources(Earlier):
     """Earlier evaluations replayed by configuration and resource only.
 
-    The search's columns (``iter``, ``bracket``) stay ``extra_keys``, so that
+    The search's columns (``iter``, ``bracket``) stay ``own_columns``, so that
     every evaluation the evaluator makes has them, but they do not take part
     in the match: an earlier row is reused whatever rung it came from.
     """
 
     def key(self, params, extra):
-        resource = dict(zip(self.extra_keys, extra)).get("n_resources")
+        resource = dict(zip(self.own_columns, extra)).get("n_resources")
         return super().key(params, (resource,))
 
 

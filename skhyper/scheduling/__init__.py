@@ -1,1 +1,1 @@
-"""Scheduling: what runs next (policies), how fits run (drivers), the record of results."""
+"""What runs next (policies), how fits run (drivers), the record of results."""

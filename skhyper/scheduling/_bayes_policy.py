@@ -28,10 +28,10 @@ class BayesPolicy:
         Evaluations of this search, restored ones included.
     batch_size : int
         Configurations asked together by ``take(None)``.
-    prior : list of Evaluation
+    earlier : list of Evaluation
         Earlier evaluations (restored or given).
     resumed : bool
-        Whether ``prior`` is this search's own checkpoint, replayed as the
+        Whether ``earlier`` is this search's own checkpoint, replayed as the
         same proposals come up rather than told up front.
     n_restored : int
         Rows of ``cv_results_`` before this fit's first evaluation.
@@ -40,7 +40,7 @@ class BayesPolicy:
         each configuration when it was proposed.
     """
 
-    def __init__(self, proposer, budget, batch_size, prior, resumed, n_restored,
+    def __init__(self, proposer, budget, batch_size, earlier, resumed, n_restored,
                  note_expected_improvement=None):
         self.proposer = proposer
         self.budget = budget
@@ -52,8 +52,8 @@ class BayesPolicy:
         self._note = note_expected_improvement
         self._unreplayed = {}
         if resumed:
-            self._unreplayed = {id(e): e for e in prior if e.index is not None}
-        _tell(proposer, [e for e in prior if id(e) not in self._unreplayed])
+            self._unreplayed = {id(e): e for e in earlier if e.index is not None}
+        _tell(proposer, [e for e in earlier if id(e) not in self._unreplayed])
         self._n_rows = n_restored
         self._running = 0
         self._n_taken = 0

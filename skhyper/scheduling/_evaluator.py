@@ -31,7 +31,7 @@ class Evaluation:
     params: dict
     score: float  # mean CV score of the optimized metric; nan if it failed
     index: int  # row in cv_results_; None for scores given by the user
-    extra: tuple = ()  # values of the search's own cv_results_ columns
+    columns: tuple = ()  # its values of the search's own cv_results_ columns
     failed: bool = False  # no finite mean score, or every fold scored error_score
     restored: bool = False  # from a checkpoint or an earlier search
 
@@ -51,7 +51,7 @@ class Evaluator:
         scikit-learn's callback context (``None`` on releases without one).
     total : int or None
         Expected number of evaluations, for progress and time estimates.
-    prior : Prior or None
+    earlier : Earlier or None
         Results from a checkpoint or an earlier search.
     saver : callable or None
         ``saver(splits, results)`` writes a checkpoint after every batch.
@@ -63,7 +63,7 @@ class Evaluator:
     """
 
     def __init__(
-        self, search, cv, evaluate_candidates, callback_ctx, total=None, prior=None,
+        self, search, cv, evaluate_candidates, callback_ctx, total=None, earlier=None,
         saver=None, one_call=False,
     ):
         self.search = search
@@ -92,40 +92,40 @@ class Evaluator:
         self._sentinel = False  # whether that call's rows are dropped
         self._before_rows = None
         self._n_restored = 0
-        self._prior_key = None
-        self._extra_keys = ()
+        self._earlier_key = None
+        self._own_columns = ()
         self._replay = {}
-        self.prior = []
+        self.earlier = []
         #: Whether the restored rows are this search's own checkpoint, which a
         #: deterministic search can replay (same seed) rather than be told.
-        self.resumed = prior is not None and prior.seed is not None
-        if prior is not None:
-            self._restore(prior)
+        self.resumed = earlier is not None and earlier.seed is not None
+        if earlier is not None:
+            self._restore(earlier)
 
     # -- restoring earlier work ----------------------------------------------
 
-    def _restore(self, prior):
-        if prior.splits is not None:
-            self.cv.splits_ = prior.splits
-        self.prior = list(prior.told)
-        if prior.results is None or _results_rows(prior.results) == 0:
+    def _restore(self, earlier):
+        if earlier.splits is not None:
+            self.cv.splits_ = earlier.splits
+        self.earlier = list(earlier.told)
+        if earlier.results is None or _results_rows(earlier.results) == 0:
             return
-        self.record.add(prior.results)
-        self._n_restored = _results_rows(prior.results)
-        self._metric = optimized_metric(self.search.refit, prior.results)
-        extra_keys = prior.extra_keys
-        for i, params in enumerate(prior.results["params"]):
-            extra = tuple(_plain(prior.results[k][i]) for k in extra_keys)
-            evaluation = self._evaluation(params, i, extra)
+        self.record.add(earlier.results)
+        self._n_restored = _results_rows(earlier.results)
+        self._metric = optimized_metric(self.search.refit, earlier.results)
+        own_columns = earlier.own_columns
+        for i, params in enumerate(earlier.results["params"]):
+            own = tuple(_plain(earlier.results[k][i]) for k in own_columns)
+            evaluation = self._evaluation(params, i, own)
             evaluation.restored = True
             self.evaluations.append(evaluation)
-            self._replay.setdefault(prior.key(params, extra), evaluation)
-            if prior.in_space(params):
-                self.prior.append(evaluation)
-        self._prior_key = prior.key
-        self._extra_keys = extra_keys
+            self._replay.setdefault(earlier.key(params, own), evaluation)
+            if earlier.in_space(params):
+                self.earlier.append(evaluation)
+        self._earlier_key = earlier.key
+        self._own_columns = own_columns
 
-    def _evaluation(self, params, row, extra=()):
+    def _evaluation(self, params, row, own=()):
         metric = self.metric
         results = self.results
         score = float(results[f"mean_test_{metric}"][row])
@@ -133,17 +133,17 @@ class Evaluator:
             results, metric, self.search.error_score, [row]
         )[0])
         return Evaluation(
-            params=params, score=score, index=row, extra=extra, failed=failed
+            params=params, score=score, index=row, columns=own, failed=failed
         )
 
     def _replayed(self, params, more_results, i):
         if not self._replay:
             return None
-        extra = tuple(_plain(more_results[k][i]) for k in self._extra_keys) if (
+        own = tuple(_plain(more_results[k][i]) for k in self._own_columns) if (
             more_results
         ) else ()
         try:
-            return self._replay.pop(self._prior_key(params, extra), None)
+            return self._replay.pop(self._earlier_key(params, own), None)
         except (ValueError, TypeError):
             return None
 
@@ -208,7 +208,7 @@ class Evaluator:
         """Fit and score ``candidates`` on every split; return their evaluations.
 
         Candidates already evaluated in a restored checkpoint (same
-        configuration and same extra columns) are not fitted again: their
+        configuration and same own columns) are not fitted again: their
         stored evaluation is returned.
 
         Parameters
@@ -333,12 +333,12 @@ class Evaluator:
         keys = list(more_results or {})
         new = []
         for i, (params, row) in enumerate(zip(candidates, rows)):
-            extra = tuple(_plain(more_results[k][i]) for k in keys)
+            own = tuple(_plain(more_results[k][i]) for k in keys)
             if self.results is None:  # nothing has succeeded yet
                 score = _failed_score(self.search.error_score)
-                new.append(Evaluation(params, score, row, extra, failed=True))
+                new.append(Evaluation(params, score, row, own, failed=True))
             else:
-                new.append(self._evaluation(params, row, extra))
+                new.append(self._evaluation(params, row, own))
         self.evaluations.extend(new)
         return new
 

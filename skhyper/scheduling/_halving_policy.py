@@ -261,6 +261,6 @@ class HalvingPolicy:
             return
         rung = bracket.rungs[k]
         top = k + 1 == len(bracket.rungs)
-        self.eliminated(
-            [p for i, (p, _, _) in enumerate(rung.done) if top or i not in rung.promoted]
-        )
+        self.eliminated([
+            p for i, (p, _, _) in enumerate(rung.done) if top or i not in rung.promoted
+        ])

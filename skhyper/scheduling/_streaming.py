@@ -350,9 +350,9 @@ class StreamingDriver:
                 running = None
         if running is not None:
             self.evaluator.before_rows(self._drain)
-            more = self._more_results(running, np.nan)
+            columns = self._more_results(running, np.nan)
             evaluation = self.evaluator.evaluate(
-                [running.unit.params], cv=running.unit.cv, more_results=more
+                [running.unit.params], cv=running.unit.cv, more_results=columns
             )[0]
             self.evaluator.set_finish_time(evaluation.index)
             with self._lock:

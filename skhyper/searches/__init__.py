@@ -1,1 +1,1 @@
-"""The public searches: scikit-learn ``BaseSearchCV`` subclasses and what they share."""
+"""The public searches, scikit-learn ``BaseSearchCV`` subclasses, and their frame."""

@@ -71,7 +71,7 @@ class BaseModelSearchCV(BaseSearchCV):
     }
     #: The search's own cv_results_ columns that, with the parameters, identify
     #: an evaluation (replayed from a checkpoint rather than run again).
-    _replay_columns = ()
+    _own_columns = ()
     #: Parameters that shape which evaluations a search makes; a checkpoint
     #: written with other values is refused.
     _checkpoint_params = ()
@@ -246,10 +246,10 @@ class BaseModelSearchCV(BaseSearchCV):
         space = Space(spec)
         space.check_estimator_params(self.estimator)
         self._check_search_params(space)
-        prior, saver = self._restore(space, spec)
+        earlier, saver = self._restore(space, spec)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        if prior is not None and prior.seed is not None:
-            seed = prior.seed
+        if earlier is not None and earlier.seed is not None:
+            seed = earlier.seed
         run = self._run
         cv = check_cv(self.cv, run.y, classifier=is_classifier(self.estimator))
         evaluator = Evaluator(
@@ -258,7 +258,7 @@ class BaseModelSearchCV(BaseSearchCV):
             evaluate_candidates,
             callback_ctx,
             total=self._budget(space),
-            prior=prior,
+            earlier=earlier,
             saver=saver and partial(saver, seed),
             one_call=self._one_call(space),
         )
@@ -276,20 +276,20 @@ class BaseModelSearchCV(BaseSearchCV):
     def _restore(self, space, spec):
         """Earlier work to start from, and how to checkpoint this search."""
         path = getattr(self, "checkpoint", None)
-        earlier = getattr(self, "warm_start_from", None)
-        prior = saver = None
+        given = getattr(self, "warm_start_from", None)
+        earlier = saver = None
         if path is not None:
             run = self._run
             fingerprint = _checkpoint.fingerprint(
                 self, spec, run.X, run.y, run.params
             )
-            prior = _earlier.from_checkpoint(
-                os.fspath(path), fingerprint, space, self._replay_columns
+            earlier = _earlier.from_checkpoint(
+                os.fspath(path), fingerprint, space, self._own_columns
             )
             saver = partial(_save_checkpoint, os.fspath(path), fingerprint, space)
-        if prior is None and earlier is not None:
-            prior = _earlier.from_earlier(earlier, space, self._replay_columns)
-        return prior, saver
+        if earlier is None and given is not None:
+            earlier = _earlier.from_earlier(given, space, self._own_columns)
+        return earlier, saver
 
     def _drive(self, policy, asynchronous, describe=None):
         """Run ``policy`` as workers free (``asynchronous``) or in batches."""

@@ -389,7 +389,7 @@ class BayesSearchCV(BaseModelSearchCV):
                 self._drive(self._grid_policy(space, optimizer, evaluator), False)
             else:
                 policy = BayesPolicy(
-                    optimizer, self._n_iter(), self._batch_size(), evaluator.prior,
+                    optimizer, self._n_iter(), self._batch_size(), evaluator.earlier,
                     resumed=evaluator.resumed and not asynchronous,
                     n_restored=evaluator.n_evaluated,
                     note_expected_improvement=evaluator.note_expected_improvement,
@@ -406,9 +406,9 @@ class BayesSearchCV(BaseModelSearchCV):
         if self.n_iter is not None and space.size < self.n_iter:
             self._warn_exhausted(int(space.size))
         told = {
-            space.key(e.params) for e in evaluator.prior if space.contains(e.params)
+            space.key(e.params) for e in evaluator.earlier if space.contains(e.params)
         }
-        _tell(optimizer, evaluator.prior)
+        _tell(optimizer, evaluator.earlier)
         points = [p for p in space.grid() if space.key(p) not in told]
         size = len(points) if self._one_call(space) else self._batch_size()
         return GridPolicy(points, size, optimizer)

@@ -386,7 +386,7 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         ],
         "aggressive_elimination": ["boolean"],
     }
-    _replay_columns = ("iter", "n_resources")
+    _own_columns = ("iter", "n_resources")
     _checkpoint_params = BaseHalvingSearch._checkpoint_params + (
         "n_candidates", "aggressive_elimination"
     )

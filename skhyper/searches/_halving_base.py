@@ -1,13 +1,16 @@
-"""What successive halving and Hyperband share: setup, rungs, promotion, best row.
+"""What successive halving and Hyperband share: setup, the policy, the best row.
 
-Each rung of a bracket is one call to scikit-learn's ``evaluate_candidates``:
-fitting, scoring, ``cv_results_`` and joblib parallelism stay scikit-learn's.
-The searches are :mod:`skhyper.searches._halving` and :mod:`skhyper.searches._hyperband`; the
-other pieces live in their own modules: the schedule arithmetic in
+Before any fit, the resource, the frozen folds and the schedule are settled
+(``_make_setup``); ``_search`` then builds a
+:class:`~skhyper.scheduling._halving_policy.HalvingPolicy` (rungs and
+brackets, promotions) and drives it in batches or as workers free. The
+searches are :mod:`skhyper.searches._halving` and
+:mod:`skhyper.searches._hyperband`; the schedule arithmetic is in
 :mod:`skhyper.scheduling._schedule`, the ``n_samples`` subsamples in
-:mod:`skhyper.resources._subsamples`, the continued training of promoted fold models in
-:mod:`skhyper.resources._warm_start`, the rows reused from an earlier search in
-:mod:`skhyper.resume._earlier`, and the candidate sources in :mod:`skhyper.optimizer._proposers`.
+:mod:`skhyper.resources._subsamples`, the continued training of promoted fold
+models in :mod:`skhyper.resources._warm_start`, the rows reused from an
+earlier search in :mod:`skhyper.resume._earlier`, and the candidate sources
+in :mod:`skhyper.optimizer._proposers`.
 """
 
 import numbers
@@ -84,27 +87,6 @@ class BaseHalvingSearch(BaseModelSearchCV):
     )
 
     # -- fit -----------------------------------------------------------------
-
-    def fit(self, X, y=None, **params):
-        """Run every rung, then refit the best configuration of the last one.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-            Target; ``None`` for unsupervised learning.
-        **params : dict
-            Parameters routed to the estimator's ``fit``, the scorer and the CV
-            splitter (``groups``, ``sample_weight``, ...) as in scikit-learn's
-            searches.
-
-        Returns
-        -------
-        self : object
-            The fitted search.
-        """
-        return super().fit(X, y, **params)
 
     @contextmanager
     def _fit_context(self, run):
@@ -312,17 +294,17 @@ class BaseHalvingSearch(BaseModelSearchCV):
         )
 
     def _restore(self, space, spec):
-        prior, saver = super()._restore(space, spec)
+        earlier, saver = super()._restore(space, spec)
         if self.warm_start_from is None:
-            return prior, saver
+            return earlier, saver
         run = self._run
-        if prior is not None and prior.seed is not None:
+        if earlier is not None and earlier.seed is not None:
             run.earlier = None  # resuming this search's checkpoint instead
-            return prior, saver
+            return earlier, saver
         if run.earlier is None:
             return None, saver
-        return _earlier.ResourcePrior(
-            space, results=run.earlier, extra_keys=self._replay_columns
+        return _earlier.EarlierAtResources(
+            space, results=run.earlier, own_columns=self._own_columns
         ), saver
 
     def _space_size(self, space, proposer):
@@ -351,7 +333,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
                 self._brackets(schedule), proposer,
                 self._rung_splitter(setup, evaluator, rng),
                 self._with_resource, self._n_promoted, self.factor,
-                self._replay_columns, asha=self.asynchronous == "asha",
+                self._own_columns, asha=self.asynchronous == "asha",
                 relabel=run.earlier is not None,
                 eliminated=plan.forget if plan is not None else None,
             )

@@ -247,7 +247,7 @@ feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
             StrOptions({"auto", "smallest"}),
         ],
     }
-    _replay_columns = ("bracket", "iter", "n_resources")
+    _own_columns = ("bracket", "iter", "n_resources")
 
     def __init__(
         self,
