@@ -16,14 +16,15 @@ plots), else skhyper's :class:`~skhyper.Space`.
 import sys
 
 import numpy as np
+from scipy import optimize
 
 from skhyper.space import Categorical, Integer, Real, Space
 
 __all__ = ["OptimizeResult", "ResultCallback", "results_of_rows"]
 
 
-class OptimizeResult(dict):
-    """A scikit-optimize result: a dict whose keys are attributes too.
+class OptimizeResult(optimize.OptimizeResult):
+    """A scikit-optimize result: scipy's dict whose keys are attributes too.
 
     Keys: ``x_iters`` (list of lists, parameters in sorted name order),
     ``func_vals`` (ndarray, ``-mean_test_score`` of the optimized metric:
@@ -31,12 +32,6 @@ class OptimizeResult(dict):
     ``fun`` (the best row), ``space``, ``models`` (the surrogate, predicting
     ``func_vals`` on ``space.transform`` rows) and ``specs``.
     """
-
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
 
     def __missing__(self, key):
         if key != "space":
@@ -46,10 +41,6 @@ class OptimizeResult(dict):
             return Space(dims)  # not cached: scikit-optimize may come later
         self["space"] = _skopt_space(dims)
         return self["space"]
-
-    def __repr__(self):
-        shown = {k: self[k] for k in ("x", "fun") if k in self}
-        return f"OptimizeResult({shown}, n_iters={len(self.get('x_iters', []))})"
 
 
 class _ScoreModel:
