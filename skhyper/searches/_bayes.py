@@ -49,8 +49,10 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         distribution, or a :class:`~skhyper.Real`, :class:`~skhyper.Integer`
         or :class:`~skhyper.Categorical`. A list of dicts searches several
         subspaces (conditional parameters) which compete for the budget. See
-        :class:`~skhyper.Space`. ``"auto"``, or no space in any of the three
-        aliases, searches the estimator's default space
+        :class:`~skhyper.Space`. A list may also hold scikit-optimize's
+        ``(space, n_iter)`` pairs: each subspace is then searched in turn with
+        its own budget (``n_iter`` for a dict without one). ``"auto"``, or no
+        space in any of the three aliases, searches the estimator's default space
         (:func:`~skhyper.default_space`; clusterers are then scored by
         :func:`~skhyper.silhouette_scorer` unless ``scoring`` is given).
 
@@ -172,6 +174,17 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         functions differ from the ones skhyper knows, it warns and runs
         batches.
 
+    optimizer_kwargs : dict, default=None
+        scikit-optimize's settings of its ``Optimizer``, for code written for
+        its ``BayesSearchCV``: ``base_estimator`` (``"GP"`` or ``"ET"``, as
+        ``surrogate``), ``acq_func`` (``"EI"``, ``"PI"``, ``"LCB"``),
+        ``n_initial_points``, ``initial_point_generator`` (``"random"``,
+        ``"sobol"``, ``"lhs"``) and ``acq_func_kwargs={"kappa": ...}`` are
+        mapped; ``acq_optimizer``, ``n_jobs``, ``model_queue_size`` and
+        ``random_state`` (the search's own is used, as there) change nothing;
+        any other value is refused, naming the key. See
+        :doc:`/migration/skopt`.
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -233,6 +246,18 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         The stopping rule that ended the search early (a callback or
         ``max_time``) and, for skhyper's own rules, why it fired; ``None`` if
         the search ran its course.
+
+    optimizer_results_ : list of OptimizeResult
+        scikit-optimize's view of the search, one result per subspace (per
+        ``(space, n_iter)`` pair): ``x_iters`` (parameters in sorted name
+        order), ``func_vals`` (``-mean_test_score``: minimized, as in
+        scikit-optimize), ``x``, ``fun``, ``space`` and ``models``, which
+        ``skopt.plots`` read.
+
+    total_iterations : int
+        Configurations the search evaluates: the sum of the budgets of
+        ``(space, n_iter)`` pairs, else ``n_iter`` (or the size of a finite
+        space searched whole). Available before ``fit``.
 
     See Also
     --------
