@@ -43,7 +43,8 @@ def test_optimizer_kwargs_are_mapped(kwargs, attribute, expected):
     search = tree_search(optimizer_kwargs=kwargs).fit(X, y)
     if expected is not None:
         assert getattr(search.optimizer_, attribute) == expected
-    assert search._optimizer_settings()["acq_func"] == kwargs.get("acq_func", "EI").upper()
+    acq_func = kwargs.get("acq_func", "EI").upper()
+    assert search._optimizer_settings()["acq_func"] == acq_func
 
 
 def test_optimizer_kwargs_kappa_and_no_effect_keys_are_accepted():
@@ -69,7 +70,8 @@ def test_optimizer_kwargs_kappa_and_no_effect_keys_are_accepted():
         ({"acq_func": "EIps"}, "'acq_func'"),
         ({"acq_func_kwargs": {"xi": 0.01}}, "'acq_func_kwargs'"),
         ({"acq_optimizer": "adam"}, "'acq_optimizer'"),
-        ({"acq_optimizer_kwargs": {"n_restarts_optimizer": 5}}, "'acq_optimizer_kwargs'"),
+        ({"acq_optimizer_kwargs": {"n_restarts_optimizer": 5}},
+         "'acq_optimizer_kwargs'"),
         ({"initial_point_generator": "halton"}, "'initial_point_generator'"),
         ({"n_initial_points": 0}, "'n_initial_points'"),
         ({"avoid_duplicates": False}, "'avoid_duplicates'"),
@@ -90,7 +92,8 @@ def test_optimizer_kwargs_contradicting_a_parameter_is_refused():
     search = tree_search(surrogate="forest", optimizer_kwargs={"base_estimator": "GP"})
     with pytest.raises(ValueError, match=r"'base_estimator'.*surrogate='forest'"):
         search.fit(X, y)
-    agreeing = tree_search(surrogate="forest", optimizer_kwargs={"base_estimator": "ET"})
+    agreeing = tree_search(surrogate="forest",
+                           optimizer_kwargs={"base_estimator": "ET"})
     assert agreeing.fit(X, y).optimizer_.surrogate_ == "forest"
 
 
@@ -109,7 +112,8 @@ def pair_search(search_spaces, **kwargs):
     from sklearn.pipeline import Pipeline
 
     pipe = Pipeline([("model", DecisionTreeClassifier(random_state=0))])
-    spaces = [(dict(space, model=Categorical([est])), n) for space, n, est in search_spaces]
+    spaces = [(dict(space, model=Categorical([est])), n)
+              for space, n, est in search_spaces]
     return BayesSearchCV(pipe, spaces, cv=3, random_state=0, **kwargs)
 
 
@@ -291,7 +295,8 @@ def test_optimizer_results_are_minimized_rows_in_sorted_name_order(monkeypatch):
 def test_optimizer_results_of_multimetric_search_use_the_refit_metric():
     search = tree_search(scoring=["accuracy", "f1_macro"], refit="f1_macro").fit(X, y)
     np.testing.assert_array_equal(
-        search.optimizer_results_[0].func_vals, -search.cv_results_["mean_test_f1_macro"]
+        search.optimizer_results_[0].func_vals,
+        -search.cv_results_["mean_test_f1_macro"],
     )
 
 
@@ -372,7 +377,8 @@ def test_skopt_dimensions_are_accepted(skopt):
     # its space is scikit-optimize's once scikit-optimize is imported
     result = search.optimizer_results_[0]
     assert isinstance(result.space, skopt.space.Space)
-    assert [d.name for d in result.space.dimensions] == ["C", "fit_intercept", "max_iter"]
+    names = [d.name for d in result.space.dimensions]
+    assert names == ["C", "fit_intercept", "max_iter"]
     np.testing.assert_allclose(
         result.models[0].predict(result.space.transform([result.x])), result.fun,
         atol=0.2,
@@ -382,7 +388,8 @@ def test_skopt_dimensions_are_accepted(skopt):
 def test_skopt_categorical_prior_is_refused(skopt):
     from skopt.space import Categorical as SCategorical
 
-    search = tree_search({"criterion": SCategorical(["gini", "entropy"], prior=[0.9, 0.1])})
+    criterion = SCategorical(["gini", "entropy"], prior=[0.9, 0.1])
+    search = tree_search({"criterion": criterion})
     with pytest.raises(ValueError, match="'criterion'.*prior"):
         search.fit(X, y)
 

@@ -386,7 +386,8 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
 
     def _n_iter(self):
         # a (space, n_iter) pair's own budget while it is searched
-        return self._turn_budget(_DEFAULT_N_ITER if self.n_iter is None else self.n_iter)
+        n_iter = _DEFAULT_N_ITER if self.n_iter is None else self.n_iter
+        return self._turn_budget(n_iter)
 
     def _exhaustive(self, space):
         """Whether every configuration of the space is evaluated, in grid order."""

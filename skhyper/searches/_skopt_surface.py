@@ -23,6 +23,7 @@ import numbers
 
 import numpy as np
 
+from skhyper.searches._base import BaseModelSearchCV
 from skhyper.searches._skopt_results import ResultCallback, results_of_rows
 from skhyper.space import Categorical, Integer, Real, Space
 
@@ -258,31 +259,6 @@ class SkoptSurface:
     """
 
     def fit(self, X, y=None, *, callback=None, **params):
-        """Run the search, then refit the best configuration on all of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-            Target; ``None`` for unsupervised learning.
-        callback : callable or list of callable, default=None
-            scikit-optimize's callbacks: each is called after every batch with
-            an ``OptimizeResult`` of the subspace being searched (``x_iters``,
-            ``func_vals``, ``x``, ``fun``, ``space``; minimized, so
-            ``func_vals`` is ``-mean_test_score``), and the search stops when
-            one returns ``True``. If the estimator's own ``fit`` takes a
-            ``callback`` parameter, it is passed on to it instead.
-        **params : dict
-            Parameters routed to the estimator's ``fit``, the scorer and the CV
-            splitter (``groups``, ``sample_weight``, ...) as in scikit-learn's
-            searches.
-
-        Returns
-        -------
-        self : object
-            The fitted search.
-        """
         if callback is not None and _fit_takes_callback(self.estimator):
             params["callback"] = callback
             callback = None
@@ -291,6 +267,18 @@ class SkoptSurface:
             return super().fit(X, y, **params)
         finally:
             self.__dict__.pop("_skopt_callbacks", None)
+
+    fit.__doc__ = BaseModelSearchCV.fit.__doc__.replace(
+        "        **params : dict",
+        """        callback : callable or list of callable, default=None
+            scikit-optimize's callbacks: each is called after every batch with
+            an ``OptimizeResult`` of the subspace being searched (``x_iters``,
+            ``func_vals``, ``x``, ``fun``, ``space``; minimized, so
+            ``func_vals`` is ``-mean_test_score``), and the search stops when
+            one returns ``True``. If the estimator's own ``fit`` takes a
+            ``callback`` parameter, it is passed on to it instead.
+        **params : dict""",
+    )
 
     def _fit_context(self, run):
         run.skopt_callbacks = self.__dict__.pop("_skopt_callbacks", [])
@@ -365,7 +353,8 @@ class SkoptSurface:
                 start = evaluator.n_evaluated
                 run.turn = (n_iter, start)
                 self._search(Space(dims), evaluator, rng)
-                run.turns_done.append((dims, self.optimizer_, start, evaluator.n_evaluated))
+                end = evaluator.n_evaluated
+                run.turns_done.append((dims, self.optimizer_, start, end))
         finally:
             run.turn = None
         return True
@@ -413,7 +402,8 @@ class SkoptSurface:
         params = list(results["params"])
         scores = np.asarray(results[f"mean_test_{run.evaluator.metric}"], dtype=float)
         settings = self._optimizer_settings()
-        specs = {"args": {"acq_func": settings["acq_func"]}, "function": "BayesSearchCV"}
+        specs = {"args": {"acq_func": settings["acq_func"]},
+                 "function": "BayesSearchCV"}
         if run.turns_done:
             return [
                 results_of_rows(dims, params[a:b], scores[a:b], optimizer, specs)
