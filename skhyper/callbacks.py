@@ -4,8 +4,9 @@ Pass them, or any callable, as the ``callbacks`` parameter of a search. After
 every batch (``BayesSearchCV``) or rung (``SuccessiveHalvingSearchCV``), each
 callback is called with a :class:`SearchProgress`; if any returns ``True`` the
 search stops, keeps everything evaluated so far and still refits the best
-configuration. This is the equivalent of scikit-optimize's
-``fit(X, y, callback=...)``.
+configuration. ``BayesSearchCV`` also takes scikit-optimize's
+``fit(X, y, callback=...)``, whose callbacks are handed scikit-optimize's
+result object instead.
 
 The rules below cover AWS SageMaker's tuning-job completion criteria: a
 target value (:class:`TargetScoreStopper`), no improvement of more than a

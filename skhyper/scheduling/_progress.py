@@ -111,12 +111,7 @@ class Progress:
 
 
 def _stoppers(search):
-    callbacks = search.callbacks
-    if callbacks is None:
-        callbacks = []
-    elif callable(callbacks):
-        callbacks = [callbacks]
-    stoppers = list(callbacks)
+    stoppers = search._stopping_rules()
     if search.max_time is not None:
         stoppers.append(DeadlineStopper(search.max_time))
     return stoppers

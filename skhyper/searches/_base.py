@@ -308,6 +308,13 @@ class BaseModelSearchCV(BaseSearchCV):
                 )
         run_batches(policy, run.evaluator, describe)
 
+    def _stopping_rules(self):
+        """The callables asked after each batch whether to stop: ``callbacks``."""
+        callbacks = self.callbacks
+        if callbacks is None:
+            return []
+        return [callbacks] if callable(callbacks) else list(callbacks)
+
     def _check_search_params(self, space):
         """Checks a subclass adds to ``_parameter_constraints``, before any fit."""
 

@@ -11,13 +11,14 @@ from skhyper.optimizer._acquisition import get_acquisition
 from skhyper.optimizer._optimizer import Optimizer, default_n_initial_points
 from skhyper.scheduling._bayes_policy import BayesPolicy, GridPolicy
 from skhyper.searches._base import BaseModelSearchCV
+from skhyper.searches._skopt_surface import SkoptSurface
 
 __all__ = ["BayesSearchCV"]
 
 _DEFAULT_N_ITER = 50
 
 
-class BayesSearchCV(BaseModelSearchCV):
+class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
     """Bayesian optimization over hyperparameters, a drop-in for the searches.
 
     BayesSearchCV implements "fit" and "score", and "predict",
@@ -48,8 +49,10 @@ class BayesSearchCV(BaseModelSearchCV):
         distribution, or a :class:`~skhyper.Real`, :class:`~skhyper.Integer`
         or :class:`~skhyper.Categorical`. A list of dicts searches several
         subspaces (conditional parameters) which compete for the budget. See
-        :class:`~skhyper.Space`. ``"auto"``, or no space in any of the three
-        aliases, searches the estimator's default space
+        :class:`~skhyper.Space`. A list may also hold scikit-optimize's
+        ``(space, n_iter)`` pairs: each subspace is then searched in turn with
+        its own budget (``n_iter`` for a dict without one). ``"auto"``, or no
+        space in any of the three aliases, searches the estimator's default space
         (:func:`~skhyper.default_space`; clusterers are then scored by
         :func:`~skhyper.silhouette_scorer` unless ``scoring`` is given).
 
@@ -171,6 +174,17 @@ class BayesSearchCV(BaseModelSearchCV):
         functions differ from the ones skhyper knows, it warns and runs
         batches.
 
+    optimizer_kwargs : dict, default=None
+        scikit-optimize's settings of its ``Optimizer``, for code written for
+        its ``BayesSearchCV``: ``base_estimator`` (``"GP"`` or ``"ET"``, as
+        ``surrogate``), ``acq_func`` (``"EI"``, ``"PI"``, ``"LCB"``),
+        ``n_initial_points``, ``initial_point_generator`` (``"random"``,
+        ``"sobol"``, ``"lhs"``) and ``acq_func_kwargs={"kappa": ...}`` are
+        mapped; ``acq_optimizer``, ``n_jobs``, ``model_queue_size`` and
+        ``random_state`` (the search's own is used, as there) change nothing;
+        any other value is refused, naming the key. See
+        :doc:`/migration/skopt`.
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -233,6 +247,18 @@ class BayesSearchCV(BaseModelSearchCV):
         ``max_time``) and, for skhyper's own rules, why it fired; ``None`` if
         the search ran its course.
 
+    optimizer_results_ : list of OptimizeResult
+        scikit-optimize's view of the search, one result per subspace (per
+        ``(space, n_iter)`` pair): ``x_iters`` (parameters in sorted name
+        order), ``func_vals`` (``-mean_test_score``: minimized, as in
+        scikit-optimize), ``x``, ``fun``, ``space`` and ``models``, which
+        ``skopt.plots`` read.
+
+    total_iterations : int
+        Configurations the search evaluates: the sum of the budgets of
+        ``(space, n_iter)`` pairs, else ``n_iter`` (or the size of a finite
+        space searched whole). Available before ``fit``.
+
     See Also
     --------
     sklearn.model_selection.RandomizedSearchCV : Random sampling of the same
@@ -286,7 +312,9 @@ class BayesSearchCV(BaseModelSearchCV):
         "acq_func": [str],
         "n_initial_points": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "asynchronous": ["boolean", StrOptions({"auto"})],
+        "optimizer_kwargs": [dict, None],
     }
+    _default_n_iter = _DEFAULT_N_ITER
 
     def __init__(
         self,
@@ -314,6 +342,7 @@ class BayesSearchCV(BaseModelSearchCV):
         checkpoint=None,
         warm_start_from=None,
         asynchronous=False,
+        optimizer_kwargs=None,
     ):
         super().__init__(
             estimator,
@@ -340,24 +369,29 @@ class BayesSearchCV(BaseModelSearchCV):
         self.checkpoint = checkpoint
         self.warm_start_from = warm_start_from
         self.asynchronous = asynchronous
+        self.optimizer_kwargs = optimizer_kwargs
 
     def _check_search_params(self, space):
-        get_acquisition(self.acq_func)  # raises ValueError for an unknown name
+        self._check_skopt_params()
+        # raises ValueError for an unknown name
+        get_acquisition(self._optimizer_settings()["acq_func"])
 
     def _budget(self, space):
         return int(space.size) if self._exhaustive(space) else self._n_iter()
 
     def _one_call(self, space):
         # Stopping rules and checkpoints act between batches.
-        stops = self.max_time is not None or self.callbacks not in (None, [])
+        stops = self.max_time is not None or bool(self._stopping_rules())
         return self._exhaustive(space) and self.checkpoint is None and not stops
 
     def _n_iter(self):
-        return _DEFAULT_N_ITER if self.n_iter is None else self.n_iter
+        # a (space, n_iter) pair's own budget while it is searched
+        n_iter = _DEFAULT_N_ITER if self.n_iter is None else self.n_iter
+        return self._turn_budget(n_iter)
 
     def _exhaustive(self, space):
         """Whether every configuration of the space is evaluated, in grid order."""
-        if not space.is_finite:
+        if not space.is_finite or self._searches_in_turns():
             return False
         return (self.n_iter is None and self.param_grid is not None) or (
             space.size <= self._n_iter()
@@ -369,16 +403,22 @@ class BayesSearchCV(BaseModelSearchCV):
         return self.n_points
 
     def _n_initial(self, space):
-        if self.n_initial_points is not None:
-            return self.n_initial_points
+        n_initial_points = self._optimizer_settings()["n_initial_points"]
+        if n_initial_points is not None:
+            return n_initial_points
         return min(default_n_initial_points(space), max(2, self._n_iter() // 3))
 
     def _search(self, space, evaluator, rng):
+        if self._search_in_turns(space, evaluator, rng):
+            return  # (space, n_iter) pairs: this method ran once per pair
+        settings = self._optimizer_settings()
         asynchronous = self._is_asynchronous()
         optimizer = Optimizer(
             space,
-            surrogate=self.surrogate,
-            acq_func=self.acq_func,
+            surrogate=settings["surrogate"],
+            acq_func=settings["acq_func"],
+            acq_func_kwargs=settings["acq_func_kwargs"],
+            initial_design=settings["initial_design"],
             n_initial_points=self._n_initial(space),
             random_state=rng,
             pending_rule="believer" if asynchronous else "liar",
@@ -389,7 +429,8 @@ class BayesSearchCV(BaseModelSearchCV):
                 self._drive(self._grid_policy(space, optimizer, evaluator), False)
             else:
                 policy = BayesPolicy(
-                    optimizer, self._n_iter(), self._batch_size(), evaluator.earlier,
+                    optimizer, self._rows_before_turn() + self._n_iter(),
+                    self._batch_size(), evaluator.earlier,
                     resumed=evaluator.resumed and not asynchronous,
                     n_restored=evaluator.n_evaluated,
                     note_expected_improvement=evaluator.note_expected_improvement,
