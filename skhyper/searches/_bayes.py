@@ -10,7 +10,9 @@ from skhyper.scheduling._streaming import AsyncScheduler
 from skhyper.searches._base import BaseModelSearchCV
 from skhyper._compat import Interval, StrOptions
 from skhyper.optimizer._acquisition import get_acquisition
-from skhyper.optimizer._optimizer import Optimizer, default_n_initial_points
+from skhyper.optimizer._grid import GridProposer
+from skhyper.optimizer._proposer import default_n_initial_points
+from skhyper.optimizer._registry import MODELS, make_model
 
 __all__ = ["BayesSearchCV"]
 
@@ -65,11 +67,12 @@ class BayesSearchCV(BaseModelSearchCV):
         worker (``joblib.effective_n_jobs(n_jobs)``), so 1 when ``n_jobs`` is
         ``None``.
 
-    surrogate : {"gp", "forest", "auto"}, default="gp"
+    surrogate : {"gp", "forest", "auto", "tpe"}, default="gp"
         Model of the score: a Gaussian process, extremely randomized trees
-        (better when most parameters are unordered categories), or ``"auto"``
+        (better when most parameters are unordered categories), ``"auto"``
         to choose the trees when more than half of the parameters are
-        unordered categories.
+        unordered categories, or a tree-structured Parzen estimator
+        (``"tpe"``, as Optuna's default sampler; ``acq_func`` does not apply).
 
     acq_func : {"EI", "PI", "LCB", "UCB"}, default="EI"
         Acquisition function: expected improvement, probability of
@@ -224,9 +227,10 @@ class BayesSearchCV(BaseModelSearchCV):
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names seen during fit, if ``best_estimator_`` exposes them.
 
-    optimizer_ : Optimizer
-        The ask/tell optimizer at the end of the search: its told
-        configurations, their scores and the last surrogate model.
+    optimizer_ : Optimizer or TPEProposer
+        The ask/tell proposer at the end of the search: its told
+        configurations, their scores and (``Optimizer``) the last surrogate
+        model.
 
     stop_reason_ : str or None
         The stopping rule that ended the search early (a callback or
@@ -282,7 +286,7 @@ class BayesSearchCV(BaseModelSearchCV):
             Interval(numbers.Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
         ],
-        "surrogate": [StrOptions({"gp", "forest", "auto"})],
+        "surrogate": [StrOptions(set(MODELS))],
         "acq_func": [str],
         "n_initial_points": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "asynchronous": ["boolean", StrOptions({"auto"})],
@@ -374,9 +378,9 @@ class BayesSearchCV(BaseModelSearchCV):
         return min(default_n_initial_points(space), max(2, self._n_iter() // 3))
 
     def _search(self, space, evaluator, rng):
-        optimizer = Optimizer(
+        optimizer = make_model(
+            self.surrogate,
             space,
-            surrogate=self.surrogate,
             acq_func=self.acq_func,
             n_initial_points=self._n_initial(space),
             random_state=rng,
@@ -396,11 +400,10 @@ class BayesSearchCV(BaseModelSearchCV):
         """Every configuration not evaluated yet, in one batch if nothing stops it."""
         if self.n_iter is not None and space.size < self.n_iter:
             self._warn_exhausted(int(space.size))
-        told = {
-            space.key(e.params) for e in evaluator.prior if space.contains(e.params)
-        }
+        grid = GridProposer(space, order="grid")
+        grid.tell([e.params for e in evaluator.prior if space.contains(e.params)], np.nan)
         _tell(optimizer, evaluator.prior)
-        points = [p for p in space.grid() if space.key(p) not in told]
+        points = [] if grid.is_exhausted else grid.ask(grid.size)
         size = len(points) if self._one_call(space) else self._batch_size()
         for batch, start in enumerate(range(0, len(points), max(size, 1))):
             if evaluator.should_stop():

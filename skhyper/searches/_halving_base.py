@@ -7,7 +7,7 @@ other pieces live in their own modules: the schedule arithmetic in
 :mod:`skhyper.scheduling._schedule`, the ``n_samples`` subsamples in
 :mod:`skhyper.resources._subsamples`, the continued training of promoted fold models in
 :mod:`skhyper.resources._warm_start`, the rows reused from an earlier search in
-:mod:`skhyper.resume._earlier`, and the candidate sources in :mod:`skhyper.optimizer._proposers`.
+:mod:`skhyper.resume._earlier`, and the candidate sources in :mod:`skhyper.optimizer._registry`.
 """
 
 import numbers
@@ -26,7 +26,9 @@ from skhyper.scheduling._halving_policy import AsyncHalving
 from skhyper.searches._base import BaseModelSearchCV
 from skhyper._compat import HasMethods, Interval, StrOptions
 from skhyper.scheduling._promotion import all_folds_failed, best_first
-from skhyper.optimizer._proposers import is_pure_grid, make_proposer
+from skhyper.optimizer._registry import (
+    HALVING_PROPOSERS, make_halving_proposer, resolve_halving_proposer,
+)
 from skhyper.scheduling._splits import FrozenSplits
 from skhyper.resources._warm_start import WarmStartPlan, continuation_mode, resource_path_owner
 from skhyper.space import Space
@@ -70,7 +72,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
             Interval(numbers.Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
         ],
-        "proposer": [StrOptions({"auto", "grid", "random", "bayes"})],
+        "proposer": [StrOptions(set(HALVING_PROPOSERS))],
         "warm_start": ["boolean"],
         # Earlier evaluations need their resource: no (params, score) pairs.
         "warm_start_from": [dict, HasMethods(["fit"]), None],
@@ -198,9 +200,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
         return self._make_setup(space, X, y, params.get("groups")).schedule
 
     def _resolve_proposer(self, space):
-        proposer = self.proposer
-        if proposer == "auto":
-            proposer = "grid" if is_pure_grid(space) else "random"
+        proposer = resolve_halving_proposer(self.proposer, space)
         if proposer == "grid" and not space.is_finite:
             raise ValueError(
                 "proposer='grid' needs a finite search space (lists and integer "
@@ -340,10 +340,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
         self.proposer_ = setup.proposer
         try:
             rung_cv = self._rung_splitter(setup, evaluator, rng)
-            proposer = make_proposer(
-                setup.proposer, space, rng,
-                resource=None if self.resource == "n_samples" else self.resource,
-            )
+            proposer = make_halving_proposer(setup.proposer, space, rng)
             self._history = []
             if self.verbose > 0:
                 print(f"[{type(self).__name__}] schedule:\n{setup.schedule}")
