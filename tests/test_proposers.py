@@ -17,7 +17,7 @@ from skhyper.optimizer._registry import (
     make_model,
     resolve_halving_proposer,
 )
-from skhyper.optimizer._tpe import TPEProposer, default_gamma
+from skhyper.optimizer._tpe import TPEProposer, default_gamma, recency_weights
 
 MIXED = Space([
     {"lr": Real(1e-4, 1.0, prior="log-uniform"), "depth": Integer(1, 12),
@@ -218,6 +218,18 @@ def test_default_gamma_is_ten_percent_up_to_25():
     assert [default_gamma(n) for n in (1, 10, 11, 100, 1000)] == [1, 1, 2, 10, 25]
 
 
+def test_recent_observations_keep_full_weight_older_ones_fade():
+    assert (recency_weights(np.arange(25)) == 1).all()
+    weights = recency_weights(np.arange(30)[::-1])  # the first is the newest
+    assert (weights[:25] == 1).all()
+    assert np.all(np.diff(weights[25:]) < 0) and weights[-1] == pytest.approx(1 / 30)
+
+
+def test_tpe_starts_with_ten_configurations_by_default():
+    assert TPEProposer(MIXED).n_initial_points_ == 10
+    assert make_model("gp", MIXED).n_initial_points_ == 6
+
+
 def test_tpe_concentrates_on_the_good_region():
     tpe = TPEProposer({"x": Real(0.0, 1.0)}, random_state=0)
     for _ in range(40):
@@ -304,6 +316,7 @@ def test_bayes_search_with_tpe():
     search, again = fit(), fit()
     assert len(search.cv_results_["params"]) == 12
     assert isinstance(search.optimizer_, TPEProposer)
+    assert search.optimizer_.n_initial_points_ == 4  # a third of n_iter
     assert Space(space).contains(search.best_params_)
     assert search.best_score_ > 0.9
     assert search.cv_results_["params"] == again.cv_results_["params"]

@@ -104,9 +104,14 @@ class Proposer:
         self._initial = None  # the initial design, built on first need
         self._grid = None  # (points, keys) of a small finite space
 
+    @classmethod
+    def default_n_initial(cls, space):
+        """Size of the initial design when ``n_initial_points`` is None."""
+        return default_n_initial_points(space)
+
     def _check_n_initial(self, n):
         if n is None:
-            return default_n_initial_points(self.space)
+            return self.default_n_initial(self.space)
         if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
             raise ValueError(f"n_initial_points must be an integer >= 1, got {n!r}.")
         return int(n)

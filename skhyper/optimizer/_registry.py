@@ -17,7 +17,8 @@ from skhyper.optimizer._random import RandomProposer
 from skhyper.optimizer._tpe import TPEProposer
 
 __all__ = [
-    "HALVING_PROPOSERS", "MODELS", "make_halving_proposer", "make_model",
+    "HALVING_PROPOSERS", "MODELS", "default_n_initial", "make_halving_proposer",
+    "make_model",
     "resolve_halving_proposer",
 ]
 
@@ -52,6 +53,13 @@ def make_model(name, space, **options):
         raise ValueError(f"Unknown proposer {name!r}: use one of {sorted(MODELS)}.")
     factory = MODELS[name]
     return factory(space, **_accepted(factory, options))
+
+
+def default_n_initial(name, space):
+    """Initial design size of the model proposer ``name`` by default."""
+    factory = MODELS[name]
+    target = factory.func if isinstance(factory, partial) else factory
+    return target.default_n_initial(space)
 
 
 def resolve_halving_proposer(name, space):

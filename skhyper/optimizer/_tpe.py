@@ -23,6 +23,11 @@ __all__ = ["TPEProposer", "default_gamma"]
 # Sigma of a Gaussian kernel at n observations, Scott's rule in the unit cube:
 # _SCOTT_SCALE * n ** (-1 / (d + 4)).
 _SCOTT_SCALE = 0.2
+# The most recent observations of a set keep full weight; older ones fade
+# linearly (1/n for the oldest), so the bad set follows the search.
+_FULL_WEIGHT = 25
+# Initial design size by default (Optuna's number of startup trials).
+_N_STARTUP = 10
 # Rounds of fresh candidates before an unseen configuration is drawn at random.
 _CANDIDATE_ROUNDS = 4
 
@@ -30,6 +35,18 @@ _CANDIDATE_ROUNDS = 4
 def _logsumexp(a, axis):
     top = np.max(a, axis=axis, keepdims=True)
     return np.squeeze(top, axis) + np.log(np.sum(np.exp(a - top), axis=axis))
+
+
+def recency_weights(ages):
+    """Weights of observations told at ``ages`` (larger: more recent)."""
+    n = len(ages)
+    if n <= _FULL_WEIGHT:
+        return np.ones(n)
+    rank = np.argsort(np.argsort(ages, kind="stable"), kind="stable")
+    weights = np.ones(n)
+    old = rank < n - _FULL_WEIGHT
+    weights[old] = np.linspace(1.0 / n, 1.0, n - _FULL_WEIGHT)[rank[old]]
+    return weights
 
 
 def default_gamma(n):
@@ -71,13 +88,14 @@ class _Parzen:
     a Gaussian of sigma 1 centred on the cube).
     """
 
-    def __init__(self, X, numeric, categorical, prior_weight, multivariate,
+    def __init__(self, X, weights, numeric, categorical, prior_weight, multivariate,
                  bandwidth):
         n = len(X)
         self.multivariate = multivariate
         self.numeric = numeric
         self.categorical = categorical
-        self.log_weights = np.log(np.append(np.ones(n), prior_weight) / (n + prior_weight))
+        weights = np.append(weights, prior_weight)
+        self.log_weights = np.log(weights / weights.sum())
         mus = np.vstack([X[:, numeric], np.full((1, len(numeric)), 0.5)])
         self.mus = mus
         if bandwidth == "scott":
@@ -153,7 +171,7 @@ class TPEProposer(Proposer):
         The search space, in any form :class:`~skhyper.Space` accepts.
     n_initial_points : int, default=None
         Configurations of the space-filling design proposed first. ``None``
-        means twice the number of dimensions, between 5 and 10.
+        means 10.
     initial_design : {"sobol", "lhs", "random"}, default="sobol"
         How the initial configurations are spread.
     n_candidates : int, default=24
@@ -215,6 +233,11 @@ class TPEProposer(Proposer):
         self.bandwidth = bandwidth
         self._columns = self._subspace_columns()
 
+    @classmethod
+    def default_n_initial(cls, space):
+        """Ten configurations, as Optuna's startup trials."""
+        return _N_STARTUP
+
     def _subspace_columns(self):
         """Per subspace: its numeric columns and its one-hot categorical slices."""
         columns = [([], []) for _ in self.space.subspaces]
@@ -239,15 +262,16 @@ class TPEProposer(Proposer):
         return len(self._scores) >= 2 and bool(np.isfinite(self.scores).any())
 
     def _split(self):
-        """Encoded rows of the good and the bad configurations."""
+        """Encoded rows of the good and the bad configurations, and their ages."""
         scores = np.where(np.isfinite(self.scores), self.scores, -np.inf)
         n_good = min(self.gamma(len(scores)), int(np.isfinite(scores).sum()))
         order = np.argsort(-scores, kind="stable")
-        good = self._X[order[:n_good]]
-        bad = self._X[order[n_good:]]
+        good = (self._X[order[:n_good]], order[:n_good])
+        bad_X, bad_ages = self._X[order[n_good:]], order[n_good:]
         if self._pending:
-            bad = np.vstack([bad, self.space.transform(self.pending)])
-        return good, bad
+            bad_X = np.vstack([bad_X, self.space.transform(self.pending)])
+            bad_ages = np.append(bad_ages, np.full(len(self._pending), len(scores)))
+        return good, (bad_X, bad_ages)
 
     def _subspace_of_rows(self, X):
         n_sub = len(self._columns)
@@ -255,15 +279,15 @@ class TPEProposer(Proposer):
             return np.zeros(len(X), dtype=int)
         return np.argmax(X[:, :n_sub], axis=1)
 
-    def _estimators(self, X):
+    def _estimators(self, X, ages):
         """For each subspace, its log share (smoothed) and its Parzen estimator."""
         which = self._subspace_of_rows(X)
         n_sub = len(self._columns)
         counts = np.bincount(which, minlength=n_sub)
         shares = np.log((counts + self.prior_weight / n_sub) / (len(X) + self.prior_weight))
         estimators = [
-            _Parzen(X[which == i], numeric, categorical, self.prior_weight,
-                    self.multivariate, self.bandwidth)
+            _Parzen(X[which == i], recency_weights(ages[which == i]), numeric,
+                    categorical, self.prior_weight, self.multivariate, self.bandwidth)
             for i, (numeric, categorical) in enumerate(self._columns)
         ]
         return shares, estimators
@@ -292,9 +316,9 @@ class TPEProposer(Proposer):
         return self.space.inverse_transform(np.vstack(rows))
 
     def _model_based(self):
-        good_X, bad_X = self._split()
-        good_shares, good = self._estimators(good_X)
-        bad_shares, bad = self._estimators(bad_X)
+        good_set, bad_set = self._split()
+        good_shares, good = self._estimators(*good_set)
+        bad_shares, bad = self._estimators(*bad_set)
         for _ in range(_CANDIDATE_ROUNDS):
             points = self._candidates(good_shares, good)
             X = self.space.transform(points)

@@ -11,8 +11,7 @@ from skhyper.searches._base import BaseModelSearchCV
 from skhyper._compat import Interval, StrOptions
 from skhyper.optimizer._acquisition import get_acquisition
 from skhyper.optimizer._grid import GridProposer
-from skhyper.optimizer._proposer import default_n_initial_points
-from skhyper.optimizer._registry import MODELS, make_model
+from skhyper.optimizer._registry import MODELS, default_n_initial, make_model
 
 __all__ = ["BayesSearchCV"]
 
@@ -82,7 +81,7 @@ class BayesSearchCV(BaseModelSearchCV):
     n_initial_points : int, default=None
         Configurations of the space-filling design evaluated before the model
         is used. ``None`` means twice the number of parameters, between 5 and
-        10, and at most a third of ``n_iter`` (at least 2).
+        10 (10 for ``"tpe"``), and at most a third of ``n_iter`` (at least 2).
 
     scoring : str, callable, list, tuple or dict, default=None
         As in :class:`~sklearn.model_selection.RandomizedSearchCV`. With
@@ -375,7 +374,8 @@ class BayesSearchCV(BaseModelSearchCV):
     def _n_initial(self, space):
         if self.n_initial_points is not None:
             return self.n_initial_points
-        return min(default_n_initial_points(space), max(2, self._n_iter() // 3))
+        default = default_n_initial(self.surrogate, space)
+        return min(default, max(2, self._n_iter() // 3))
 
     def _search(self, space, evaluator, rng):
         optimizer = make_model(
