@@ -254,6 +254,9 @@ def main(argv=None):
     p.add_argument("--at-time", metavar="NAME",
                    help="also: paired with set NAME at the wall time it took for k "
                         "evaluations")
+    p.add_argument("--same-seeds", action="store_true",
+                   help="keep only the reference runs whose (task, seed) every named "
+                        "set has, so that medians are over the same seeds")
     p.add_argument("--peer-matrix", action="store_true",
                    help="also: how far every reference method is from the per-task half")
     a = p.parse_args(argv)
@@ -268,6 +271,10 @@ def main(argv=None):
     for spec in a.runs:
         name, _, dirs = spec.partition("=")
         sets[name] = _load(dirs.split(","), ("skhyper", "skhyper-async", "skhyper-tpe"))
+    if a.same_seeds and sets:
+        shared = set.intersection(
+            *({(r["task"], r["seed"]) for r in runs} for runs in sets.values()))
+        reference = [r for r in reference if (r["task"], r["seed"]) in shared]
     ref = [r for r in reference if r["method"] == "skhyper"]
     peers = {m: [r for r in reference if r["method"] == m] for m in PEERS}
     norm = Normalizer(reference + sum(sets.values(), []), _baselines(a.baseline_dir))

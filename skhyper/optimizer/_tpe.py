@@ -184,11 +184,11 @@ class TPEProposer(Proposer):
     multivariate : bool, default=True
         Kernels over all dimensions jointly (each observation one kernel), or
         one independent estimator per dimension.
-    bandwidth : {"scott", "neighbours"}, default="scott"
-        Width of a numeric kernel: Scott's rule (``0.2 * n ** (-1 / (d + 4))``
-        of the range for all kernels), or the larger gap to its neighbours
-        along that dimension (Optuna's rule). Either is clipped to at least
-        ``1 / min(100, n_kernels + 1)`` of the range.
+    bandwidth : {"neighbours", "scott"}, default="neighbours"
+        Width of a numeric kernel: the larger gap to its neighbours along
+        that dimension (Optuna's rule), or Scott's rule
+        (``0.2 * n ** (-1 / (d + 4))`` of the range for all kernels). Either
+        is clipped to at least ``1 / min(100, n_kernels + 1)`` of the range.
     random_state : int, RandomState instance or None, default=None
         Seeds every random choice: same seed and same scores, same proposals.
 
@@ -215,7 +215,7 @@ class TPEProposer(Proposer):
 
     def __init__(self, space, *, n_initial_points=None, initial_design="sobol",
                  n_candidates=24, gamma=None, prior_weight=1.0, multivariate=True,
-                 bandwidth="scott", random_state=None):
+                 bandwidth="neighbours", random_state=None):
         super().__init__(space, n_initial_points=n_initial_points,
                          initial_design=initial_design, random_state=random_state)
         if int(n_candidates) < 1:
