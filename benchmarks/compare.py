@@ -16,10 +16,10 @@ Printed, per checkpoint:
    tasks where it is below each peer (issue 3's target: not below any peer on
    more than 2 tasks at 30 evaluations);
 2. paired differences with the reference skhyper runs (or, with
-   ``--against NAME``, with the named set or reference peer NAME), on the (task, seed) pairs
-   both have: the mean and its bootstrap standard error, and the mean
-   per task. Paired differences cancel the tasks' own spread; a median over 5
-   seeds does not;
+   ``--against NAME``, with the named set or reference peer NAME), on the
+   (task, seed) pairs both have: the mean and its bootstrap standard error,
+   and the mean per task. Paired differences cancel the tasks' own spread; a
+   median over 5 seeds does not;
 3. for each skhyper set, the probability that a 5-seed run would meet the
    target, by resampling 5 seeds per task with replacement (the peers' seeds
    too). With more than 5 seeds per task this shows how much of a 5-seed

@@ -74,7 +74,7 @@ def resolve_halving_proposer(name, space):
 
 
 def make_halving_proposer(name, space, random_state):
-    """The proposer of a halving search (``ask(n)``, ``tell(points, scores, resource)``).
+    """The proposer of a halving search: ``ask(n)``, ``tell(points, scores, resource)``.
 
     ``"grid"`` takes random subsets of the grid (all of it when asked for
     at least its size), ``"random"`` draws from the priors, and a model

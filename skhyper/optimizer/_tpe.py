@@ -145,7 +145,8 @@ class _Parzen:
             mu, sigma = self.mus[kernel[:, j], j], self.sigmas[kernel[:, j], j]
             lo, hi = ndtr(-mu / sigma), ndtr((1 - mu) / sigma)
             u = lo + rng.uniform(size=n) * (hi - lo)
-            out[:, col] = np.clip(mu + sigma * ndtri(np.clip(u, 1e-12, 1 - 1e-12)), 0, 1)
+            u = np.clip(u, 1e-12, 1 - 1e-12)
+            out[:, col] = np.clip(mu + sigma * ndtri(u), 0, 1)
         for j, (cols, probs) in enumerate(zip(self.categorical, self.cat_probs)):
             rows = probs[kernel[:, len(self.numeric) + j]]
             cum = np.cumsum(rows, axis=1)
@@ -284,7 +285,8 @@ class TPEProposer(Proposer):
         which = self._subspace_of_rows(X)
         n_sub = len(self._columns)
         counts = np.bincount(which, minlength=n_sub)
-        shares = np.log((counts + self.prior_weight / n_sub) / (len(X) + self.prior_weight))
+        smoothed = counts + self.prior_weight / n_sub
+        shares = np.log(smoothed / (len(X) + self.prior_weight))
         estimators = [
             _Parzen(X[which == i], recency_weights(ages[which == i]), numeric,
                     categorical, self.prior_weight, self.multivariate, self.bandwidth)

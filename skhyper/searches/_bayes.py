@@ -401,7 +401,8 @@ class BayesSearchCV(BaseModelSearchCV):
         if self.n_iter is not None and space.size < self.n_iter:
             self._warn_exhausted(int(space.size))
         grid = GridProposer(space, order="grid")
-        grid.tell([e.params for e in evaluator.prior if space.contains(e.params)], np.nan)
+        told = [e.params for e in evaluator.prior if space.contains(e.params)]
+        grid.tell(told, np.nan)
         _tell(optimizer, evaluator.prior)
         points = [] if grid.is_exhausted else grid.ask(grid.size)
         size = len(points) if self._one_call(space) else self._batch_size()

@@ -7,7 +7,8 @@ other pieces live in their own modules: the schedule arithmetic in
 :mod:`skhyper.scheduling._schedule`, the ``n_samples`` subsamples in
 :mod:`skhyper.resources._subsamples`, the continued training of promoted fold models in
 :mod:`skhyper.resources._warm_start`, the rows reused from an earlier search in
-:mod:`skhyper.resume._earlier`, and the candidate sources in :mod:`skhyper.optimizer._registry`.
+:mod:`skhyper.resume._earlier`, and the candidate sources in
+:mod:`skhyper.optimizer._registry`.
 """
 
 import numbers
