@@ -165,8 +165,8 @@ def _parse(argv):
     )
     a = p.parse_args(argv)
     a.tasks = _split(a.tasks, TASKS, DEFAULT_TASKS)
-    # "all" is the peers of the record; skhyper-async only when named.
-    peers = [m for m in METHODS if m != "skhyper-async"]
+    # "all" is the peers of the record; skhyper-async and skhyper-tpe only when named.
+    peers = [m for m in METHODS if m not in ("skhyper-async", "skhyper-tpe")]
     a.methods = _split(a.methods, METHODS, peers)
     if a.methods == list(METHODS):
         a.methods = peers

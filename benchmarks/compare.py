@@ -16,10 +16,10 @@ Printed, per checkpoint:
    tasks where it is below each peer (issue 3's target: not below any peer on
    more than 2 tasks at 30 evaluations);
 2. paired differences with the reference skhyper runs (or, with
-   ``--against NAME``, with the named set NAME), on the (task, seed) pairs
-   both have: the mean and its bootstrap standard error, and the mean
-   per task. Paired differences cancel the tasks' own spread; a median over 5
-   seeds does not;
+   ``--against NAME``, with the named set or reference peer NAME), on the
+   (task, seed) pairs both have: the mean and its bootstrap standard error,
+   and the mean per task. Paired differences cancel the tasks' own spread; a
+   median over 5 seeds does not;
 3. for each skhyper set, the probability that a 5-seed run would meet the
    target, by resampling 5 seeds per task with replacement (the peers' seeds
    too). With more than 5 seeds per task this shows how much of a 5-seed
@@ -249,23 +249,32 @@ def main(argv=None):
     p.add_argument("--target-at", type=int, default=30)
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstraps")
     p.add_argument("--against", metavar="NAME",
-                   help="pair the named sets with set NAME instead of the reference")
+                   help="pair the named sets with set NAME (or a peer of the "
+                        "reference, e.g. optuna-tpe) instead of the reference")
     p.add_argument("--at-time", metavar="NAME",
                    help="also: paired with set NAME at the wall time it took for k "
                         "evaluations")
+    p.add_argument("--same-seeds", action="store_true",
+                   help="keep only the reference runs whose (task, seed) every named "
+                        "set has, so that medians are over the same seeds")
     p.add_argument("--peer-matrix", action="store_true",
                    help="also: how far every reference method is from the per-task half")
     a = p.parse_args(argv)
     ks = [int(x) for x in a.checkpoints.split(",")]
     names = [spec.partition("=")[0] for spec in a.runs]
     for option, name in (("--against", a.against), ("--at-time", a.at_time)):
-        if name is not None and name not in names:
+        known = names + list(PEERS) if option == "--against" else names
+        if name is not None and name not in known:
             p.error(f"{option} {name}: not one of the named sets ({', '.join(names)})")
     reference = _load([a.reference])
     sets = {}
     for spec in a.runs:
         name, _, dirs = spec.partition("=")
-        sets[name] = _load(dirs.split(","), ("skhyper", "skhyper-async"))
+        sets[name] = _load(dirs.split(","), ("skhyper", "skhyper-async", "skhyper-tpe"))
+    if a.same_seeds and sets:
+        shared = set.intersection(
+            *({(r["task"], r["seed"]) for r in runs} for runs in sets.values()))
+        reference = [r for r in reference if (r["task"], r["seed"]) in shared]
     ref = [r for r in reference if r["method"] == "skhyper"]
     peers = {m: [r for r in reference if r["method"] == m] for m in PEERS}
     norm = Normalizer(reference + sum(sets.values(), []), _baselines(a.baseline_dir))
@@ -275,7 +284,9 @@ def main(argv=None):
     for k in ks:
         table(norm, {"ref": ref, **sets, **present}, tasks, k)
         if sets:
-            base = sets[a.against] if a.against else ref
+            base = ref
+            if a.against:
+                base = sets[a.against] if a.against in sets else peers[a.against]
             paired(norm, base, sets, tasks, k, rng)
         if a.at_time:
             paired_at_time(norm, sets[a.at_time], sets, tasks, k, rng)

@@ -288,7 +288,7 @@ def _warm_up(tasks):
 
     import skhyper  # noqa: F401
     from skhyper import _warm  # noqa: F401
-    from skhyper.optimizer import _proposers
+    from skhyper.optimizer import _registry  # noqa: F401
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -216,6 +216,17 @@ class SkhyperAsync(SkhyperBayes):
         return _effective_jobs(n_jobs)
 
 
+class SkhyperTPE(SkhyperBayes):
+    """skhyper BayesSearchCV(surrogate="tpe"); not among the default methods."""
+
+    name = "skhyper-tpe"
+    description = "skhyper BayesSearchCV(surrogate='tpe')"
+
+    def build(self, estimator, space, **kwargs):
+        search = super().build(estimator, space, **kwargs)
+        return search.set_params(surrogate="tpe")
+
+
 class SkoptBayes(Method):
     name = "skopt"
     description = "scikit-optimize BayesSearchCV (GP, gp_hedge)"
@@ -345,9 +356,11 @@ class OptunaGP(OptunaSearch):
 METHODS = {
     m.name: m
     for m in (SkhyperBayes(), RandomSearch(), SkoptBayes(), OptunaTPE(), OptunaGP(),
-              SkhyperAsync())
+              SkhyperAsync(), SkhyperTPE())
 }
-DEFAULT_METHODS = [name for name in METHODS if name != "skhyper-async"]
+DEFAULT_METHODS = [
+    name for name in METHODS if name not in ("skhyper-async", "skhyper-tpe")
+]
 
 
 def get_method(name):

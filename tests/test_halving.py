@@ -589,7 +589,7 @@ class NeverFit(Recorder):
         ({"max_resources": 2.5}, "max_resources"),
         ({"min_resources": 3}, "min_resources=3.*fold 0 only 2 training samples"),
         ({"min_resources": "exhaust", "n_candidates": "exhaust"}, "cannot be both"),
-        ({"proposer": "tpe"}, "proposer"),
+        ({"proposer": "smac"}, "proposer"),
         ({"proposer": "grid"}, "proposer='grid' needs a finite"),
         ({"search_spaces": {"Cee": [1.0]}}, "'Cee'"),
     ],

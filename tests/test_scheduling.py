@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 from skhyper import BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV
+from skhyper.optimizer._registry import HALVING_PROPOSERS, MODELS
 from skhyper.scheduling._barrier import run_batches
 from skhyper.scheduling._bayes_policy import BayesPolicy, GridPolicy
 from skhyper.scheduling._halving_policy import HalvingPolicy
@@ -229,3 +230,31 @@ def test_streaming_halving_policy_waits_for_a_rung_and_marks_the_last():
     assert policy.take(1) is WAIT
     policy.finished([top], [_Evaluation(top.params, 1.0, 3)])
     assert policy.take(1) is DONE
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize("proposer", sorted(HALVING_PROPOSERS))
+def test_every_halving_proposer_under_both_drivers(proposer, driver):
+    search = HyperbandSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": list(range(1, 10)), "min_samples_leaf": [1, 2, 4]},
+        proposer=proposer, factor=3, cv=2, n_jobs=2, random_state=0,
+        asynchronous=DRIVERS[driver],
+    )
+    planned = search.schedule(X_big, y_big)
+    search.fit(X_big, y_big)
+    assert len(search.cv_results_["params"]) <= planned.n_evaluations
+    assert search.n_candidates_ == [list(b.n_candidates) for b in planned.brackets]
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize("surrogate", sorted(MODELS))
+def test_every_bayes_model_under_both_drivers(surrogate, driver):
+    search = BayesSearchCV(
+        LogisticRegression(), {"C": loguniform(1e-3, 1e2), "fit_intercept": [True, False]},
+        surrogate=surrogate, n_iter=8, cv=2, n_jobs=2, random_state=0,
+        asynchronous=DRIVERS[driver],
+    )
+    search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 8
+    assert len(set(_keys(search.cv_results_))) == 8

@@ -3,7 +3,6 @@
 import numbers
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from skhyper.optimizer._acq_optimize import (
     EncodedSpace,
@@ -14,33 +13,21 @@ from skhyper.optimizer._acq_optimize import (
 from skhyper.optimizer._acquisition import expected_improvement, get_acquisition
 from skhyper.optimizer._forest import ForestSurrogate
 from skhyper.optimizer._gp import GaussianProcess
+from skhyper.optimizer._proposer import Proposer, default_n_initial_points
 from skhyper.optimizer._subset import FULL_MODEL_MAX, model_rows
 from skhyper.optimizer._targets import surrogate_targets
 from skhyper.optimizer._threads import single_blas_thread
-from skhyper.space import Space
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "default_n_initial_points"]
 
 _SURROGATES = ("gp", "forest", "auto")
-_DESIGNS = ("sobol", "lhs", "random")
 _PENDING_RULES = ("liar", "believer")
-# Finite spaces up to this size are searched exhaustively by the acquisition.
-_GRID_MAX = 2000
 _SEED_MAX = np.iinfo(np.int32).max
 # Past FULL_MODEL_MAX told configurations, the GP's hyperparameters are
 # refitted after this many new ones (the posterior after every one).
 _REFIT_EVERY = 10
 # Candidates of a full acquisition search kept for reuse (reuse_candidates).
 _POOL_SIZE = 256
-
-
-def default_n_initial_points(space):
-    """Size of the default initial design: twice the dimensions, 5 to 10.
-
-    The dimensions counted are those of the largest subspace.
-    """
-    n_dims = max(len(sub) for sub in space.subspaces)
-    return int(min(max(5, 2 * n_dims), 10))
 
 
 def _resolve_surrogate(surrogate, space):
@@ -51,7 +38,7 @@ def _resolve_surrogate(surrogate, space):
     return "forest" if dims and onehot > len(dims) / 2 else "gp"
 
 
-class Optimizer:
+class Optimizer(Proposer):
     """Ask/tell Bayesian optimizer that maximizes a score over a search space.
 
     Each :meth:`ask` proposes configurations never proposed before; each
@@ -151,6 +138,8 @@ class Optimizer:
     True
     """
 
+    models_scores = True
+
     def __init__(
         self,
         space,
@@ -164,16 +153,15 @@ class Optimizer:
         pending_rule="liar",
         reuse_candidates=0,
     ):
-        self.space = space if isinstance(space, Space) else Space(space)
+        super().__init__(
+            space, n_initial_points=n_initial_points,
+            initial_design=initial_design, random_state=random_state,
+        )
         self._acquisition = get_acquisition(acq_func)
         self._acq_kwargs = self._check_acq_kwargs(acq_func_kwargs)
         if surrogate not in _SURROGATES:
             raise ValueError(
                 f"surrogate must be one of {_SURROGATES}, got {surrogate!r}."
-            )
-        if initial_design not in _DESIGNS:
-            raise ValueError(
-                f"initial_design must be one of {_DESIGNS}, got {initial_design!r}."
             )
         if pending_rule not in _PENDING_RULES:
             raise ValueError(
@@ -187,18 +175,9 @@ class Optimizer:
         self.reuse_candidates = int(reuse_candidates)
         self._pool, self._pool_uses = None, 0
         self.surrogate_ = _resolve_surrogate(surrogate, self.space)
-        self.initial_design = initial_design
-        self.n_initial_points_ = self._check_n_initial(n_initial_points)
-        self._rng = check_random_state(random_state)
         self._model_seed = int(self._rng.randint(_SEED_MAX))
         self._encoded = EncodedSpace(self.space)
-        self.points = []
-        self._scores = []
-        self._X = np.empty((0, self.space.n_components))
-        self._told_keys = set()
-        self._pending = {}  # key -> point
-        self._initial = None  # the initial design, built on first need
-        self._grid = None  # (points, keys, encoded) of a small finite space
+        self._grid_encoded = None  # the small finite space's grid, encoded
         self.model_ = None
         self._model_n_told = -1
         self._model_keys = set()  # configurations the model proposed
@@ -216,83 +195,26 @@ class Optimizer:
             )
         return kwargs
 
-    def _check_n_initial(self, n):
-        if n is None:
-            return default_n_initial_points(self.space)
-        if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-            raise ValueError(f"n_initial_points must be an integer >= 1, got {n!r}.")
-        return int(n)
-
-    # -- state -------------------------------------------------------------
-
-    @property
-    def scores(self):
-        return np.asarray(self._scores, dtype=float)
-
-    @property
-    def pending(self):
-        return list(self._pending.values())
-
-    def _is_seen(self, point):
-        key = self.space.key(point)
-        return key in self._told_keys or key in self._pending
-
-    @property
-    def is_exhausted(self):
-        """Whether every configuration of a finite space has been asked or told."""
-        if not self.space.is_finite:
-            return False
-        n_seen = len(self._told_keys | set(self._pending))
-        grid = self._small_grid()
-        if grid is not None:
-            return n_seen >= len(grid[1])
-        return n_seen >= self.space.size
+    # -- ask ---------------------------------------------------------------
 
     def _small_grid(self):
         """All configurations of a small finite space, encoded once (else None)."""
-        if self._grid is None and self.space.is_finite and self.space.size <= _GRID_MAX:
-            points, keys = [], {}
-            for point in self.space.grid():
-                key = self.space.key(point)
-                if key not in keys:  # overlapping subspaces list some twice
-                    keys[key] = len(points)
-                    points.append(point)
-            self._grid = (points, list(keys), self.space.transform(points))
-        return self._grid
+        grid = self._grid_points()
+        if grid is None:
+            return None
+        if self._grid_encoded is None:
+            self._grid_encoded = self.space.transform(grid[0])
+        return (*grid, self._grid_encoded)
 
-    # -- ask ---------------------------------------------------------------
-
-    def ask(self, n_points=1):
-        """Propose ``n_points`` distinct configurations never asked nor told.
-
-        Parameters
-        ----------
-        n_points : int, default=1
-            Number of configurations.
-
-        Returns
-        -------
-        points : list of dict
-            Fewer than ``n_points`` (possibly none) when a finite space has
-            fewer configurations left.
-        """
-        if not isinstance(n_points, numbers.Integral) or n_points < 1:
-            raise ValueError(f"n_points must be an integer >= 1, got {n_points!r}.")
-        batch = []
+    def _ask(self, n):
         with single_blas_thread():
-            for _ in range(int(n_points)):
-                point = self._propose()
-                if point is None:
-                    break
-                self._pending[self.space.key(point)] = point
-                batch.append(point)
-        return batch
+            return super()._ask(n)
 
     def _propose(self):
         if self.is_exhausted:
             return None
         point = None
-        if len(self._told_keys) + len(self._pending) < self.n_initial_points_:
+        if self._in_initial_phase():
             point = self._next_initial()
         if point is None and self._can_model():
             point = self._model_based()
@@ -300,41 +222,8 @@ class Optimizer:
                 self._model_keys.add(self.space.key(point))
         return point if point is not None else self._random_unseen()
 
-    def _next_initial(self):
-        if self._initial is None:
-            self._initial = self.space.initial_design(
-                self.n_initial_points_, method=self.initial_design,
-                random_state=self._rng,
-            )
-        while self._initial:
-            point = self._initial.pop(0)
-            if not self._is_seen(point):
-                return point
-        return None
-
     def _can_model(self):
         return len(self._scores) >= 2 and bool(np.isfinite(self.scores).any())
-
-    def _unseen_in_grid(self, grid):
-        keys = grid[1]
-        return np.array(
-            [i for i, k in enumerate(keys)
-             if k not in self._told_keys and k not in self._pending],
-            dtype=int,
-        )
-
-    def _random_unseen(self):
-        grid = self._small_grid()
-        if grid is not None:
-            rows = self._unseen_in_grid(grid)
-            return grid[0][rows[self._rng.randint(len(rows))]] if len(rows) else None
-        for _ in range(10):
-            for point in self.space.rvs(32, random_state=self._rng):
-                if not self._is_seen(point):
-                    return point
-        if self.space.is_finite:  # nearly everything seen: enumerate
-            return next((p for p in self.space.grid() if not self._is_seen(p)), None)
-        return None
 
     # -- model -------------------------------------------------------------
 
@@ -551,31 +440,3 @@ class Optimizer:
         out[rows] = np.asarray(expected_improvement(mean, std, float(np.max(y))))
         out[rows] *= scale
         return out
-
-    # -- tell --------------------------------------------------------------
-
-    def tell(self, points, scores):
-        """Report the scores of evaluated configurations.
-
-        Parameters
-        ----------
-        points : dict or list of dict
-            Configurations of the space, usually from :meth:`ask`.
-        scores : float or array-like of shape (n_points,)
-            Their scores, higher is better; ``nan`` or ``inf`` for failures.
-        """
-        if isinstance(points, dict):
-            points = [points]
-        points = list(points)
-        n = len(points)
-        if np.ndim(scores) and np.shape(scores) != (n,):
-            raise ValueError(f"Got {n} points but scores of shape {np.shape(scores)}.")
-        scores = np.broadcast_to(np.asarray(scores, dtype=float), (n,)).copy()
-        X = self.space.transform(points) if n else self._X[:0]
-        for point in points:
-            key = self.space.key(point)
-            self._pending.pop(key, None)
-            self._told_keys.add(key)
-        self.points.extend(points)
-        self._scores.extend(scores.tolist())
-        self._X = np.vstack([self._X, X])

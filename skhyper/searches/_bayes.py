@@ -8,7 +8,8 @@ from joblib import effective_n_jobs
 
 from skhyper._compat import Interval, StrOptions
 from skhyper.optimizer._acquisition import get_acquisition
-from skhyper.optimizer._optimizer import Optimizer, default_n_initial_points
+from skhyper.optimizer._grid import GridProposer
+from skhyper.optimizer._registry import MODELS, default_n_initial, make_model
 from skhyper.scheduling._bayes_policy import BayesPolicy, GridPolicy
 from skhyper.searches._base import BaseModelSearchCV
 from skhyper.searches._skopt_surface import SkoptSurface
@@ -68,11 +69,12 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         worker (``joblib.effective_n_jobs(n_jobs)``), so 1 when ``n_jobs`` is
         ``None``.
 
-    surrogate : {"gp", "forest", "auto"}, default="gp"
+    surrogate : {"gp", "forest", "auto", "tpe"}, default="gp"
         Model of the score: a Gaussian process, extremely randomized trees
-        (better when most parameters are unordered categories), or ``"auto"``
+        (better when most parameters are unordered categories), ``"auto"``
         to choose the trees when more than half of the parameters are
-        unordered categories.
+        unordered categories, or a tree-structured Parzen estimator
+        (``"tpe"``, as Optuna's default sampler; ``acq_func`` does not apply).
 
     acq_func : {"EI", "PI", "LCB", "UCB"}, default="EI"
         Acquisition function: expected improvement, probability of
@@ -82,7 +84,7 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
     n_initial_points : int, default=None
         Configurations of the space-filling design evaluated before the model
         is used. ``None`` means twice the number of parameters, between 5 and
-        10, and at most a third of ``n_iter`` (at least 2).
+        10 (10 for ``"tpe"``), and at most a third of ``n_iter`` (at least 2).
 
     scoring : str, callable, list, tuple or dict, default=None
         As in :class:`~sklearn.model_selection.RandomizedSearchCV`. With
@@ -238,9 +240,10 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names seen during fit, if ``best_estimator_`` exposes them.
 
-    optimizer_ : Optimizer
-        The ask/tell optimizer at the end of the search: its told
-        configurations, their scores and the last surrogate model.
+    optimizer_ : Optimizer or TPEProposer
+        The ask/tell proposer at the end of the search: its told
+        configurations, their scores and (``Optimizer``) the last surrogate
+        model.
 
     stop_reason_ : str or None
         The stopping rule that ended the search early (a callback or
@@ -308,7 +311,7 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
             Interval(numbers.Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
         ],
-        "surrogate": [StrOptions({"gp", "forest", "auto"})],
+        "surrogate": [StrOptions(set(MODELS))],
         "acq_func": [str],
         "n_initial_points": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "asynchronous": ["boolean", StrOptions({"auto"})],
@@ -403,19 +406,21 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         return self.n_points
 
     def _n_initial(self, space):
-        n_initial_points = self._optimizer_settings()["n_initial_points"]
+        settings = self._optimizer_settings()
+        n_initial_points = settings["n_initial_points"]
         if n_initial_points is not None:
             return n_initial_points
-        return min(default_n_initial_points(space), max(2, self._n_iter() // 3))
+        default = default_n_initial(settings["surrogate"], space)
+        return min(default, max(2, self._n_iter() // 3))
 
     def _search(self, space, evaluator, rng):
         if self._search_in_turns(space, evaluator, rng):
             return  # (space, n_iter) pairs: this method ran once per pair
         settings = self._optimizer_settings()
         asynchronous = self._is_asynchronous()
-        optimizer = Optimizer(
+        optimizer = make_model(
+            settings["surrogate"],
             space,
-            surrogate=settings["surrogate"],
             acq_func=settings["acq_func"],
             acq_func_kwargs=settings["acq_func_kwargs"],
             initial_design=settings["initial_design"],
@@ -446,11 +451,11 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         """Every configuration not evaluated yet, in one batch if nothing stops it."""
         if self.n_iter is not None and space.size < self.n_iter:
             self._warn_exhausted(int(space.size))
-        told = {
-            space.key(e.params) for e in evaluator.earlier if space.contains(e.params)
-        }
+        grid = GridProposer(space, order="grid")
+        told = [e.params for e in evaluator.earlier if space.contains(e.params)]
+        grid.tell(told, np.nan)
         _tell(optimizer, evaluator.earlier)
-        points = [p for p in space.grid() if space.key(p) not in told]
+        points = [] if grid.is_exhausted else grid.ask(grid.size)
         size = len(points) if self._one_call(space) else self._batch_size()
         return GridPolicy(points, size, optimizer)
 

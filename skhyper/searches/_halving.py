@@ -105,12 +105,13 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         than ``factor`` candidates, repeat the first rung's resource until
         they do (scikit-learn's option).
 
-    proposer : {"auto", "grid", "random", "bayes"}, default="auto"
+    proposer : {"auto", "grid", "random", "bayes", "gp", "forest", "tpe"}, \
+            default="auto"
         Where the first rung's candidates come from. ``"grid"``: every
         configuration of a finite space (a random subset of ``n_candidates``
         if fewer); ``"random"``: draws from the space, as RandomizedSearchCV;
-        ``"bayes"``: the space-filling initial design of
-        :class:`~skhyper.Optimizer` (its model learns across brackets in
+        a model (``"bayes"``, ``"gp"``, ``"forest"``, ``"tpe"``): its
+        space-filling initial design (the model learns across brackets in
         :class:`HyperbandSearchCV`). ``"auto"``: ``"grid"`` when every
         parameter is a list of choices, else ``"random"``.
 

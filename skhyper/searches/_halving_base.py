@@ -10,7 +10,7 @@ searches are :mod:`skhyper.searches._halving` and
 :mod:`skhyper.resources._subsamples`, the continued training of promoted fold
 models in :mod:`skhyper.resources._warm_start`, the rows reused from an
 earlier search in :mod:`skhyper.resume._earlier`, and the candidate sources
-in :mod:`skhyper.optimizer._proposers`.
+in :mod:`skhyper.optimizer._registry`.
 """
 
 import numbers
@@ -23,7 +23,11 @@ from sklearn.model_selection import check_cv
 
 from skhyper import _compat
 from skhyper._compat import HasMethods, Interval, StrOptions
-from skhyper.optimizer._proposers import is_pure_grid, make_proposer
+from skhyper.optimizer._registry import (
+    HALVING_PROPOSERS,
+    make_halving_proposer,
+    resolve_halving_proposer,
+)
 from skhyper.resources import _subsamples
 from skhyper.resources._warm_start import (
     WarmStartPlan,
@@ -76,7 +80,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
             Interval(numbers.Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
         ],
-        "proposer": [StrOptions({"auto", "grid", "random", "bayes"})],
+        "proposer": [StrOptions(set(HALVING_PROPOSERS))],
         "warm_start": ["boolean"],
         # Earlier evaluations need their resource: no (params, score) pairs.
         "warm_start_from": [dict, HasMethods(["fit"]), None],
@@ -179,9 +183,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
         return self._make_setup(space, X, y, params.get("groups")).schedule
 
     def _resolve_proposer(self, space):
-        proposer = self.proposer
-        if proposer == "auto":
-            proposer = "grid" if is_pure_grid(space) else "random"
+        proposer = resolve_halving_proposer(self.proposer, space)
         if proposer == "grid" and not space.is_finite:
             raise ValueError(
                 "proposer='grid' needs a finite search space (lists and integer "
@@ -325,13 +327,10 @@ class BaseHalvingSearch(BaseModelSearchCV):
         self.min_resources_ = schedule.min_resources
         self.max_resources_ = schedule.max_resources
         try:
-            proposer = make_proposer(
-                setup.proposer, space, rng,
-                resource=None if self.resource == "n_samples" else self.resource,
-            )
+            rung_cv = self._rung_splitter(setup, evaluator, rng)
+            proposer = make_halving_proposer(setup.proposer, space, rng)
             policy = HalvingPolicy(
-                self._brackets(schedule), proposer,
-                self._rung_splitter(setup, evaluator, rng),
+                self._brackets(schedule), proposer, rung_cv,
                 self._with_resource, self._n_promoted, self.factor,
                 self._own_columns, asha=self.asynchronous == "asha",
                 relabel=run.earlier is not None,

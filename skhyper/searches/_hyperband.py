@@ -79,10 +79,14 @@ class HyperbandSearchCV(BaseHalvingSearch):
         is a single bracket of one configuration at ``max_resources``, and a
         warning says so.
 
-    proposer : {"auto", "grid", "random", "bayes"}, default="auto"
+    proposer : {"auto", "grid", "random", "bayes", "gp", "forest", "tpe"}, \
+            default="auto"
         Where each bracket's candidates come from: ``"random"`` (Hyperband),
-        ``"bayes"`` (BOHB), ``"grid"`` (a finite space without repeats while
-        it lasts); ``"auto"`` is ``"grid"`` for a grid, else ``"random"``.
+        a model of the scores at the highest resource level with enough of
+        them (BOHB: ``"tpe"`` as published, ``"gp"`` or ``"forest"``, or
+        ``"bayes"`` for the one ``BayesSearchCV(surrogate="auto")`` uses), or
+        ``"grid"`` (a finite space without repeats while it lasts); ``"auto"``
+        is ``"grid"`` for a grid, else ``"random"``.
 
     warm_start : bool, default=True
         Promoted fold models continue training, as in
@@ -188,8 +192,8 @@ class HyperbandSearchCV(BaseHalvingSearch):
     proposer_ : str
         The proposer used.
 
-    optimizer_ : Optimizer or None
-        With ``proposer="bayes"``, the optimizer that proposed the last
+    optimizer_ : Optimizer, TPEProposer or None
+        With a model proposer (BOHB), the model that proposed the last
         bracket, fitted on the evaluations of one resource level (``None``
         if no level had enough evaluations to fit it).
 
@@ -352,7 +356,7 @@ feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
         self.n_candidates_ = [[n for _, n in rungs] for rungs in brackets]
         self.n_brackets_ = len(brackets)
         self.n_iterations_ = len({r for rungs in brackets for r, _ in rungs})
-        if self.proposer_ == "bayes":
+        if hasattr(policy.proposer, "optimizer_"):
             self.optimizer_ = policy.proposer.optimizer_
 
     def _batch_line(self):
