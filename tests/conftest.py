@@ -13,7 +13,7 @@ def dask_client():
         warnings.simplefilter("ignore")  # start-up chatter of the cluster
         cluster = distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True,
-            host="127.0.0.1", dashboard_address=None,
+            host="127.0.0.1", dashboard_address=":0",
         )
         client = distributed.Client(cluster)
     yield client

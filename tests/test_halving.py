@@ -801,7 +801,7 @@ def test_dask_cluster_gives_the_same_results():
     import joblib
 
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     try:
         with distributed.Client(cluster), joblib.parallel_config(backend="dask"):

@@ -208,7 +208,7 @@ def test_dask_worker_killed_mid_fit_loses_no_finished_evaluation(tmp_path):
     token.touch()  # the 13th fit, in the third batch, kills its worker
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",
     )
     try:
         with distributed.Client(cluster), joblib.parallel_config(backend="dask"):

@@ -8,7 +8,6 @@ from joblib import effective_n_jobs
 
 from skhyper._compat import Interval, StrOptions
 from skhyper.optimizer._acquisition import get_acquisition
-from skhyper.optimizer._grid import GridProposer
 from skhyper.optimizer._registry import MODELS, default_n_initial, make_model
 from skhyper.scheduling._bayes_policy import BayesPolicy, GridPolicy
 from skhyper.searches._base import BaseModelSearchCV
@@ -451,11 +450,12 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         """Every configuration not evaluated yet, in one batch if nothing stops it."""
         if self.n_iter is not None and space.size < self.n_iter:
             self._warn_exhausted(int(space.size))
-        grid = GridProposer(space, order="grid")
-        told = [e.params for e in evaluator.earlier if space.contains(e.params)]
-        grid.tell(told, np.nan)
+        # Every point of the grid, repeats included, as GridSearchCV does.
+        told = {
+            space.key(e.params) for e in evaluator.earlier if space.contains(e.params)
+        }
         _tell(optimizer, evaluator.earlier)
-        points = [] if grid.is_exhausted else grid.ask(grid.size)
+        points = [p for p in space.grid() if space.key(p) not in told]
         size = len(points) if self._one_call(space) else self._batch_size()
         return GridPolicy(points, size, optimizer)
 
