@@ -103,6 +103,9 @@ nitpick_ignore = [
     # properties; numpydoc links them to member pages this site does not have.
     ("py:obj", "classes_"),
     ("py:obj", "n_features_in_"),
+    # scikit-optimize's property on BayesSearchCV, documented among its
+    # attributes like the two above.
+    ("py:obj", "total_iterations"),
 ]
 
 # -- figures -----------------------------------------------------------------
