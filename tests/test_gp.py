@@ -59,11 +59,13 @@ def test_fitted_attributes_are_in_original_units():
     y = _smooth(X)
     small = GaussianProcess(random_state=0).fit(X, y)
     big = GaussianProcess(random_state=0).fit(X, 1000.0 * y + 5.0)
-    # The standardized targets agree to rounding, and L-BFGS (its tolerance
-    # about 1e-6 of the optimum) can end a few ulps apart on them.
-    np.testing.assert_allclose(big.length_scales_, small.length_scales_, rtol=1e-5)
+    # The standardized targets agree to rounding only, and L-BFGS stops
+    # within its tolerance of the optimum: on scipy 1.10 with some BLAS
+    # kernels the two fits end 1e-6 (length scales) and 1.3e-5 (signal
+    # variance) apart.
+    np.testing.assert_allclose(big.length_scales_, small.length_scales_, rtol=1e-4)
     np.testing.assert_allclose(
-        big.signal_variance_, 1e6 * small.signal_variance_, rtol=1e-5
+        big.signal_variance_, 1e6 * small.signal_variance_, rtol=1e-4
     )
     np.testing.assert_allclose(
         big.noise_variance_, 1e6 * small.noise_variance_, rtol=1e-5
