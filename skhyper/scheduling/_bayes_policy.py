@@ -117,12 +117,15 @@ class GridPolicy:
         Configurations per batch.
     proposer : proposer
         Told every result, so that the search's model knows them.
+    earlier : list of Evaluation, default=()
+        Earlier evaluations, told up front.
     """
 
-    def __init__(self, points, batch_size, proposer):
+    def __init__(self, points, batch_size, proposer, earlier=()):
         self.points = list(points)
         self.batch_size = max(1, batch_size)
         self.proposer = proposer
+        _tell(proposer, list(earlier))
         self.n_units = len(self.points)
         self._next = 0
         self._batch = 0

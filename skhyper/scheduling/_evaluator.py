@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.exceptions import FitFailedWarning
 
 from skhyper import _compat
-from skhyper.scheduling._progress import Progress
+from skhyper.scheduling._progress import Progress, best_of
 from skhyper.scheduling._promotion import all_folds_failed
 from skhyper.scheduling._record import Record
 from skhyper.scheduling._splits import FrozenSplits
@@ -196,11 +196,7 @@ class Evaluator:
 
     def best(self):
         """The best evaluation so far, or ``None`` if none succeeded."""
-        scores = np.array([e.score for e in self.evaluations], dtype=float)
-        finite = np.isfinite(scores)
-        if not finite.any():
-            return None
-        return self.evaluations[int(np.argmax(np.where(finite, scores, -np.inf)))]
+        return best_of(self.evaluations)
 
     # -- evaluating through scikit-learn ---------------------------------------
 

@@ -11,7 +11,17 @@ import numpy as np
 
 from skhyper.callbacks import DeadlineStopper, SearchProgress, stop_reason
 
-__all__ = ["Progress"]
+__all__ = ["Progress", "best_of"]
+
+
+def best_of(evaluations, scores=None):
+    """The evaluation with the best finite score (the first of ties), or ``None``."""
+    if scores is None:
+        scores = np.array([e.score for e in evaluations], dtype=float)
+    finite = np.isfinite(scores)
+    if not finite.any():
+        return None
+    return evaluations[int(np.argmax(np.where(finite, scores, -np.inf)))]
 
 
 class Progress:
@@ -43,10 +53,7 @@ class Progress:
     def snapshot(self, evaluations, results, elapsed, last_batch_time):
         """A :class:`~skhyper.callbacks.SearchProgress` of these evaluations."""
         scores = np.array([e.score for e in evaluations], dtype=float)
-        finite = np.isfinite(scores)
-        best = None
-        if finite.any():
-            best = evaluations[int(np.argmax(np.where(finite, scores, -np.inf)))]
+        best = best_of(evaluations, scores)
         notes = self._expected_improvement
         return SearchProgress(
             n_evaluated=len(evaluations),

@@ -454,10 +454,9 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         told = {
             space.key(e.params) for e in evaluator.earlier if space.contains(e.params)
         }
-        _tell(optimizer, evaluator.earlier)
         points = [p for p in space.grid() if space.key(p) not in told]
         size = len(points) if self._one_call(space) else self._batch_size()
-        return GridPolicy(points, size, optimizer)
+        return GridPolicy(points, size, optimizer, evaluator.earlier)
 
     def _reuse_candidates(self, evaluator):
         """Proposals on many workers rescore earlier candidates (asynchronous).
@@ -484,12 +483,4 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
             "distinct configuration is evaluated once.",
             UserWarning,
             stacklevel=2,
-        )
-
-
-def _tell(optimizer, evaluations):
-    if evaluations:
-        optimizer.tell(
-            [e.params for e in evaluations],
-            [e.score for e in evaluations],
         )
