@@ -1,5 +1,6 @@
 """Fixtures shared by the test modules."""
 
+import os
 import warnings
 
 import pytest
@@ -19,3 +20,54 @@ def dask_client():
     yield client
     client.close()
     cluster.close()
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A local Ray instance of 2 CPUs, with joblib's ``"ray"`` backend registered.
+
+    Its servers listen on 127.0.0.1 only: Ray takes the loopback address as
+    the node's when it is told clusters are off (read when ``ray`` is
+    imported). Its workers import the test modules' helpers from ``tests/``.
+    """
+    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    ray = pytest.importorskip("ray")
+    from ray.util.joblib import register_ray
+
+    tests = os.path.dirname(os.path.abspath(__file__))
+    path = os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # start-up chatter of the instance
+        ray.init(
+            num_cpus=2, include_dashboard=False, log_to_driver=False,
+            configure_logging=False,
+            runtime_env={"env_vars": {"PYTHONPATH": path}},
+        )
+        register_ray()
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """A local Spark of 2 cores (``local[2]``), with joblib's ``"spark"``
+    backend registered (``joblibspark``)."""
+    pytest.importorskip("pyspark")
+    joblibspark = pytest.importorskip("joblibspark")
+    from pyspark.sql import SparkSession
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        session = (
+            SparkSession.builder.master("local[2]")
+            .appName("skhyper-tests")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .getOrCreate()
+        )
+        session.sparkContext.setLogLevel("ERROR")
+        joblibspark.register_spark()
+    yield session
+    session.stop()
