@@ -1,6 +1,7 @@
 """Fixtures shared by the test modules."""
 
 import os
+import sys
 import warnings
 
 import pytest
@@ -34,8 +35,7 @@ def ray_cluster():
     ray = pytest.importorskip("ray")
     from ray.util.joblib import register_ray
 
-    tests = os.path.dirname(os.path.abspath(__file__))
-    path = os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")]))
+    path = _with_tests_dir(os.environ.get("PYTHONPATH"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # start-up chatter of the instance
         ray.init(
@@ -50,24 +50,49 @@ def ray_cluster():
 
 @pytest.fixture(scope="session")
 def spark_session():
-    """A local Spark of 2 cores (``local[2]``), with joblib's ``"spark"``
-    backend registered (``joblibspark``)."""
+    """A local Spark of 2 cores (``local[2]``) on 127.0.0.1, with joblib's
+    ``"spark"`` backend registered (``joblibspark``).
+
+    Its Python workers run this interpreter and import the test modules'
+    helpers from ``tests/``: the JVM passes them the environment it started
+    with.
+    """
     pytest.importorskip("pyspark")
     joblibspark = pytest.importorskip("joblibspark")
     from pyspark.sql import SparkSession
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        session = (
-            SparkSession.builder.master("local[2]")
-            .appName("skhyper-tests")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate()
-        )
-        session.sparkContext.setLogLevel("ERROR")
-        joblibspark.register_spark()
+    env = {
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "PYSPARK_PYTHON": sys.executable,
+        "PYTHONPATH": _with_tests_dir(os.environ.get("PYTHONPATH")),
+    }
+    before = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            session = (
+                SparkSession.builder.master("local[2]")
+                .appName("skhyper-tests")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
+                .getOrCreate()
+            )
+            session.sparkContext.setLogLevel("ERROR")
+            joblibspark.register_spark()
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     yield session
     session.stop()
+
+
+def _with_tests_dir(pythonpath):
+    """``PYTHONPATH`` with this directory first, for a cluster's workers."""
+    tests = os.path.dirname(os.path.abspath(__file__))
+    return os.pathsep.join(filter(None, [tests, pythonpath]))

@@ -5,6 +5,16 @@ import numpy as np
 import pytest
 from test_parallel import SEARCHES, X, _same_results, y
 
+# joblibspark's own warnings at each call: local Spark, the deprecated joblib
+# backend API it implements (joblib >= 1.5), the threads it starts unnamed.
+pytestmark = [
+    pytest.mark.filterwarnings(
+        "ignore:Spark local mode doesn't support stage-level scheduling:UserWarning"
+    ),
+    pytest.mark.filterwarnings("ignore:`apply_async` is deprecated:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:Spark session is not provided:UserWarning"),
+]
+
 ENGINES = {"ray": "ray_cluster", "spark": "spark_session"}
 
 ASYNCHRONOUS = {

@@ -4,20 +4,20 @@ joblib's ``Parallel(return_as="generator_unordered")`` hands results back as
 they finish on joblib's own backends and on dask. Ray's and joblibspark's
 backends refuse it: there, threads of this process take the fold fits in
 that order, and each thread waits on its fit running on the cluster (Ray: a
-remote task; Spark: a one-task joblib call on the active backend).
+remote task; Spark: a one-task job).
 
 The data of a fit reaches each worker once per fit of the search, not once
 per task: the driver hands ``X``, ``y`` and the fit and score params to
 :meth:`Dispatch.ship` before its first fit and passes the handles it returns
 as top-level arguments of every task. dask scatters them to every worker,
 Ray puts them in its object store (one copy per node, read in place by the
-node's workers); joblib's process pools memory-map large arrays themselves.
+node's workers), Spark broadcasts them (one copy per executor); joblib's
+process pools memory-map large arrays themselves.
 """
 
-import copy
 import functools
 
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import Parallel, effective_n_jobs
 
 from skhyper import _compat
 
@@ -36,15 +36,12 @@ class Dispatch:
     in_threads : bool
         Whether the tasks of ``parallel`` run in threads of this process (a
         freed thread can wait on an event instead of polling).
-    backend : joblib backend, default=None
-        The active backend, which runs each fit on Spark.
     """
 
-    def __init__(self, parallel, engine, in_threads, backend=None):
+    def __init__(self, parallel, engine, in_threads):
         self.parallel = parallel
         self.engine = engine
         self.in_threads = in_threads
-        self._backend = backend
         self._ray_fit = None
 
     def ship(self, *objects):
@@ -66,6 +63,11 @@ class Dispatch:
             import ray
 
             return [None if obj is None else ray.put(obj) for obj in objects]
+        if self.engine == "spark":
+            from pyspark import SparkContext
+
+            context = SparkContext.getOrCreate()
+            return [None if obj is None else context.broadcast(obj) for obj in objects]
         return list(objects)
 
     def remote(self, func):
@@ -77,7 +79,7 @@ class Dispatch:
                 self._ray_fit = ray.remote(num_cpus=1)(_call)
             return functools.partial(_on_ray, self._ray_fit, func)
         if self.engine == "spark":
-            return functools.partial(_on_backend, self._backend, func)
+            return functools.partial(_on_spark, func)
         return func
 
 
@@ -93,17 +95,14 @@ def dispatch(n_jobs, pre_dispatch):
     pre_dispatch : int or str
         Fits in flight, as joblib's ``Parallel`` takes it.
     """
-    from joblib.parallel import get_active_backend
-
     engine = _compat.active_engine()
     if engine in ("ray", "spark"):
-        backend = get_active_backend()[0]
         parallel = Parallel(
             n_jobs=effective_n_jobs(n_jobs), backend="threading",
             pre_dispatch=pre_dispatch, batch_size=1,
             return_as="generator_unordered",
         )
-        return Dispatch(parallel, engine, True, backend)
+        return Dispatch(parallel, engine, True)
     parallel = _compat.unordered_parallel(n_jobs, pre_dispatch)
     if parallel is None:
         return None
@@ -122,7 +121,17 @@ def _on_ray(remote_call, func, *args, **kwargs):
     return ray.get(remote_call.remote(func, *args, **kwargs))
 
 
-def _on_backend(backend, func, *args, **kwargs):
-    """``func(*args, **kwargs)`` as one task of the joblib ``backend``."""
-    parallel = Parallel(n_jobs=2, backend=copy.copy(backend))
-    return parallel([delayed(func)(*args, **kwargs)])[0]
+def _on_spark(func, *args, **kwargs):
+    """``func(*args, **kwargs)`` as a Spark job of one task."""
+    from pyspark import SparkContext
+
+    task = functools.partial(_from_broadcasts, func, args, kwargs)
+    return SparkContext.getOrCreate().parallelize([None], 1).map(task).collect()[0]
+
+
+def _from_broadcasts(func, args, kwargs, _):
+    """``func`` called with the values of the broadcasts among ``args``."""
+    from pyspark import Broadcast
+
+    args = [arg.value if isinstance(arg, Broadcast) else arg for arg in args]
+    return func(*args, **kwargs)
