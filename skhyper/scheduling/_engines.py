@@ -13,15 +13,67 @@ as top-level arguments of every task. dask scatters them to every worker,
 Ray puts them in its object store (one copy per node, read in place by the
 node's workers), Spark broadcasts them (one copy per executor); joblib's
 process pools memory-map large arrays themselves.
+
+Each fit in a worker process runs with its BLAS and OpenMP thread pools
+limited (``threadpoolctl``) to the worker's share of its machine's cores, or
+to what :func:`fit_threads` says.
 """
 
+import contextlib
+import contextvars
 import functools
+import numbers
 
-from joblib import Parallel, effective_n_jobs
+from joblib import Parallel, cpu_count, effective_n_jobs
 
 from skhyper import _compat
 
-__all__ = ["Dispatch", "dispatch"]
+__all__ = ["Dispatch", "dispatch", "fit_threads"]
+
+_SHARE = "share"
+_FIT_THREADS = contextvars.ContextVar("skhyper_fit_threads", default=_SHARE)
+
+
+@contextlib.contextmanager
+def fit_threads(n_threads):
+    """Set how many BLAS / OpenMP threads each fit of a search may start.
+
+    A fit running in a worker process starts, by default, as many threads as
+    its estimator's libraries see cores (``HistGradientBoosting*``, anything
+    on BLAS or OpenMP), and every worker of a machine does so at once. The
+    asynchronous searches (``asynchronous=True``) limit the threads of each
+    fit they dispatch to the worker's share of its machine's cores:
+    ``cpu_count() // n_workers``, at least 1, where ``n_workers`` is the
+    effective ``n_jobs`` of the search. Inside this context, the limit is
+    ``n_threads`` instead. Fits run through scikit-learn's
+    ``evaluate_candidates`` (the synchronous searches' batches, an
+    asynchronous search's last candidate) keep the joblib backend's own
+    limits (``inner_max_num_threads`` on loky).
+
+    Parameters
+    ----------
+    n_threads : int or None
+        Threads per fit, at least 1; ``None`` leaves the libraries' own
+        defaults (no limit).
+
+    Examples
+    --------
+    >>> from skhyper import fit_threads
+    >>> with fit_threads(2):
+    ...     pass  # search.fit(X, y): each fit uses at most 2 threads
+    """
+    if n_threads is not None and (
+        not isinstance(n_threads, numbers.Integral) or isinstance(n_threads, bool)
+        or n_threads < 1
+    ):
+        raise ValueError(
+            f"n_threads must be a positive integer or None, got {n_threads!r}."
+        )
+    token = _FIT_THREADS.set(None if n_threads is None else int(n_threads))
+    try:
+        yield
+    finally:
+        _FIT_THREADS.reset(token)
 
 
 class Dispatch:
@@ -36,13 +88,21 @@ class Dispatch:
     in_threads : bool
         Whether the tasks of ``parallel`` run in threads of this process (a
         freed thread can wait on an event instead of polling).
+    n_workers : int
+        Fits running at once.
     """
 
-    def __init__(self, parallel, engine, in_threads):
+    def __init__(self, parallel, engine, in_threads, n_workers):
         self.parallel = parallel
         self.engine = engine
         self.in_threads = in_threads
         self._ray_fit = None
+        # Threads of this process share one set of thread pools: a limit
+        # set and restored by concurrent fits would not hold.
+        threads = _FIT_THREADS.get()
+        if engine == "local" and _compat.runs_in_threads():
+            threads = None
+        self._threads = (threads, n_workers)
 
     def ship(self, *objects):
         """Handles of ``objects`` to pass as top-level task arguments.
@@ -71,7 +131,10 @@ class Dispatch:
         return list(objects)
 
     def remote(self, func):
-        """``func`` as a task of :attr:`parallel`: run where the fits run."""
+        """``func`` as a task of :attr:`parallel`: run where the fits run, its
+        threads limited."""
+        if self._threads[0] is not None:
+            func = functools.partial(_limited, self._threads, func)
         if self.engine == "ray":
             if self._ray_fit is None:
                 import ray
@@ -96,22 +159,33 @@ def dispatch(n_jobs, pre_dispatch):
         Fits in flight, as joblib's ``Parallel`` takes it.
     """
     engine = _compat.active_engine()
+    n_workers = effective_n_jobs(n_jobs)
     if engine in ("ray", "spark"):
         parallel = Parallel(
-            n_jobs=effective_n_jobs(n_jobs), backend="threading",
-            pre_dispatch=pre_dispatch, batch_size=1,
-            return_as="generator_unordered",
+            n_jobs=n_workers, backend="threading", pre_dispatch=pre_dispatch,
+            batch_size=1, return_as="generator_unordered",
         )
-        return Dispatch(parallel, engine, True)
+        return Dispatch(parallel, engine, True, n_workers)
     parallel = _compat.unordered_parallel(n_jobs, pre_dispatch)
     if parallel is None:
         return None
-    in_threads = _compat.runs_in_threads() and effective_n_jobs(n_jobs) > 1
-    return Dispatch(parallel, engine, in_threads)
+    in_threads = _compat.runs_in_threads() and n_workers > 1
+    return Dispatch(parallel, engine, in_threads, n_workers)
 
 
 def _call(func, *args, **kwargs):
     return func(*args, **kwargs)
+
+
+def _limited(threads, func, *args, **kwargs):
+    """``func(*args, **kwargs)`` with its thread pools limited (in a worker)."""
+    from threadpoolctl import threadpool_limits
+
+    n_threads, n_workers = threads
+    if n_threads == _SHARE:
+        n_threads = max(1, cpu_count() // n_workers)
+    with threadpool_limits(limits=n_threads):
+        return func(*args, **kwargs)
 
 
 def _on_ray(remote_call, func, *args, **kwargs):
