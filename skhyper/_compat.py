@@ -454,8 +454,6 @@ def unordered_parallel(n_jobs, pre_dispatch):
     minimum); should a joblib refuse it, the search falls back to
     synchronous batches.
     """
-    import copy
-
     from joblib import Parallel
     from joblib.parallel import get_active_backend
 
@@ -465,8 +463,28 @@ def unordered_parallel(n_jobs, pre_dispatch):
     backend, _ = get_active_backend()
     try:
         return Parallel(
-            n_jobs=n_jobs, backend=copy.copy(backend), pre_dispatch=pre_dispatch,
-            batch_size=1, return_as="generator_unordered",
+            n_jobs=n_jobs, backend=_second_backend(backend),
+            pre_dispatch=pre_dispatch, batch_size=1, return_as="generator_unordered",
         )
     except (TypeError, ValueError):  # a joblib without such a return_as
         return None
+
+
+def _second_backend(backend):
+    """A backend like ``backend`` for a ``Parallel`` running beside another.
+
+    joblib's dask backend copies (and pickles) as a new backend on the
+    default client, without its ``scatter``: the copy here keeps the client,
+    the task options and the scattered data.
+    """
+    import copy
+
+    if active_engine() != "dask":
+        return copy.copy(backend)
+    second = type(backend)(
+        client=backend.client,
+        wait_for_workers_timeout=backend.wait_for_workers_timeout,
+        **backend.submit_kwargs,
+    )
+    second.data_futures = backend.data_futures
+    return second

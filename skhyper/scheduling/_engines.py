@@ -28,10 +28,41 @@ from joblib import Parallel, cpu_count, effective_n_jobs
 
 from skhyper import _compat
 
-__all__ = ["Dispatch", "dispatch", "fit_threads"]
+__all__ = ["Dispatch", "dispatch", "fit_threads", "shipped_once"]
 
 _SHARE = "share"
 _FIT_THREADS = contextvars.ContextVar("skhyper_fit_threads", default=_SHARE)
+#: ids of the objects :func:`shipped_once` scattered for the fit running.
+_SCATTERED = contextvars.ContextVar("skhyper_scattered", default=frozenset())
+
+
+@contextlib.contextmanager
+def shipped_once(X, y):
+    """On dask, ``X`` and ``y`` scattered to every worker for one search fit.
+
+    scikit-learn's ``evaluate_candidates`` passes ``X`` and ``y`` to every
+    fit; joblib's dask backend scatters such arguments again at each of its
+    calls (one per batch), unless its ``scatter`` holds them. Inside this
+    context the active dask backend is one that does, with the same client
+    and task options. Other engines: nothing changes.
+    """
+    if _compat.active_engine() != "dask":
+        yield
+        return
+    from joblib import parallel_config
+    from joblib.parallel import get_active_backend
+
+    backend = get_active_backend()[0]
+    data = [obj for obj in (X, y) if obj is not None]
+    with parallel_config(
+        backend="dask", scatter=data, client=backend.client,
+        **getattr(backend, "submit_kwargs", {}),
+    ):
+        token = _SCATTERED.set(frozenset(id(obj) for obj in data))
+        try:
+            yield
+        finally:
+            _SCATTERED.reset(token)
 
 
 @contextlib.contextmanager
@@ -114,8 +145,9 @@ class Dispatch:
             from distributed import get_client
 
             client = get_client()
+            scattered = _SCATTERED.get()  # the backend maps them to futures
             return [
-                None if obj is None
+                obj if obj is None or id(obj) in scattered
                 else client.scatter([obj], broadcast=True, hash=False)[0]
                 for obj in objects
             ]
