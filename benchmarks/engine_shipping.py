@@ -170,8 +170,8 @@ def _peak(pid):
         status = pathlib.Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return None
-    return int(next(line.split()[1] for line in status.splitlines()
-                    if line.startswith("VmHWM"))) * 1024
+    peaks = [line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")]
+    return int(peaks[0]) * 1024 if peaks else None  # none for a zombie
 
 
 class Sampler(threading.Thread):
