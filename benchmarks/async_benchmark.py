@@ -1,6 +1,6 @@
 """Worker utilisation of parallel searches whose fits take uneven times.
 
-Every fit sleeps 0.02-0.6 s, longer as the parameter ``x0`` grows, and costs
+Every fit sleeps 0.02-0.6 s (``--sleep``), longer as the parameter ``x0`` grows, and costs
 no CPU, so many workers fit on a small machine: what is measured is how well
 each search keeps its workers busy, not how fast the machine fits. The score
 is a smooth closed-form function of the four parameters (best 0.0, at
@@ -19,7 +19,8 @@ Methods, side by side in one run, same space, same 3 folds, same budget:
 Configurations: ``thread-N`` runs on joblib's threading backend with ``N``
 workers and ``8 N`` evaluations; ``dask-8`` on a ``distributed.LocalCluster``
 with 8 single-threaded worker processes (Optuna runs its trials in threads
-in the main process there, as it does everywhere).
+in the main process there, as it does everywhere); ``ray-8`` on a local Ray
+instance of 8 CPUs (``ray.init(num_cpus=8)``, listening on 127.0.0.1 only).
 
 Measured per run: utilisation = total fit time / (wall time x workers),
 where the total fit time is the sum of every fold's fit time reported by the
@@ -33,6 +34,8 @@ Usage (from the repository root)::
     python benchmarks/async_benchmark.py --configs thread-8,thread-16,thread-64,dask-8 \\
         --seeds 3 --out benchmarks/results/async
     python benchmarks/async_benchmark.py --report benchmarks/results/async
+    python benchmarks/async_benchmark.py --configs ray-8 --sleep 0.1,3 \
+        --methods skhyper-async,skhyper-sync,random --out benchmarks/results/ray-long
 """
 
 from __future__ import annotations
@@ -65,7 +68,9 @@ OPTIMUM = (0.7, 0.3, 0.5, 0.2)
 WEIGHTS = (1.0, 1.0, 0.5, 0.2)
 N_FOLDS = 3
 METHODS = ("skhyper-async", "skhyper-sync", "random", "optuna-tpe")
-CONFIGS = ("thread-8", "thread-16", "thread-64", "dask-8")
+CONFIGS = ("thread-8", "thread-16", "thread-64", "dask-8", "ray-8")
+#: Shortest and longest sleep of a fit, in seconds (read by the workers too).
+SLEEP_VAR = "SKHYPER_BENCH_SLEEP"
 
 #: (perf_counter at the end of a fit, parameters) of every fit in this process.
 FIT_LOG: list = []
@@ -79,13 +84,16 @@ def objective(params):
 
 
 class SleepingFit(RegressorMixin, BaseEstimator):
-    """``fit`` sleeps ``0.02 + 0.58 * x0`` seconds; ``score`` is ``objective``."""
+    """``fit`` sleeps from ``lo`` to ``hi`` seconds as ``x0`` goes from 0 to 1
+    (``SKHYPER_BENCH_SLEEP="lo,hi"``, default 0.02,0.6); ``score`` is
+    ``objective``."""
 
     def __init__(self, x0=0.5, x1=0.5, x2=0.5, x3=0.5):
         self.x0, self.x1, self.x2, self.x3 = x0, x1, x2, x3
 
     def fit(self, X, y):
-        time.sleep(0.02 + 0.58 * self.x0)
+        lo, hi = (float(v) for v in os.environ.get(SLEEP_VAR, "0.02,0.6").split(","))
+        time.sleep(lo + (hi - lo) * self.x0)
         with _LOG_LOCK:
             FIT_LOG.append((time.perf_counter(), self._key()))
         return self
@@ -200,7 +208,7 @@ class _backend:
     def __enter__(self):
         import joblib
 
-        name = "threading" if self.backend == "thread" else "dask"
+        name = {"thread": "threading"}.get(self.backend, self.backend)
         self._ctx = joblib.parallel_config(backend=name)
         self._ctx.__enter__()
 
@@ -212,6 +220,10 @@ class _backend:
 def cluster_for(config):
     """A ``distributed.LocalCluster`` of N single-thread worker processes for
     ``dask-N`` (its workers import this repository), nothing for ``thread-N``."""
+    if config.startswith("ray"):
+        with ray_for(int(config.split("-")[1])):
+            yield
+        return
     if not config.startswith("dask"):
         yield
         return
@@ -230,6 +242,28 @@ def cluster_for(config):
     finally:
         client.close()
         cluster.close()
+
+
+@contextlib.contextmanager
+def ray_for(n_cpus):
+    """A local Ray instance of ``n_cpus`` CPUs on 127.0.0.1, joblib's ``"ray"``
+    backend registered; its workers import this repository."""
+    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # loopback
+    import ray
+    from ray.util.joblib import register_ray
+
+    env = {"PYTHONPATH": str(ROOT), **{
+        var: os.environ[var] for var in (SLEEP_VAR, "OMP_NUM_THREADS",
+                                        "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+        if var in os.environ
+    }}
+    ray.init(num_cpus=n_cpus, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": env})
+    register_ray()
+    try:
+        yield
+    finally:
+        ray.shutdown()
 
 
 def _warm_up(config):
@@ -322,10 +356,12 @@ def main(argv=None):
     p.add_argument("--configs", default=",".join(CONFIGS))
     p.add_argument("--methods", default=",".join(METHODS))
     p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--sleep", default="0.02,0.6", help="shortest,longest fit (s)")
     p.add_argument("--seed-offset", type=int, default=0)
     p.add_argument("--out", default="benchmarks/results/async")
     p.add_argument("--report", nargs="+", help="tables from recorded runs, no rerun")
     a = p.parse_args(argv)
+    os.environ[SLEEP_VAR] = a.sleep
     return cmd_report(a) if a.report else cmd_run(a)
 
 

@@ -1,6 +1,7 @@
 """skhyper: hyperparameter search for scikit-learn that spends the budget well."""
 
 from skhyper.optimizer._optimizer import Optimizer
+from skhyper.scheduling._engines import fit_threads
 from skhyper.searches._bayes import BayesSearchCV
 from skhyper.searches._default_spaces import default_space, silhouette_scorer
 from skhyper.searches._halving import SuccessiveHalvingSearchCV
@@ -27,6 +28,7 @@ __all__ = [
     "SuccessiveHalvingSearchCV",
     "__version__",
     "default_space",
+    "fit_threads",
     "selection_bias",
     "silhouette_scorer",
 ]

@@ -389,8 +389,9 @@ def warn_about_fit_failures(out, error_score):
 def _active_backend_is(*names):
     """Whether joblib's active backend is one of its backend classes ``names``.
 
-    ``False`` for a joblib that moved them: its backends are then treated as
-    a cluster's.
+    The class itself, not a subclass: Ray's backend subclasses joblib's
+    multiprocessing backend but runs its workers on a cluster. ``False`` for a
+    joblib that moved them: its backends are then treated as a cluster's.
     """
     from joblib.parallel import get_active_backend
 
@@ -400,7 +401,7 @@ def _active_backend_is(*names):
         classes = tuple(getattr(_parallel_backends, name) for name in names)
     except (ImportError, AttributeError):
         return False
-    return isinstance(get_active_backend()[0], classes)
+    return type(get_active_backend()[0]) in classes
 
 
 def runs_in_threads():
@@ -420,6 +421,32 @@ def runs_on_this_machine():
     )
 
 
+def active_engine():
+    """The engine joblib's active backend runs fits on.
+
+    Returns
+    -------
+    engine : {"local", "dask", "ray", "spark", "cluster"}
+        ``"local"`` for joblib's own threads and process pools (and sequential
+        runs), ``"dask"`` for ``backend="dask"``, ``"ray"`` for
+        ``ray.util.joblib``'s backend, ``"spark"`` for ``joblibspark``'s, and
+        ``"cluster"`` for any other backend.
+    """
+    from joblib.parallel import get_active_backend
+
+    if runs_on_this_machine():
+        return "local"
+    backend = type(get_active_backend()[0])
+    module = backend.__module__.split(".")[0]
+    if backend.__name__ == "DaskDistributedBackend":
+        return "dask"
+    if module == "ray":
+        return "ray"
+    if module == "joblibspark":
+        return "spark"
+    return "cluster"
+
+
 def unordered_parallel(n_jobs, pre_dispatch):
     """A joblib ``Parallel`` yielding results as they finish, or ``None``.
 
@@ -427,8 +454,6 @@ def unordered_parallel(n_jobs, pre_dispatch):
     minimum); should a joblib refuse it, the search falls back to
     synchronous batches.
     """
-    import copy
-
     from joblib import Parallel
     from joblib.parallel import get_active_backend
 
@@ -438,8 +463,28 @@ def unordered_parallel(n_jobs, pre_dispatch):
     backend, _ = get_active_backend()
     try:
         return Parallel(
-            n_jobs=n_jobs, backend=copy.copy(backend), pre_dispatch=pre_dispatch,
-            batch_size=1, return_as="generator_unordered",
+            n_jobs=n_jobs, backend=_second_backend(backend),
+            pre_dispatch=pre_dispatch, batch_size=1, return_as="generator_unordered",
         )
     except (TypeError, ValueError):  # a joblib without such a return_as
         return None
+
+
+def _second_backend(backend):
+    """A backend like ``backend`` for a ``Parallel`` running beside another.
+
+    joblib's dask backend copies (and pickles) as a new backend on the
+    default client, without its ``scatter``: the copy here keeps the client,
+    the task options and the scattered data.
+    """
+    import copy
+
+    if active_engine() != "dask":
+        return copy.copy(backend)
+    second = type(backend)(
+        client=backend.client,
+        wait_for_workers_timeout=backend.wait_for_workers_timeout,
+        **backend.submit_kwargs,
+    )
+    second.data_futures = backend.data_futures
+    return second

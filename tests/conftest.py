@@ -1,5 +1,7 @@
 """Fixtures shared by the test modules."""
 
+import os
+import sys
 import warnings
 
 import pytest
@@ -19,3 +21,78 @@ def dask_client():
     yield client
     client.close()
     cluster.close()
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A local Ray instance of 2 CPUs, with joblib's ``"ray"`` backend registered.
+
+    Its servers listen on 127.0.0.1 only: Ray takes the loopback address as
+    the node's when it is told clusters are off (read when ``ray`` is
+    imported). Its workers import the test modules' helpers from ``tests/``.
+    """
+    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    ray = pytest.importorskip("ray")
+    from ray.util.joblib import register_ray
+
+    path = _with_tests_dir(os.environ.get("PYTHONPATH"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # start-up chatter of the instance
+        ray.init(
+            num_cpus=2, include_dashboard=False, log_to_driver=False,
+            configure_logging=False,
+            runtime_env={"env_vars": {"PYTHONPATH": path}},
+        )
+        register_ray()
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """A local Spark of 2 cores (``local[2]``) on 127.0.0.1, with joblib's
+    ``"spark"`` backend registered (``joblibspark``).
+
+    Its Python workers run this interpreter and import the test modules'
+    helpers from ``tests/``: the JVM passes them the environment it started
+    with.
+    """
+    pytest.importorskip("pyspark")
+    joblibspark = pytest.importorskip("joblibspark")
+    from pyspark.sql import SparkSession
+
+    env = {
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "PYSPARK_PYTHON": sys.executable,
+        "PYTHONPATH": _with_tests_dir(os.environ.get("PYTHONPATH")),
+    }
+    before = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            session = (
+                SparkSession.builder.master("local[2]")
+                .appName("skhyper-tests")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
+                .getOrCreate()
+            )
+            session.sparkContext.setLogLevel("ERROR")
+            joblibspark.register_spark()
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    yield session
+    session.stop()
+
+
+def _with_tests_dir(pythonpath):
+    """``PYTHONPATH`` with this directory first, for a cluster's workers."""
+    tests = os.path.dirname(os.path.abspath(__file__))
+    return os.pathsep.join(filter(None, [tests, pythonpath]))

@@ -5,7 +5,8 @@ Three kinds of examples, each run as a reader would run it:
 * ``>>>`` examples are doctests, one namespace per page;
 * ``.. code-block:: python`` blocks are complete scripts, each run on its own;
   a block that needs a package which is not installed (scikit-optimize,
-  Optuna, rich, dask, or a scikit-learn without callbacks) is skipped;
+  Optuna, rich, dask, Ray, Spark, or a scikit-learn without callbacks) is
+  skipped;
 * ``.. plot::`` blocks share one namespace per page, as the Sphinx directive
   that draws them does.
 
@@ -35,7 +36,10 @@ PAGES = (
     if DOCS.is_dir()
     else []
 )
-OPTIONAL_MODULES = {"skopt", "optuna", "optuna_integration", "rich", "distributed"}
+OPTIONAL_MODULES = {
+    "skopt", "optuna", "optuna_integration", "rich", "distributed", "ray", "pyspark",
+    "joblibspark",
+}
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # A directive may open a cell of a list-table: "   * - .. code-block:: python".
 DIRECTIVE = re.compile(

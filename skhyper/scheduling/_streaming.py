@@ -34,7 +34,7 @@ from joblib import delayed, effective_n_jobs
 from sklearn.base import clone
 
 from skhyper import _compat
-from skhyper.scheduling import _results
+from skhyper.scheduling import _engines, _results
 from skhyper.scheduling._evaluator import optimized_metric
 from skhyper.scheduling._policy import DONE, WAIT
 
@@ -46,9 +46,17 @@ __all__ = ["StreamingDriver", "TIME_COLUMNS"]
 TIME_COLUMNS = ("start_time", "finish_time")
 
 
-def _fit_fold(unit, split, fit_and_score, args, kwargs):
-    """One fold fit, tagged with its unit and split (runs in a worker)."""
-    return unit, split, fit_and_score(*args, **kwargs)
+def _fit_fold(unit, split, fit_and_score, estimator, X, y, fit_params,
+              score_params, kwargs):
+    """One fold fit, tagged with its unit and split (runs in a worker).
+
+    The data come as top-level arguments: the engine's handles of them
+    (:meth:`~skhyper.scheduling._engines.Dispatch.ship`) resolve there.
+    """
+    out = fit_and_score(
+        estimator, X, y, fit_params=fit_params, score_params=score_params, **kwargs
+    )
+    return unit, split, out
 
 
 def _poll(seconds):
@@ -130,19 +138,17 @@ class StreamingDriver:
     def run(self):
         """Evaluate the units; return ``False`` (nothing done) if not supported."""
         search = self.search
-        parallel = _compat.unordered_parallel(search.n_jobs, self._pre_dispatch())
+        dispatch = _engines.dispatch(search.n_jobs, self._pre_dispatch())
         try:
             fit_and_score, X, y, kwargs = _compat.fold_fitter(
                 search, self._X, self._y, self._fit_params
             )
         except NotImplementedError:
             return False
-        if parallel is None:
+        if dispatch is None:
             return False
         self._data = (X, y, _compat.splitter_params(search, X, self._fit_params))
-        self._threads = _compat.runs_in_threads() and effective_n_jobs(
-            search.n_jobs
-        ) > 1
+        self._threads = dispatch.in_threads
         n_splits = len(self._folds(None))
         self._with_callbacks = "callback_ctx" in kwargs and _compat.has_callbacks(
             search
@@ -155,7 +161,13 @@ class StreamingDriver:
             # scikit-learn's callback tasks add and remove attributes of the
             # search in this one ("dictionary changed size during iteration").
             kwargs["caller"] = copy.copy(search)
-        self._fold_args = (fit_and_score, clone(search.estimator), X, y, kwargs)
+        shipped = dispatch.ship(
+            X, y, kwargs.pop("fit_params"), kwargs.pop("score_params")
+        )
+        self._fold_args = (
+            dispatch.remote(_fit_fold), fit_and_score, clone(search.estimator),
+            shipped, kwargs,
+        )
         self._task = _compat.open_task(
             self.evaluator.callback_task, search, "asynchronous",
             self.n_units * n_splits, sequential=False,
@@ -168,7 +180,7 @@ class StreamingDriver:
             for i in range(self.n_units * n_splits)
         ]
         try:
-            self._results_iter = iter(parallel(self._tasks()))
+            self._results_iter = iter(dispatch.parallel(self._tasks()))
             while self._next_result():
                 if self._exhausted.is_set():
                     break
@@ -221,7 +233,7 @@ class StreamingDriver:
         return running
 
     def _tasks(self):
-        fit_and_score, estimator, X, y, kwargs = self._fold_args
+        fit_fold, fit_and_score, estimator, shipped, kwargs = self._fold_args
         while True:
             with self._lock:
                 running = DONE if self._stop or self._error is not None else (
@@ -247,9 +259,9 @@ class StreamingDriver:
                 if self._with_callbacks and self._n_fits < len(self._contexts):
                     kwargs["callback_ctx"] = self._contexts[self._n_fits]
                 self._n_fits += 1
-                yield delayed(_fit_fold)(
-                    running.index, split, fit_and_score,
-                    (clone(estimator), X, y),
+                yield delayed(fit_fold)(
+                    running.index, split, fit_and_score, clone(estimator),
+                    *shipped,
                     dict(
                         kwargs, train=train, test=test,
                         parameters=running.unit.params,

@@ -23,7 +23,7 @@ from sklearn.utils import check_random_state
 from skhyper import _compat
 from skhyper._compat import BaseSearchCV, HasMethods, Interval, StrOptions
 from skhyper.resume import _checkpoint, _earlier
-from skhyper.scheduling import _results
+from skhyper.scheduling import _engines, _results
 from skhyper.scheduling._barrier import run_batches
 from skhyper.scheduling._evaluator import Evaluation, Evaluator, optimized_metric
 from skhyper.scheduling._streaming import StreamingDriver
@@ -116,7 +116,7 @@ class BaseModelSearchCV(BaseSearchCV):
         try:
             if scoring is not None:
                 self.scoring = scoring
-            with self._fit_context(run):
+            with self._fit_context(run), _engines.shipped_once(X, y):
                 super().fit(X, y, **params)
             self._add_trailing_failures()
             self._finish_results()
