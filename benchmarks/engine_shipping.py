@@ -19,8 +19,14 @@ Measured per run:
   (``/proc/net/dev``) during ``fit``: every byte any process of the machine
   sent to another over TCP (the cluster listens on 127.0.0.1 only; other
   programs' traffic is noise), compared with "X once per worker";
+* X sent: how many times this process pickled ``X`` to send it
+  (``benchmarks/arrivals.py``); 1 is "X stored once";
+* X's arrivals per worker (dask, Spark): how many times ``X`` was
+  unpickled in a worker process (``benchmarks/arrivals.py``), whatever route
+  it took; 1.0 is "X once per worker", the issue's floor. Not on Ray, whose
+  workers read the node's one stored copy in place;
 * peak memory of the engine's worker processes (dask workers, Ray's
-  ``ray::`` processes, Spark's Python workers), sampled every 0.2 s: the
+  ``ray::`` processes, Spark's Python workers, not its JVM), sampled every 0.2 s: the
   largest ``VmHWM`` of one worker, reset at each run's start;
 * wall time of ``fit`` (``refit=False``).
 
@@ -41,6 +47,7 @@ import json
 import os
 import pathlib
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -48,6 +55,9 @@ import warnings
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # workers import benchmarks.arrivals from here too
+
+from benchmarks.arrivals import arrivals, counted, sends  # noqa: E402
 METHODS = ("random", "skhyper-sync", "skhyper-async")
 
 
@@ -122,7 +132,10 @@ def engine(name, n_workers):
     import joblibspark
     from pyspark.sql import SparkSession
 
-    os.environ.update(SPARK_LOCAL_IP="127.0.0.1", PYSPARK_PYTHON=sys.executable)
+    os.environ.update(
+        SPARK_LOCAL_IP="127.0.0.1", PYSPARK_PYTHON=sys.executable,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
     session = (
         SparkSession.builder.master(f"local[{n_workers}]")
         .config("spark.driver.host", "127.0.0.1")
@@ -136,7 +149,9 @@ def engine(name, n_workers):
     session.sparkContext.setLogLevel("ERROR")
     joblibspark.register_spark()
     try:
-        yield lambda: _descendants(me, lambda p: "pyspark" in " ".join(p.cmdline()))
+        # Spark's Python workers; the JVM, in local mode the driver's too,
+        # holds the broadcast blocks and keeps its heap once grown.
+        yield lambda: _descendants(me, lambda p: "pyspark.daemon" in " ".join(p.cmdline()))
     finally:
         session.stop()
 
@@ -211,6 +226,11 @@ def run_one(engine_name, method, workers, X, y, a):
     import joblib
 
     search = build(method, a.candidates, a.folds)
+    # New content per run: dask names scattered data by a hash of it, and a
+    # copy left on the workers by the previous run would be reused.
+    X[0, 0] = time.perf_counter()
+    log = pathlib.Path(tempfile.mkdtemp()) / "arrivals"
+    X = counted(X, log)
     sampler = Sampler(workers)
     sampler.start()
     with warnings.catch_warnings(), joblib.parallel_config(backend=engine_name):
@@ -223,6 +243,11 @@ def run_one(engine_name, method, workers, X, y, a):
                candidates=a.candidates, folds=a.folds, workers=a.workers,
                x_bytes=int(X.nbytes), n_rows=len(search.cv_results_["params"]))
     rec["moved_per_x_per_worker"] = rec["bytes_moved"] / (X.nbytes * a.workers)
+    here = os.getpid()
+    rec["x_sends"] = sends(log)[here]
+    if engine_name != "ray":  # Ray's workers read X in place, once per task
+        rec["x_arrivals"] = sum(n for pid, n in arrivals(log).items() if pid != here)
+        rec["x_arrivals_per_worker"] = rec["x_arrivals"] / a.workers
     return rec
 
 
@@ -245,18 +270,23 @@ def cmd_run(a):
                         f"{engine_name:6s} {method:14s} wall={rec['wall']:.1f}s "
                         f"moved={rec['bytes_moved'] / 1e6:.0f} MB "
                         f"({rec['moved_per_x_per_worker']:.2f} x X per worker) "
-                        f"peak={rec['peak_worker'] / 1e6:.0f} MB", flush=True,
+                        f"peak={rec['peak_worker'] / 1e6:.0f} MB "
+                        f"X arrivals per worker={rec.get('x_arrivals_per_worker', '-')} "
+                        f"X sent={rec['x_sends']}",
+                        flush=True,
                     )
 
 
 def cmd_report(a):
     recs = [json.loads(line) for line in open(pathlib.Path(a.report) / "runs.jsonl")]
     lines = ["| engine | method | wall (s) | moved (MB) | x (X once per worker) "
-             "| peak worker (MB) |", "|---|---|---:|---:|---:|---:|"]
+             "| X sent | X arrivals per worker | peak worker (MB) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for rec in recs:
         lines.append(
             f"| {rec['engine']} | {rec['method']} | {rec['wall']:.1f} | "
             f"{rec['bytes_moved'] / 1e6:.0f} | {rec['moved_per_x_per_worker']:.2f} | "
+            f"{rec.get('x_sends', '-')} | {rec.get('x_arrivals_per_worker', '-')} | "
             f"{rec['peak_worker'] / 1e6:.0f} |"
         )
     print("\n".join(lines))

@@ -10,8 +10,22 @@ import pytest
 @pytest.fixture(scope="module")
 def dask_client():
     """A ``distributed.LocalCluster`` of 2 single-thread worker processes."""
+    yield from _dask_client({})
+
+
+@pytest.fixture(scope="module")
+def dask_keeping_replicas():
+    """:func:`dask_client` whose scheduler keeps the copies a broadcast made:
+    dask's active memory manager, on by default, drops them (dask documents
+    turning it off for ``scatter(broadcast=True)``), and a worker then fetches
+    them again."""
+    yield from _dask_client({"distributed.scheduler.active-memory-manager.start": False})
+
+
+def _dask_client(config):
+    dask = pytest.importorskip("dask")
     distributed = pytest.importorskip("distributed")
-    with warnings.catch_warnings():
+    with dask.config.set(config), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # start-up chatter of the cluster
         cluster = distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True,
@@ -93,6 +107,7 @@ def spark_session():
 
 
 def _with_tests_dir(pythonpath):
-    """``PYTHONPATH`` with this directory first, for a cluster's workers."""
+    """``PYTHONPATH`` with this directory and the repository root first (the
+    tests' helpers and ``benchmarks``' instruments), for a cluster's workers."""
     tests = os.path.dirname(os.path.abspath(__file__))
-    return os.pathsep.join(filter(None, [tests, pythonpath]))
+    return os.pathsep.join(filter(None, [tests, os.path.dirname(tests), pythonpath]))

@@ -1,6 +1,8 @@
 """Searches on cluster engines reached through joblib: Ray and Spark."""
 
 import json
+import os
+import pickle
 
 import joblib
 import numpy as np
@@ -8,7 +10,9 @@ import pytest
 import restart_cases
 from test_parallel import SEARCHES, X, _same_results, y
 
+from benchmarks.arrivals import arrivals, counted, sends
 from skhyper import BayesSearchCV
+from skhyper.scheduling._engines import ShippedArray
 
 # joblibspark's own warnings at each call: local Spark, the deprecated joblib
 # backend API it implements (joblib >= 1.5), the threads it starts unnamed.
@@ -112,3 +116,53 @@ def test_ray_worker_killed_mid_search_synchronous(ray_cluster, tmp_path):
             )
     assert not (tmp_path / "die").exists()
     assert restart_cases.summary(search) == restart_cases.summary(reference)
+
+
+def _shipping_search(asynchronous):
+    return SEARCHES["bayes"](n_jobs=-1, asynchronous=asynchronous)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_X_is_sent_once_per_fit(engine, asynchronous, tmp_path):
+    """Batches and asynchronous fits alike: this process pickles X once (Ray's
+    object store, a Spark broadcast); Spark's Python workers load it once."""
+    log = tmp_path / "log"
+    with joblib.parallel_config(backend=engine):
+        search = _shipping_search(asynchronous).fit(counted(X, log), y)
+    assert len(search.cv_results_["params"]) == 6
+    assert sends(log)[os.getpid()] == 1
+    if engine == "spark":
+        loaded = arrivals(log)
+        loaded.pop(os.getpid(), None)
+        assert loaded and set(loaded.values()) == {1}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_X_reaches_each_dask_worker_once(dask_keeping_replicas, asynchronous, tmp_path):
+    log = tmp_path / "log"
+    # dask names scattered data by a hash of it: data of its own, so that
+    # no copy left by an earlier test on these workers is reused.
+    data = counted(X + (2.0 if asynchronous else 1.0), log)
+    with joblib.parallel_config(backend="dask"):
+        _shipping_search(asynchronous).fit(data, y)
+    workers = set(dask_keeping_replicas.run(os.getpid).values())
+    loaded = arrivals(log)
+    assert {pid: loaded[pid] for pid in workers} == dict.fromkeys(workers, 1)
+    assert sends(log)[os.getpid()] == 1
+
+
+def test_shipped_array_without_handle_pickles_as_its_values():
+    view = X.view(ShippedArray)
+    assert view.handle is None
+    for derived in (view, view[::2], view * 2.0):
+        restored = pickle.loads(pickle.dumps(derived))
+        assert type(restored) is np.ndarray
+        np.testing.assert_array_equal(restored, np.asarray(derived))
+
+
+def test_shipped_array_slices_carry_no_handle():
+    view = X.view(ShippedArray)
+    view.handle = ("ray", object())  # a handle pickled only with the view itself
+    assert view[:10].handle is None and (view + 1).handle is None

@@ -24,11 +24,12 @@ import contextvars
 import functools
 import numbers
 
+import numpy as np
 from joblib import Parallel, cpu_count, effective_n_jobs
 
 from skhyper import _compat
 
-__all__ = ["Dispatch", "dispatch", "fit_threads", "shipped_once"]
+__all__ = ["Dispatch", "ShippedArray", "dispatch", "fit_threads", "shipped_once"]
 
 _SHARE = "share"
 _FIT_THREADS = contextvars.ContextVar("skhyper_fit_threads", default=_SHARE)
@@ -38,16 +39,24 @@ _SCATTERED = contextvars.ContextVar("skhyper_scattered", default=frozenset())
 
 @contextlib.contextmanager
 def shipped_once(X, y):
-    """On dask, ``X`` and ``y`` scattered to every worker for one search fit.
+    """``X`` and ``y`` as a search fit passes them to its batches, sent to the
+    cluster once for the fit.
 
-    scikit-learn's ``evaluate_candidates`` passes ``X`` and ``y`` to every
-    fit; joblib's dask backend scatters such arguments again at each of its
-    calls (one per batch), unless its ``scatter`` holds them. Inside this
+    scikit-learn's ``evaluate_candidates`` passes ``X`` and ``y`` with every
+    fit of a batch. On dask, joblib's backend scatters them again at each of
+    its calls (one per batch) unless its ``scatter`` holds them: inside this
     context the active dask backend is one that does, with the same client
-    and task options. Other engines: nothing changes.
+    and task options. On Ray and Spark, joblib's backends send them with
+    every task: numpy arrays among them are stood in for by
+    :class:`ShippedArray` views, which travel as a handle to one copy (Ray's
+    object store, a Spark broadcast). Yields ``(X, y)`` to pass on.
     """
-    if _compat.active_engine() != "dask":
-        yield
+    engine = _compat.active_engine()
+    if engine in ("ray", "spark"):
+        yield tuple(_stand_in(obj, engine) for obj in (X, y))
+        return
+    if engine != "dask":
+        yield X, y
         return
     from joblib import parallel_config
     from joblib.parallel import get_active_backend
@@ -60,9 +69,69 @@ def shipped_once(X, y):
     ):
         token = _SCATTERED.set(frozenset(id(obj) for obj in data))
         try:
-            yield
+            yield X, y
         finally:
             _SCATTERED.reset(token)
+
+
+class ShippedArray(np.ndarray):
+    """A numpy array in this process, a handle to its cluster copy in a task.
+
+    Pickled, the view made by :func:`shipped_once` is its engine's handle
+    (a Ray object reference, a Spark broadcast), which the worker resolves
+    to the one copy on its node. Arrays derived from it (slices, results)
+    carry no handle and pickle as their values.
+    """
+
+    def __array_finalize__(self, obj):
+        self.handle = None
+
+    def __reduce__(self):
+        if self.handle is None:
+            return self.view(np.ndarray).__reduce__()
+        return _resolve, self.handle
+
+
+def _stand_in(obj, engine):
+    """``obj`` as a :class:`ShippedArray` with its handle on ``engine``, when
+    it is a numpy array; other types travel as they are. (Estimators read
+    arrays through ``np.asarray``, which drops subclasses; matrices and
+    masked arrays, whose indexing differs, travel as they are.)"""
+    if not isinstance(obj, np.ndarray) or isinstance(obj, (np.matrix, np.ma.MaskedArray)):
+        return obj
+    view = obj.view(ShippedArray)
+    view.handle = (engine, _put(obj, engine))
+    return view
+
+
+def _handle(obj, engine):
+    """The handle tasks carry for ``obj`` (a :class:`ShippedArray`'s own)."""
+    if obj is None:
+        return None
+    if isinstance(obj, ShippedArray) and obj.handle is not None:
+        return obj.handle[1]
+    return _put(obj, engine)
+
+
+def _put(obj, engine):
+    """``obj`` stored once on ``engine``: a Ray object reference or a Spark
+    broadcast."""
+    if engine == "ray":
+        import ray
+
+        return ray.put(obj)
+    from pyspark import SparkContext
+
+    return SparkContext.getOrCreate().broadcast(obj)
+
+
+def _resolve(engine, handle):
+    """The array a :class:`ShippedArray`'s handle stands for (in a worker)."""
+    if engine == "ray":
+        import ray
+
+        return ray.get(handle)
+    return handle.value
 
 
 @contextlib.contextmanager
@@ -151,15 +220,8 @@ class Dispatch:
                 else client.scatter([obj], broadcast=True, hash=False)[0]
                 for obj in objects
             ]
-        if self.engine == "ray":
-            import ray
-
-            return [None if obj is None else ray.put(obj) for obj in objects]
-        if self.engine == "spark":
-            from pyspark import SparkContext
-
-            context = SparkContext.getOrCreate()
-            return [None if obj is None else context.broadcast(obj) for obj in objects]
+        if self.engine in ("ray", "spark"):
+            return [_handle(obj, self.engine) for obj in objects]
         return list(objects)
 
     def remote(self, func):

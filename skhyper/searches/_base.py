@@ -44,6 +44,7 @@ class FitRun:
 
     def __init__(self, X, y, params):
         self.X, self.y, self.params = X, y, params
+        self.shipped = (X, y)  # as the fits receive them (engines' handles)
         self.evaluator = None
         self.setup = None  # halving: resource, schedule, frozen folds
         self.warm_plan = None  # halving: fold models that continue training
@@ -116,8 +117,9 @@ class BaseModelSearchCV(BaseSearchCV):
         try:
             if scoring is not None:
                 self.scoring = scoring
-            with self._fit_context(run), _engines.shipped_once(X, y):
-                super().fit(X, y, **params)
+            with self._fit_context(run), _engines.shipped_once(X, y) as data:
+                run.shipped = data
+                super().fit(*data, **params)
             self._add_trailing_failures()
             self._finish_results()
         except BaseException:
@@ -295,7 +297,7 @@ class BaseModelSearchCV(BaseSearchCV):
         """Run ``policy`` as workers free (``asynchronous``) or in batches."""
         run = self._run
         if asynchronous:
-            data = (run.X, run.y, run.params)
+            data = (*run.shipped, run.params)
             if StreamingDriver(self, data, run.evaluator, policy).run():
                 return
             if self.asynchronous != "auto":
