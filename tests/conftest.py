@@ -90,6 +90,9 @@ def spark_session():
                 .appName("skhyper-tests")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
+                # Its Python workers' path even when an earlier session (the
+                # docs' example) started the JVM without it.
+                .config("spark.executorEnv.PYTHONPATH", env["PYTHONPATH"])
                 .config("spark.ui.enabled", "false")
                 .config("spark.ui.showConsoleProgress", "false")
                 .getOrCreate()
