@@ -80,8 +80,9 @@ def test_uneven_fits_keep_workers_busier_than_batches():
         fits = np.sum(search.cv_results_["mean_fit_time"]) * 3
         return fits / (wall * 4)
 
+    # Relative only: on a loaded machine both fall, a batch still waits for
+    # its slowest fit (an absolute level failed under load).
     asynchronous, batches = utilisation(True), utilisation(False)
-    assert asynchronous > 0.6
     assert asynchronous > batches
 
 
