@@ -292,3 +292,18 @@ def test_integer_space_halving_synchronous_is_reproducible():
     first, second = fit(), fit()
     assert first["params"] == second["params"]
     np.testing.assert_array_equal(first[COLUMN], second[COLUMN])
+
+
+def test_convergence_plot_counts_the_folds_run():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skhyper.plots import ConvergenceDisplay
+
+    search = _bayes().fit(X, y)
+    display = ConvergenceDisplay.from_search(search, x="cost")
+    folds = np.asarray(search.cv_results_[COLUMN])
+    np.testing.assert_allclose(display.x_values[0], np.cumsum(folds / 5))
+    saved = 1 - folds.mean() / 5
+    assert display.labels[0] == f"BayesSearchCV, {saved:.0%} of fold fits saved"
