@@ -174,6 +174,8 @@ class StreamingDriver:
         if dispatch is None:
             return False
         self._data = (X, y, _compat.splitter_params(search, X, self._fit_params))
+        if self._stopping is not None:
+            self._earlier_rivals()
         self._threads = dispatch.in_threads
         n_splits = len(self._folds(None))
         self._with_callbacks = "callback_ctx" in kwargs and _compat.has_callbacks(
@@ -525,6 +527,18 @@ class StreamingDriver:
         self._scores.append(float(rows[f"mean_test_{metric}"][0]))
         evaluation = self.evaluator.add_finished(rows, finished - running.started)
         self._learn(running, evaluation)
+
+    def _earlier_rivals(self):
+        """Complete rows already recorded (restored, an earlier turn's) are
+        rivals of a Bayesian search's units from the start."""
+        evaluator = self.evaluator
+        for evaluation in evaluator.evaluations:
+            if evaluation.failed or evaluation.stopped or evaluation.index is None:
+                continue
+            scores = _fold_stopping.split_scores(
+                evaluator.results, evaluator.metric, evaluation.index
+            )
+            self._stopping.add(None, scores, -1)
 
     def _finish_replayed(self, running):
         evaluation = running.replay
