@@ -307,3 +307,21 @@ def test_convergence_plot_counts_the_folds_run():
     np.testing.assert_allclose(display.x_values[0], np.cumsum(folds / 5))
     saved = 1 - folds.mean() / 5
     assert display.labels[0] == f"BayesSearchCV, {saved:.0%} of fold fits saved"
+
+
+def test_resumed_halving_search_keeps_stopped_candidates_stopped(tmp_path):
+    def fit():
+        return SuccessiveHalvingSearchCV(
+            FoldScorer(), _halving_space(), resource="n_estimators",
+            max_resources=27, min_resources=3, factor=3, cv=CV, random_state=0,
+            n_jobs=1, fold_stopping="forgiving", n_candidates=18,
+            checkpoint=tmp_path / "halving.json",
+        ).fit(X, y)
+
+    first = fit()
+    FoldScorer.n_fits = 0
+    again = fit()  # a fresh search object reads the checkpoint
+    np.testing.assert_array_equal(again.cv_results_[COLUMN], first.cv_results_[COLUMN])
+    assert again.cv_results_["params"] == first.cv_results_["params"]
+    assert again.best_index_ == first.best_index_
+    assert FoldScorer.n_fits == 5 + 1  # the best once through scikit-learn, the refit
