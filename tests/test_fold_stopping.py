@@ -325,3 +325,13 @@ def test_resumed_halving_search_keeps_stopped_candidates_stopped(tmp_path):
     assert again.cv_results_["params"] == first.cv_results_["params"]
     assert again.best_index_ == first.best_index_
     assert FoldScorer.n_fits == 5 + 1  # the best once through scikit-learn, the refit
+
+
+@pytest.mark.parametrize("first, second", [("forgiving", None), (None, "forgiving")])
+def test_checkpoint_of_another_fold_stopping_is_refused(tmp_path, first, second):
+    path = tmp_path / "search.json"
+    _bayes(checkpoint=path, n_iter=4, fold_stopping=first).fit(X, y)
+    FoldScorer.n_fits = 0
+    with pytest.raises(ValueError, match="fold_stopping"):
+        _bayes(checkpoint=path, n_iter=4, fold_stopping=second).fit(X, y)
+    assert FoldScorer.n_fits == 0
