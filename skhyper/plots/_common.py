@@ -115,6 +115,19 @@ def resources(search):
     return used / float(full)
 
 
+def folds_run(search):
+    """Share of its CV folds each evaluation ran, or ``None`` if all ran.
+
+    A search with ``fold_stopping`` records them in ``n_folds_run``.
+    """
+    results = search_history(search)
+    if "n_folds_run" not in results:
+        return None
+    folds = np.asarray(results["n_folds_run"], dtype=float)
+    n_splits = getattr(search, "n_splits_", None) or np.nanmax(folds)
+    return np.nan_to_num(folds, nan=n_splits) / float(n_splits)
+
+
 def best_at_top_fidelity(values, shares):
     """Best value so far among the evaluations at the largest resource so far.
 

@@ -5,6 +5,7 @@ import numpy as np
 from skhyper.plots._common import (
     axes_or_new,
     best_at_top_fidelity,
+    folds_run,
     resources,
     score_label,
     scores,
@@ -13,7 +14,8 @@ from skhyper.plots._common import (
 
 _X_LABELS = {
     "evaluations": "evaluations",
-    "cost": "cost (evaluations weighted by their share of the full resource)",
+    "cost": "cost (evaluations weighted by their share of the full resource "
+            "and of the CV folds run)",
 }
 
 
@@ -168,7 +170,10 @@ class ConvergenceDisplay:
         x : {"evaluations", "cost"}, default="evaluations"
             The x axis: the number of evaluations, or their cost in full
             evaluations (an evaluation on a third of the samples costs 1/3),
-            which compares successive halving fairly with the other searches.
+            which compares successive halving fairly with the other searches;
+            an evaluation stopped by ``fold_stopping`` after 2 of 5 folds
+            costs 2/5. The default legend says how many fold fits
+            ``fold_stopping`` saved.
         labels : list of str, default=None
             Legend entries; the class names by default.
         ax : matplotlib Axes, default=None
@@ -198,7 +203,7 @@ class ConvergenceDisplay:
             shares = resources(s)
             metrics.append(metric)
             best_scores.append(best_at_top_fidelity(values, shares))
-            x_values.append(_x_values(values, shares, x))
+            x_values.append(_x_values(values, shares, x, folds_run(s)))
         display = cls(
             x_values, best_scores, list(labels), metric=metrics[0], x=x,
             scores=all_scores,
@@ -233,16 +238,23 @@ def robust_limits(best_scores, scores=None):
     return low - margin, high + margin
 
 
-def _x_values(values, shares, x):
-    if x == "cost" and shares is not None:
-        return np.cumsum(shares)
+def _x_values(values, shares, x, folds=None):
+    if x == "cost" and (shares is not None or folds is not None):
+        costs = np.ones(len(values)) if shares is None else np.asarray(shares)
+        return np.cumsum(costs if folds is None else costs * folds)
     return np.arange(1, len(values) + 1, dtype=float)
 
 
 def _default_labels(searches):
-    """Class names, numbered when the same class appears more than once."""
+    """Class names, numbered when the same class appears more than once, and
+    the share of fold fits that ``fold_stopping`` saved."""
     names = [search_name(s) for s in searches]
-    return [
+    labels = [
         f"{name} ({names[:i].count(name) + 1})" if names.count(name) > 1 else name
         for i, name in enumerate(names)
     ]
+    for i, search in enumerate(searches):
+        folds = folds_run(search) if hasattr(search, "cv_results_") else None
+        if folds is not None:
+            labels[i] += f", {1 - folds.mean():.0%} of fold fits saved"
+    return labels

@@ -82,13 +82,20 @@ def fingerprint(search, space, X, y, fit_params=None):
         "search": type(search).__name__,
         "schedule": {
             name: describe(getattr(search, name)) for name in search._checkpoint_params
-        },
+        } | _fold_stopping(search),
         "data": joblib_hash((X, y)),
         "fit_params": {
             "names": sorted(fit_params or {}),
             "values": joblib_hash(sorted((fit_params or {}).items())),
         },
     }
+
+
+def _fold_stopping(search):
+    """``fold_stopping`` when set: its rows cannot be replayed without it (nor
+    full rows with it); unset, checkpoints of earlier releases still match."""
+    rule = getattr(search, "fold_stopping", None)
+    return {} if rule is None else {"fold_stopping": rule}
 
 
 # -- describing -----------------------------------------------------------------

@@ -198,9 +198,13 @@ class Dispatch:
         self.in_threads = in_threads
         self._ray_fit = None
         # Threads of this process share one set of thread pools: a limit
-        # set and restored by concurrent fits would not hold.
+        # set and restored by concurrent fits would not hold. The share of
+        # one local worker is the whole machine: its fits run unlimited, as
+        # scikit-learn's sequential ones (setting a limit costs ~20 ms a fit).
         threads = _FIT_THREADS.get()
-        if engine == "local" and _compat.runs_in_threads():
+        if engine == "local" and (
+            _compat.runs_in_threads() or (threads == _SHARE and n_workers == 1)
+        ):
             threads = None
         self._threads = (threads, n_workers)
 

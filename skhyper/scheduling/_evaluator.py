@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.exceptions import FitFailedWarning
 
 from skhyper import _compat
+from skhyper.scheduling._fold_stopping import stopped_rows
 from skhyper.scheduling._progress import Progress, best_of
 from skhyper.scheduling._promotion import all_folds_failed
 from skhyper.scheduling._record import Record
@@ -34,6 +35,7 @@ class Evaluation:
     columns: tuple = ()  # its values of the search's own cv_results_ columns
     failed: bool = False  # no finite mean score, or every fold scored error_score
     restored: bool = False  # from a checkpoint or an earlier search
+    stopped: bool = False  # its remaining folds were not run (fold stopping)
 
 
 class Evaluator:
@@ -95,6 +97,8 @@ class Evaluator:
         self._earlier_key = None
         self._own_columns = ()
         self._replay = {}
+        #: Fold fits fold stopping left out, and fold fits run (streaming driver).
+        self.fits_saved = self.fits_run = 0
         self.earlier = []
         #: Whether the restored rows are this search's own checkpoint, which a
         #: deterministic search can replay (same seed) rather than be told.
@@ -132,8 +136,10 @@ class Evaluator:
         failed = not np.isfinite(score) or bool(all_folds_failed(
             results, metric, self.search.error_score, [row]
         )[0])
+        stopped = bool(stopped_rows(results)[row])
         return Evaluation(
-            params=params, score=score, index=row, columns=own, failed=failed
+            params=params, score=score, index=row, columns=own, failed=failed,
+            stopped=stopped,
         )
 
     def _replayed(self, params, more_results, i):
@@ -431,7 +437,10 @@ class Evaluator:
             best = self.best() or self.evaluations[0]
             self._run_batch([best.params], None, None, sentinel=True)
         _compat.close_task(self._task, self.search)
-        self._progress.summary(self.progress(), self.metric, self.n_batches)
+        self._progress.summary(
+            self.progress(), self.metric, self.n_batches,
+            (self.fits_saved, self.fits_run + self.fits_saved),
+        )
 
 
 @contextmanager

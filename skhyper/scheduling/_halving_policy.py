@@ -171,7 +171,9 @@ class HalvingPolicy:
             bracket, k, params = unit.tag
             rung = bracket.rungs[k]
             rung.in_flight -= 1
-            rung.done.append((params, evaluation.score, evaluation.failed))
+            # a candidate stopped before its last fold is never promoted
+            failed = evaluation.failed or getattr(evaluation, "stopped", False)
+            rung.done.append((params, evaluation.score, failed))
             self.proposer.tell([params], [evaluation.score], rung.resource)
         self._settle()
 
@@ -214,11 +216,16 @@ class HalvingPolicy:
         if resource not in self._cvs:
             self._cvs[resource] = self.rung_cv(resource)
         labels = {"bracket": bracket.number, "iter": k, "n_resources": resource}
-        return Unit(
+        unit = Unit(
             self.with_resource(params, resource), cv=self._cvs[resource],
             columns={key: labels[key] for key in self.columns},
             relabel=self.relabel, tag=(bracket, k, params),
         )
+        # Fold stopping: a candidate that cannot reach the rung's promotion cut.
+        top = k + 1 == len(bracket.rungs)
+        cut = 1 if top else self.n_promoted(bracket.counts, k, bracket.expected(k))
+        unit.rivals = ((bracket.number, k), max(1, cut))
+        return unit
 
     # -- promotions ---------------------------------------------------------------
 

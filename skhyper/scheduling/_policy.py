@@ -52,6 +52,13 @@ class Unit:
         Whether no unit can follow it.
     tag : object, default=None
         What the policy needs to know about it when it finishes.
+
+    Attributes
+    ----------
+    rivals : tuple
+        ``(group, cut)``: with fold stopping, the unit is compared with the
+        ``cut``-th best complete unit of the same ``group`` (``(None, 1)``:
+        the incumbent; a halving rung and the candidates it promotes).
     """
 
     def __init__(self, params, cv=None, columns=None, relabel=False, last=False,
@@ -62,6 +69,7 @@ class Unit:
         self.relabel = relabel
         self.last = last
         self.tag = tag
+        self.rivals = (None, 1)
 
 
 def columns_of(units):

@@ -15,10 +15,15 @@ __all__ = ["Progress", "best_of"]
 
 
 def best_of(evaluations, scores=None):
-    """The evaluation with the best finite score (the first of ties), or ``None``."""
+    """The evaluation with the best finite score (the first of ties), or ``None``.
+
+    Candidates stopped before their last fold never are.
+    """
     if scores is None:
         scores = np.array([e.score for e in evaluations], dtype=float)
-    finite = np.isfinite(scores)
+    finite = np.isfinite(scores) & ~np.array(
+        [getattr(e, "stopped", False) for e in evaluations], dtype=bool
+    )
     if not finite.any():
         return None
     return evaluations[int(np.argmax(np.where(finite, scores, -np.inf)))]
@@ -102,8 +107,9 @@ class Progress:
             line += f", ~{left:.0f} s left"
         print(line, flush=True)
 
-    def summary(self, progress, metric, n_batches):
-        """The last line, from ``verbose=1``."""
+    def summary(self, progress, metric, n_batches, fits_saved=(0, 0)):
+        """The last line, from ``verbose=1``; ``fits_saved``: fold fits that
+        fold stopping left out, of those planned."""
         if self.verbose <= 0 or not progress.n_evaluated:
             return
         line = (
@@ -114,6 +120,9 @@ class Progress:
             line += f", best {metric} {progress.best_score:.4g}"
         if self.stop_reason is not None:
             line += f", stopped by {self.stop_reason}"
+        saved, planned = fits_saved
+        if planned:
+            line += f", {saved} of {planned} fold fits saved by fold_stopping"
         print(line, flush=True)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from skhyper import _compat
+from skhyper.scheduling._fold_stopping import stopped_rows
 
 
 def n_rows(results):
@@ -138,7 +139,12 @@ def infinite_means_as_failures(results):
 
 
 def rank(results):
-    """Recompute ``rank_test_<metric>`` as scikit-learn does: non-finite last."""
+    """Recompute ``rank_test_<metric>`` as scikit-learn does: non-finite last.
+
+    Candidates whose folds were not all run (fold stopping) come after every
+    complete one, ranked among themselves by their partial means.
+    """
+    stopped = stopped_rows(results)
     for key in list(results):
         if not key.startswith("rank_test_"):
             continue
@@ -146,6 +152,10 @@ def rank(results):
         if np.isnan(means).all():
             results[key] = np.ones(len(means), dtype=np.int32)
             continue
+        if stopped.any():
+            # below every complete candidate, in the same order among themselves
+            span = np.nanmax(means) - np.nanmin(means) + 1
+            means = np.where(stopped, means - span, means)
         means = np.where(np.isnan(means), np.nanmin(means) - 1, means)
         results[key] = rankdata(-means, method="min").astype(np.int32)
     return results

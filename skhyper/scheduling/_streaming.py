@@ -28,13 +28,14 @@ called ``fit``: a lock guards the policy.
 import copy
 import threading
 import time
+from collections import deque
 
 import numpy as np
 from joblib import delayed, effective_n_jobs
 from sklearn.base import clone
 
 from skhyper import _compat
-from skhyper.scheduling import _engines, _results
+from skhyper.scheduling import _engines, _fold_stopping, _results
 from skhyper.scheduling._evaluator import optimized_metric
 from skhyper.scheduling._policy import DONE, WAIT
 
@@ -95,6 +96,9 @@ class _Running:
         self.splits = splits
         self.outs = {}
         self.replay = None  # a stored Evaluation, taken instead of fitting
+        self.next_split = 0  # folds dispatched so far (fold stopping)
+        self.decided = 0  # folds run when it was last told to go on
+        self.resolved = False  # stopped or complete, maybe not recorded yet
 
 
 class StreamingDriver:
@@ -111,9 +115,21 @@ class StreamingDriver:
         Frozen splits, the record, checkpoints, stopping rules.
     policy : policy
         What to run next (see :mod:`skhyper.scheduling._policy`).
+    stopping : FoldStopping or None, default=None
+        Stops a unit's remaining folds once its first ones show it will not
+        beat its rival (:mod:`skhyper.scheduling._fold_stopping`); its folds
+        are then dispatched one after the other, a unit's next fold before a
+        new unit's first.
+    batches : bool, default=False
+        Take the policy's work batch by batch (``take(None)``), as the
+        barrier driver does, deciding the stops of a batch's units in their
+        order: the same rows in the same order for the same seed.
+    describe : callable, default=None
+        ``describe(units)``: a line printed before each batch.
     """
 
-    def __init__(self, search, data, evaluator, policy):
+    def __init__(self, search, data, evaluator, policy, stopping=None,
+                 batches=False, describe=None):
         self.search = search
         self.evaluator = evaluator
         self.policy = policy
@@ -134,6 +150,16 @@ class StreamingDriver:
         self._splits = {}  # id(cv) -> (cv, its folds)
         self._ended = threading.Event()  # set (and replaced) as evaluations end
         self._threads = False  # whether polls run in threads of this process
+        self._stopping = stopping
+        self._batches = batches
+        self._describe = describe
+        self._ready = deque()  # units whose next fold may be dispatched
+        self._queue = []  # units of the batch not handed out yet (batches)
+        self._policy_done = False
+        self._batch_start = 0
+        self._held = {}  # index -> (unit, how to finish it), waiting their turn
+        self._n_recorded = 0
+        self._may_speculate = False
 
     def run(self):
         """Evaluate the units; return ``False`` (nothing done) if not supported."""
@@ -148,6 +174,8 @@ class StreamingDriver:
         if dispatch is None:
             return False
         self._data = (X, y, _compat.splitter_params(search, X, self._fit_params))
+        if self._stopping is not None:
+            self._earlier_rivals()
         self._threads = dispatch.in_threads
         n_splits = len(self._folds(None))
         self._with_callbacks = "callback_ctx" in kwargs and _compat.has_callbacks(
@@ -180,7 +208,8 @@ class StreamingDriver:
             for i in range(self.n_units * n_splits)
         ]
         try:
-            self._results_iter = iter(dispatch.parallel(self._tasks()))
+            tasks = self._tasks() if self._stopping is None else self._staged_tasks()
+            self._results_iter = iter(dispatch.parallel(tasks))
             while self._next_result():
                 if self._exhausted.is_set():
                     break
@@ -218,7 +247,7 @@ class StreamingDriver:
 
     def _take(self):
         """The next :class:`_Running` unit, ``WAIT`` or ``DONE`` (under the lock)."""
-        taken = self.policy.take(1)
+        taken = self._take_batched() if self._batches else self.policy.take(1)
         if taken is WAIT or taken is DONE:
             return taken
         (unit,) = taken
@@ -232,8 +261,23 @@ class StreamingDriver:
             return DONE
         return running
 
+    def _take_batched(self):
+        """The next unit of the policy's batch; a new batch once it all ended."""
+        if not self._queue:
+            if self._running:
+                return WAIT
+            units = self.policy.take(None)
+            if units is DONE or units is WAIT:
+                return units
+            if self._describe is not None:
+                line = self._describe(units)
+                if line:
+                    print(line, flush=True)
+            self._queue = list(units)
+            self._batch_start = self._n_taken
+        return [self._queue.pop(0)]
+
     def _tasks(self):
-        fit_fold, fit_and_score, estimator, shipped, kwargs = self._fold_args
         while True:
             with self._lock:
                 running = DONE if self._stop or self._error is not None else (
@@ -254,21 +298,166 @@ class StreamingDriver:
             if running.replay is not None:
                 yield delayed(_replayed)(running.index)
                 continue
-            n_splits = len(running.splits)
-            for split, (train, test) in enumerate(running.splits):
-                if self._with_callbacks and self._n_fits < len(self._contexts):
-                    kwargs["callback_ctx"] = self._contexts[self._n_fits]
-                self._n_fits += 1
-                yield delayed(fit_fold)(
-                    running.index, split, fit_and_score, clone(estimator),
-                    *shipped,
-                    dict(
-                        kwargs, train=train, test=test,
-                        parameters=running.unit.params,
-                        split_progress=(split, n_splits),
-                        candidate_progress=(running.index, self.n_units),
-                    ),
+            for split in range(len(running.splits)):
+                yield self._fold_task(running, split)
+
+    def _fold_task(self, running, split):
+        fit_fold, fit_and_score, estimator, shipped, kwargs = self._fold_args
+        train, test = running.splits[split]
+        if self._with_callbacks and self._n_fits < len(self._contexts):
+            kwargs["callback_ctx"] = self._contexts[self._n_fits]
+        self._n_fits += 1
+        return delayed(fit_fold)(
+            running.index, split, fit_and_score, clone(estimator), *shipped,
+            dict(
+                kwargs, train=train, test=test, parameters=running.unit.params,
+                split_progress=(split, len(running.splits)),
+                candidate_progress=(running.index, self.n_units),
+            ),
+        )
+
+    # -- fold stopping: a unit's folds one after the other ------------------------
+
+    def _staged_tasks(self):
+        while True:
+            with self._lock:
+                step = DONE if self._stop or self._error is not None else (
+                    self._guarded(self._next_fold, DONE)
                 )
+                if step is WAIT:
+                    self._n_polls += 1
+                    poll = self._poll()
+            if step is DONE:
+                self._exhausted.set()
+                self._wake()
+                return
+            if step is WAIT:
+                yield poll
+                continue
+            running, split = step
+            if split is None:
+                yield delayed(_replayed)(running.index)
+            else:
+                yield self._fold_task(running, split)
+
+    def _next_fold(self):
+        """``(running, split)`` to dispatch next, ``WAIT`` or ``DONE`` (locked).
+
+        First the next fold of a unit whose folds so far did not stop it, then
+        a new unit's first fold, then (after one short wait, in which a
+        decision may come) a fold ahead of its decision, so that no worker
+        idles while a batch or a rung waits for its last units.
+        """
+        while self._ready:
+            running = self._ready.popleft()
+            if running.next_split < len(running.splits):
+                return self._dispatched(running)
+        if not self._policy_done:
+            running = self._take()
+            if running is DONE:
+                self._policy_done = True
+            elif running is not WAIT:
+                self._running[running.index] = running
+                if running.replay is not None:
+                    return running, None
+                return self._dispatched(running)
+        ahead = next((
+            r for r in self._running.values()
+            if r.replay is None and not r.resolved and r.next_split < len(r.splits)
+        ), None)
+        if ahead is not None and self._may_speculate:
+            return self._dispatched(ahead)
+        if ahead is None and not self._running and self._policy_done:
+            return DONE
+        self._may_speculate = ahead is not None
+        return WAIT
+
+    def _dispatched(self, running):
+        self._may_speculate = False
+        running.next_split += 1
+        return running, running.next_split - 1
+
+    def _resolve(self):
+        """Finish, stop or continue each unit whose dispatched folds are in.
+
+        With ``batches``, units are decided in their batch's order, each
+        against the rivals that completed before it.
+        """
+        while True:
+            with self._lock:
+                running, before = self._decidable()
+            if running is None:
+                return
+            n_splits = len(running.splits)
+            scores = [
+                self._stopping.fold_score(running.outs[s])
+                for s in range(len(running.outs))
+            ]
+            # Each fold count in turn, so that folds run ahead of a decision
+            # change no decision: the same seed gives the same rows.
+            stop_at = next((
+                m for m in range(running.decided + 1, len(scores) + 1)
+                if m < n_splits
+                and self._stopping.should_stop(scores[:m], running.unit.rivals, before)
+            ), None)
+            if stop_at is None and len(scores) < n_splits:
+                with self._lock:
+                    running.decided = len(scores)
+                    if running.next_split == len(scores):
+                        self._ready.append(running)
+                self._wake()
+                continue
+            with self._lock:
+                running.resolved = True
+            if stop_at is None:
+                self._stopping.add(running.unit.rivals[0], scores, running.index)
+            else:
+                running.outs = {s: running.outs[s] for s in range(stop_at)}
+            self.evaluator.fits_saved += n_splits - running.next_split
+            self._in_order(running, self._finish)
+
+    def _in_order(self, running, finish):
+        """``finish(running)``; with ``batches``, once every unit taken before
+        it is finished (rows in the order units were taken)."""
+        if not self._batches:
+            self._forget(running)
+            finish(running)
+            return
+        self._held[running.index] = (running, finish)
+        while self._n_recorded in self._held:
+            held, finish = self._held.pop(self._n_recorded)
+            self._n_recorded += 1
+            finish(held)
+            # only now: the next batch is taken once the policy knows this one
+            self._forget(held)
+
+    def _forget(self, running):
+        with self._lock:
+            self._running.pop(running.index, None)
+
+    def _decidable(self):
+        """A unit to decide now and the rivals it is compared with, taken
+        before ``before`` (``(None, None)`` if none).
+
+        With ``batches``, a unit is compared with rivals of earlier batches;
+        one that has none (a halving rung's) waits until every unit taken
+        before it is decided, and is compared with those.
+        """
+        first = True
+        for running in self._running.values():
+            if running.replay is not None or running.resolved:
+                continue
+            pending = len(running.outs) < running.next_split
+            undecided = running.decided < len(running.outs)
+            if not pending and undecided and running not in self._ready:
+                if not self._batches:
+                    return running, np.inf
+                if self._stopping.rival(running.unit.rivals, self._batch_start) is not None:
+                    return running, self._batch_start
+                if first:
+                    return running, running.index
+            first = False
+        return None, None
 
     def _poll(self):
         if self._threads:
@@ -302,11 +491,19 @@ class StreamingDriver:
         index, split, out = item
         running = self._running[index]
         if split is None:
-            del self._running[index]
-            self._finish_replayed(running)
+            if self._stopping is None:
+                with self._lock:
+                    del self._running[index]
+                self._finish_replayed(running)
+            else:
+                running.resolved = True
+                self._in_order(running, self._finish_replayed)
             return True
         running.outs[split] = out
-        if len(running.outs) == len(running.splits):
+        self.evaluator.fits_run += 1
+        if self._stopping is not None:
+            self._resolve()
+        elif len(running.outs) == len(running.splits):
             del self._running[index]
             self._finish(running)
         return True
@@ -316,20 +513,40 @@ class StreamingDriver:
             pass
 
     def _finish(self, running):
-        outs = [running.outs[s] for s in range(len(running.splits))]
+        outs = [running.outs[s] for s in range(len(running.outs))]
         self._outs.extend(outs)
         finished = self.evaluator.elapsed
         rows = _compat.format_fold_results(
-            self.search, [running.unit.params], len(running.splits), outs,
+            self.search, [running.unit.params], len(outs), outs,
             self._more_results(running, finished),
         )
+        if len(outs) < len(running.splits):
+            rows = _fold_stopping.pad_rows(rows, len(running.splits))
         rows = _results.infinite_means_as_failures(rows)
         metric = optimized_metric(self.search.refit, rows)
         self._scores.append(float(rows[f"mean_test_{metric}"][0]))
         evaluation = self.evaluator.add_finished(rows, finished - running.started)
         self._learn(running, evaluation)
 
+    def _earlier_rivals(self):
+        """Complete rows already recorded (restored, an earlier turn's) are
+        rivals of a Bayesian search's units from the start."""
+        evaluator = self.evaluator
+        for evaluation in evaluator.evaluations:
+            if evaluation.failed or evaluation.stopped or evaluation.index is None:
+                continue
+            scores = _fold_stopping.split_scores(
+                evaluator.results, evaluator.metric, evaluation.index
+            )
+            self._stopping.add(None, scores, -1)
+
     def _finish_replayed(self, running):
+        evaluation = running.replay
+        if self._stopping is not None and not (evaluation.stopped or evaluation.failed):
+            scores = _fold_stopping.split_scores(
+                self.evaluator.results, self.evaluator.metric, evaluation.index
+            )
+            self._stopping.add(running.unit.rivals[0], scores, running.index)
         if running.unit.relabel:
             self.evaluator.relabel(running.replay.index, running.unit.columns)
         self._learn(running, running.replay)
@@ -346,13 +563,13 @@ class StreamingDriver:
             ended, self._ended = self._ended, threading.Event()
         ended.set()
 
-    @staticmethod
-    def _more_results(running, finished):
-        return {
-            **{key: [value] for key, value in running.unit.columns.items()},
-            "start_time": [running.started],
-            "finish_time": [finished],
-        }
+    def _more_results(self, running, finished):
+        columns = {key: [value] for key, value in running.unit.columns.items()}
+        if not self._batches:
+            columns.update(start_time=[running.started], finish_time=[finished])
+        if self._stopping is not None:
+            columns[_fold_stopping.COLUMN] = [len(running.outs) or len(running.splits)]
+        return columns
 
     def _final(self):
         """The last unit through scikit-learn, while the others finish."""
@@ -367,8 +584,13 @@ class StreamingDriver:
                 [running.unit.params], cv=running.unit.cv, more_results=columns
             )[0]
             self.evaluator.set_finish_time(evaluation.index)
+            if self._stopping is not None and not evaluation.restored:
+                self.evaluator.fits_run += len(self._folds(running.unit.cv))
             with self._lock:
                 self.policy.finished([running.unit], [evaluation])
         self._drain()  # also when the last call failed or never ran
+        for index in sorted(self._held):  # after a stop: units decided, not recorded
+            held, finish = self._held.pop(index)
+            finish(held)
         if self._error is not None:
             raise self._error

@@ -23,7 +23,7 @@ from sklearn.utils import check_random_state
 from skhyper import _compat
 from skhyper._compat import BaseSearchCV, HasMethods, Interval, StrOptions
 from skhyper.resume import _checkpoint, _earlier
-from skhyper.scheduling import _engines, _results
+from skhyper.scheduling import _engines, _fold_stopping, _results
 from skhyper.scheduling._barrier import run_batches
 from skhyper.scheduling._evaluator import Evaluation, Evaluator, optimized_metric
 from skhyper.scheduling._streaming import StreamingDriver
@@ -254,6 +254,7 @@ class BaseModelSearchCV(BaseSearchCV):
             seed = earlier.seed
         run = self._run
         cv = check_cv(self.cv, run.y, classifier=is_classifier(self.estimator))
+        self._check_fold_stopping(cv)
         evaluator = Evaluator(
             self,
             cv,
@@ -293,9 +294,33 @@ class BaseModelSearchCV(BaseSearchCV):
             earlier = _earlier.from_earlier(given, space, self._own_columns)
         return earlier, saver
 
+    def _check_fold_stopping(self, cv):
+        """``fold_stopping`` needs 3 folds or more and a refit that is not callable."""
+        rule = getattr(self, "fold_stopping", None)
+        if rule is None:
+            return
+        run = self._run
+        split_params = _compat.splitter_params(self, run.X, run.params)
+        n_splits = cv.get_n_splits(run.X, run.y, **split_params)
+        _fold_stopping.check(rule, n_splits, self.refit)
+
     def _drive(self, policy, asynchronous, describe=None):
         """Run ``policy`` as workers free (``asynchronous``) or in batches."""
         run = self._run
+        rule = getattr(self, "fold_stopping", None)
+        if rule is not None:
+            metric = self.refit if isinstance(self.refit, str) else None
+            driver = StreamingDriver(
+                self, (run.X, run.y, run.params), run.evaluator, policy,
+                stopping=_fold_stopping.FoldStopping(rule, metric),
+                batches=not asynchronous, describe=describe,
+            )
+            if driver.run():
+                return
+            warnings.warn(
+                f"fold_stopping={rule!r} needs scikit-learn internals this "
+                "release lacks: every fold is run.", UserWarning, stacklevel=4,
+            )
         if asynchronous:
             data = (*run.shipped, run.params)
             if StreamingDriver(self, data, run.evaluator, policy).run():

@@ -226,6 +226,23 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         from the start of the search). See the user guide's "Asynchronous
         halving" for what they cost and measure.
 
+    fold_stopping : {"forgiving", "paired"} or None, default=None
+        Stop a candidate's remaining CV folds once the folds it has run show
+        that it cannot be promoted: compared with the candidate at the
+        promotion cut of its rung (the best one at the top rung), among the
+        rung's complete candidates so far. ``"forgiving"``: its mean over the
+        folds run is below that candidate's worst fold score; ``"paired"``:
+        a one-sided Wilcoxon signed-rank test on the same folds says worse
+        (p < 0.1, from 4 folds run). A stopped candidate is never promoted
+        nor best; its folds not run are NaN in ``split<k>_test_*``, and the
+        ``n_folds_run`` column of ``cv_results_`` says how many ran. Its
+        folds run one after the other (other candidates run meanwhile), so a
+        stop saves real fits; with ``asynchronous=False`` a rung's stops are
+        decided in its order and the search stays reproducible. Needs ``cv``
+        with at least 3 folds and a ``refit`` that is not callable (else a
+        ``ValueError`` before any fit). See the user guide's "Early-stopped
+        cross-validation".
+
     Attributes
     ----------
     n_resources_ : list of int
@@ -421,6 +438,7 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         checkpoint=None,
         warm_start_from=None,
         asynchronous=False,
+        fold_stopping=None,
     ):
         super().__init__(
             estimator,
@@ -450,6 +468,7 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         self.checkpoint = checkpoint
         self.warm_start_from = warm_start_from
         self.asynchronous = asynchronous
+        self.fold_stopping = fold_stopping
 
     def _plan(self, space, proposer, max_resources, smallest, floor, n_splits):
         factor = self.factor

@@ -35,6 +35,7 @@ from skhyper.resources._warm_start import (
     resource_path_owner,
 )
 from skhyper.resume import _checkpoint, _earlier
+from skhyper.scheduling._fold_stopping import RULES, stopped_rows
 from skhyper.scheduling._halving_policy import HalvingPolicy
 from skhyper.scheduling._promotion import all_folds_failed, best_first
 from skhyper.scheduling._splits import FrozenSplits
@@ -85,6 +86,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
         # Earlier evaluations need their resource: no (params, score) pairs.
         "warm_start_from": [dict, HasMethods(["fit"]), None],
         "asynchronous": ["boolean", StrOptions({"asha"})],
+        "fold_stopping": [StrOptions(set(RULES)), None],
     }
     _checkpoint_params = (
         "factor", "resource", "min_resources", "max_resources", "proposer"
@@ -404,7 +406,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
         scores = np.asarray(results[f"mean_test_{refit_metric}"], dtype=float)[rows]
         failed = ~np.isfinite(scores) | all_folds_failed(
             results, refit_metric, self.error_score, rows
-        )
+        ) | stopped_rows(results)[rows]
         params = [self._without_resource(results["params"][i]) for i in rows]
         order = best_first(scores, failed, params)
         return int(rows[order[0]]) if order else int(rows[0])

@@ -163,6 +163,13 @@ class HyperbandSearchCV(BaseHalvingSearch):
         each bracket. Both add the ``cv_results_`` columns ``start_time`` and
         ``finish_time``.
 
+    fold_stopping : {"forgiving", "paired"} or None, default=None
+        Stop a candidate's remaining CV folds once the folds it has run show
+        that it cannot be promoted out of its rung (within its bracket), as
+        in :class:`SuccessiveHalvingSearchCV`; ``cv_results_`` then has the
+        ``n_folds_run`` column and NaN for the folds not run. See the user
+        guide's "Early-stopped cross-validation".
+
     Attributes
     ----------
     schedule_ : HyperbandSchedule
@@ -280,6 +287,7 @@ feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
         checkpoint=None,
         warm_start_from=None,
         asynchronous=False,
+        fold_stopping=None,
     ):
         super().__init__(
             estimator,
@@ -307,6 +315,7 @@ feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
         self.checkpoint = checkpoint
         self.warm_start_from = warm_start_from
         self.asynchronous = asynchronous
+        self.fold_stopping = fold_stopping
 
     def _plan(self, space, proposer, max_resources, smallest, floor, n_splits):
         factor = self.factor

@@ -1,0 +1,296 @@
+#!/usr/bin/env python
+"""Early-stopped cross-validation (``fold_stopping``) against full CV.
+
+Each (task, seed) runs ``BayesSearchCV`` three or more times on the same
+folds and seed:
+
+* ``full``: every fold of every candidate (``fold_stopping=None``);
+* ``<rule>``: the same ``n_iter`` with ``fold_stopping=<rule>`` (equal
+  candidates): fits used, wall time, best CV score, held-out score;
+* ``<rule>@time``: ``fold_stopping=<rule>`` with ``--time-factor`` times the
+  candidates and ``max_time`` = the full run's search time (equal wall time).
+
+The report gives medians over (task, seed) pairs: fits used and wall time
+relative to full CV, the difference in normalized score (100 = the best
+score ever seen on the task, 0 = the median of random search with the same
+number of candidates, from the cached random baselines of
+``bayes_benchmark.py``) and in held-out score, and how much sooner the
+stopped search reached the full search's final best CV score.
+
+Run (appends to OUT/runs.jsonl; finished runs are skipped on a rerun)::
+
+    OPENBLAS_NUM_THREADS=1 python benchmarks/fold_stopping.py \
+        --tasks all --seeds 10 --n-iter 40 --cv 5 --out benchmarks/results/fold-stopping
+    python benchmarks/fold_stopping.py --report benchmarks/results/fold-stopping
+
+``--cv repeated`` uses ``RepeatedStratifiedKFold(n_splits=5, n_repeats=2)``
+(``RepeatedKFold`` for regression), ``--cv 10`` ten folds.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+os.environ.setdefault("PYTHONWARNINGS", "ignore")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from benchmarks import report  # noqa: E402
+from benchmarks.runner import load_baseline, versions, warm_pool  # noqa: E402
+from benchmarks.spaces import to_skhyper  # noqa: E402
+from benchmarks.tasks import DEFAULT_TASKS, get_task  # noqa: E402
+
+DEFAULT_OUT = "benchmarks/results/fold-stopping"
+BASELINE_DIR = str(_ROOT / "benchmarks" / "results" / "baseline")
+
+
+class _Trace:
+    """A callback noting (seconds, best complete score) after each evaluation."""
+
+    def __init__(self):
+        self.marks = []
+
+    def __call__(self, progress):
+        self.marks.append((progress.elapsed, progress.best_score))
+        return False
+
+
+def _splits(task, cv):
+    if cv != "repeated":
+        return task.cv_splits(int(cv))
+    from sklearn.model_selection import RepeatedKFold, RepeatedStratifiedKFold
+
+    X_train, _, y_train, _ = task.load()
+    kind = RepeatedStratifiedKFold if task.is_classification else RepeatedKFold
+    splitter = kind(n_splits=5, n_repeats=2, random_state=task.cv_seed)
+    return list(splitter.split(X_train, y_train))
+
+
+def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
+    """One search; a JSON-ready record."""
+    from skhyper import BayesSearchCV
+
+    task = get_task(task_name)
+    X_train, X_test, y_train, y_test = task.load()
+    rule = None if variant == "full" else variant.split("@")[0]
+    trace = _Trace()
+    search = BayesSearchCV(
+        task.make_estimator(), to_skhyper(task.space), n_iter=n_iter,
+        scoring=task.scoring, cv=_splits(task, cv), n_jobs=n_jobs,
+        random_state=seed, error_score=np.nan, fold_stopping=rule,
+        max_time=max_time, callbacks=[trace],
+    )
+    warm_pool(n_jobs, task.make_estimator(), search)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        search.fit(X_train, y_train)
+        wall = time.perf_counter() - start
+        test = float(search.score(X_test, y_test))
+    results = search.cv_results_
+    n_splits = len(_splits(task, cv))
+    folds = results.get("n_folds_run", np.full(len(results["params"]), n_splits))
+    return {
+        "task": task_name, "seed": seed, "variant": variant, "cv": str(cv),
+        "n_iter": n_iter, "n_jobs": n_jobs, "n_evals": len(results["params"]),
+        "fits": int(np.sum(folds)), "planned_fits": len(folds) * n_splits,
+        "n_stopped": int(np.sum(np.asarray(folds) < n_splits)),
+        "search_time": wall - float(getattr(search, "refit_time_", 0.0)),
+        "best_cv": float(search.best_score_), "test": test,
+        "trace": trace.marks, "versions": versions(),
+    }
+
+
+def _done(path):
+    if not path.exists():
+        return set()
+    with open(path) as f:
+        return {
+            (r["task"], r["seed"], r["variant"], r["cv"])
+            for r in map(json.loads, f)
+        }
+
+
+def run(args):
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "runs.jsonl"
+    done = _done(path)
+    tasks = DEFAULT_TASKS if args.tasks == "all" else args.tasks.split(",")
+    for seed in range(args.seeds):
+        for task in tasks:
+            full = None
+            for variant in ["full", *args.rules, *(f"{r}@time" for r in args.rules)]:
+                if (task, seed, variant, str(args.cv)) in done:
+                    continue
+                if variant.endswith("@time"):
+                    if full is None:
+                        full = _record_of(path, task, seed, "full", str(args.cv))
+                    rec = run_one(
+                        task, seed, variant, args.n_iter * args.time_factor, args.cv,
+                        args.n_jobs, max_time=full["search_time"],
+                    )
+                else:
+                    rec = run_one(task, seed, variant, args.n_iter, args.cv, args.n_jobs)
+                    if variant == "full":
+                        full = rec
+                with open(path, "a") as f:
+                    f.write(json.dumps(rec) + "\n")
+                print(
+                    f"{task} seed {seed} {variant}: {rec['fits']}/{rec['planned_fits']} "
+                    f"fits, {rec['search_time']:.1f} s, best {rec['best_cv']:.4f}, "
+                    f"test {rec['test']:.4f}", flush=True,
+                )
+
+
+def _record_of(path, task, seed, variant, cv):
+    with open(path) as f:
+        for rec in map(json.loads, f):
+            if (rec["task"], rec["seed"], rec["variant"], rec["cv"]) == (
+                task, seed, variant, cv
+            ):
+                return rec
+    raise KeyError((task, seed, variant, cv))
+
+
+def _normalized(rec, k):
+    base = load_baseline(BASELINE_DIR, get_task(rec["task"]), 5)
+    if base is None:
+        return np.nan
+    scores = [s for s in base["scores"] if s is not None]
+    best_ever = max(max(scores), rec["best_cv"])
+    return report.normalized(rec["best_cv"], report.median_random(scores, k), best_ever)
+
+
+def _time_to_reach(trace, target):
+    for elapsed, best in trace:
+        if best is not None and np.isfinite(best) and best >= target - 1e-12:
+            return elapsed
+    return np.inf
+
+
+def summarize(records):
+    """Markdown tables: one per (cv, rule)."""
+    by_key = {(r["task"], r["seed"], r["cv"], r["variant"]): r for r in records}
+    lines = []
+    rules = sorted({r["variant"] for r in records if r["variant"] != "full"
+                    and "@" not in r["variant"]})
+    for cv in sorted({r["cv"] for r in records}):
+        lines += [
+            f"\n#### cv={cv}\n",
+            "| rule | pairs | fits used | wall time | normalized score diff "
+            "| held-out diff | speedup to full's best | reached | "
+            "equal time: normalized diff | equal time: held-out diff |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for rule in rules:
+            fits, walls, dnorm, dtest, speed, ok, tnorm, ttest = ([] for _ in range(8))
+            for (task, seed, c, variant), rec in by_key.items():
+                if c != cv or variant != rule:
+                    continue
+                full = by_key.get((task, seed, cv, "full"))
+                if full is None:
+                    continue
+                k = rec["n_evals"]
+                fits.append(rec["fits"] / full["fits"])
+                walls.append(rec["search_time"] / full["search_time"])
+                dnorm.append(_normalized(rec, k) - _normalized(full, k))
+                dtest.append(rec["test"] - full["test"])
+                reach = _time_to_reach(rec["trace"], full["best_cv"])
+                ok.append(np.isfinite(reach))
+                speed.append(full["search_time"] / reach if reach > 0 else np.inf)
+                timed = by_key.get((task, seed, cv, f"{rule}@time"))
+                if timed is not None:
+                    kt = timed["n_evals"]
+                    tnorm.append(_normalized(timed, kt) - _normalized(full, kt))
+                    ttest.append(timed["test"] - full["test"])
+            if not fits:
+                continue
+            lines.append(
+                f"| {rule} | {len(fits)} | {_pct(fits)} | {_pct(walls)} "
+                f"| {_med(dnorm, '+.1f')} | {_med(dtest, '+.4f')} "
+                f"| {_med(speed, '.2f')}x | {sum(ok)}/{len(ok)} "
+                f"| {_med(tnorm, '+.1f')} (mean {_mean(tnorm, '+.1f')}) "
+                f"| {_med(ttest, '+.4f')} (mean {_mean(ttest, '+.4f')}) |"
+            )
+    return "\n".join(lines)
+
+
+def per_task(records, cv, rule):
+    """Markdown table: fits used and best CV score difference, per task."""
+    by_key = {(r["task"], r["seed"], r["cv"], r["variant"]): r for r in records}
+    lines = [
+        f"\n#### cv={cv}, {rule}, per task (medians over seeds)\n",
+        "| task | seeds | fits used | best CV score diff | held-out diff |",
+        "|---|---|---|---|---|",
+    ]
+    for task in DEFAULT_TASKS:
+        pairs = [
+            (rec, by_key[(task, seed, cv, "full")])
+            for (t, seed, c, variant), rec in by_key.items()
+            if (t, c, variant) == (task, cv, rule)
+            and (task, seed, cv, "full") in by_key
+        ]
+        if not pairs:
+            continue
+        lines.append(
+            f"| {task} | {len(pairs)} "
+            f"| {_pct([r['fits'] / f['fits'] for r, f in pairs])} "
+            f"| {_med([r['best_cv'] - f['best_cv'] for r, f in pairs], '+.4f')} "
+            f"| {_med([r['test'] - f['test'] for r, f in pairs], '+.4f')} |"
+        )
+    return "\n".join(lines)
+
+
+def _pct(values):
+    return f"{100 * np.median(values):.0f}%"
+
+
+def _med(values, fmt):
+    finite = [v for v in values if not np.isnan(v)]
+    return format(float(np.median(finite)), fmt) if finite else "n/a"
+
+
+def _mean(values, fmt):
+    finite = [v for v in values if np.isfinite(v)]
+    return format(float(np.mean(finite)), fmt) if finite else "n/a"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tasks", default="all", help="comma-separated, or all")
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--n-iter", type=int, default=40)
+    parser.add_argument("--cv", default="5", help="number of folds, or 'repeated'")
+    parser.add_argument("--rules", nargs="+", default=["forgiving", "paired"])
+    parser.add_argument("--time-factor", type=int, default=2)
+    parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument("--out", default=DEFAULT_OUT)
+    parser.add_argument("--report", nargs="+", help="results directories to report")
+    args = parser.parse_args(argv)
+    if args.report:
+        records = []
+        for directory in args.report:
+            with open(Path(directory) / "runs.jsonl") as f:
+                records += [json.loads(line) for line in f]
+        print(summarize(records))
+        for cv in sorted({r["cv"] for r in records}):
+            print(per_task(records, cv, "forgiving"))
+        return
+    run(args)
+
+
+if __name__ == "__main__":
+    main()

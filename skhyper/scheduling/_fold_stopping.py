@@ -1,0 +1,168 @@
+"""Early-stopped cross-validation: a candidate's remaining folds left unfitted.
+
+Once the folds a candidate has run show that it will not beat its rival (the
+incumbent of a Bayesian search, the promotion cut of a halving rung), its
+remaining folds are not fitted (Bergman, Purucker & Hutter, "Don't Waste Your
+Time: Early Stopping Cross-Validation", AutoML 2024). Rules:
+
+* ``"forgiving"``: stop when the mean over the folds run so far is below the
+  rival's worst fold score (Bergman et al.'s robust rule);
+* ``"paired"``: stop when a one-sided Wilcoxon signed-rank test of the folds
+  run against the rival's same folds says worse (p < 0.1), as Optuna's
+  ``WilcoxonPruner`` does.
+
+A stopped candidate's row keeps scikit-learn's shape: the folds not run are
+NaN in ``split<k>_*`` columns, its mean and std are over the folds run, the
+``n_folds_run`` column says how many, and its rank comes after every complete
+candidate. This module decides and reshapes; the streaming driver
+(:mod:`skhyper.scheduling._streaming`) dispatches the folds.
+"""
+
+import re
+
+import numpy as np
+from scipy.stats import wilcoxon
+
+__all__ = [
+    "COLUMN", "RULES", "FoldStopping", "check", "pad_rows", "split_scores",
+    "stopped_rows",
+]
+
+#: The ``cv_results_`` column: how many folds each candidate ran.
+COLUMN = "n_folds_run"
+RULES = ("forgiving", "paired")
+#: Smallest p-value of the paired test that stops a candidate.
+P_STOP = 0.1
+#: Folds a rule needs before stopping: the paired test cannot reach
+#: ``P_STOP`` with fewer than four.
+MIN_FOLDS = {"forgiving": 1, "paired": 4}
+
+_SPLIT = re.compile(r"split(\d+)_(test|train)_(.+)")
+
+
+def check(rule, n_splits, refit):
+    """Reject settings where stopping folds cannot work, before any fit."""
+    if rule is None:
+        return
+    if n_splits < 3:
+        raise ValueError(
+            f"fold_stopping={rule!r} needs cv with at least 3 folds (got "
+            f"{n_splits}): with fewer there is nothing left to stop. Use "
+            "fold_stopping=None."
+        )
+    if callable(refit):
+        raise ValueError(
+            f"fold_stopping={rule!r} cannot be used with a callable refit: it "
+            "would read rows whose folds were not all run. Pass refit=True or a "
+            "metric name, or fold_stopping=None."
+        )
+
+
+class FoldStopping:
+    """Decides, from the folds a candidate ran, whether to run the rest.
+
+    Parameters
+    ----------
+    rule : {"forgiving", "paired"}
+        See the module's docstring.
+    metric : str or None
+        The optimized metric, for multi-metric scoring (``None``: the single
+        score or the first).
+    """
+
+    def __init__(self, rule, metric=None):
+        self.rule = rule
+        self.metric = metric
+        # group -> [(mean, fold scores, order)] of complete candidates
+        self._complete = {}
+
+    def add(self, group, scores, order):
+        """Remember a complete candidate's fold scores (a future rival);
+        ``order`` is when it was taken."""
+        scores = np.asarray(scores, dtype=float)
+        if np.isfinite(scores).all():
+            self._complete.setdefault(group, []).append((scores.mean(), scores, order))
+
+    def rival(self, rivals, before=np.inf):
+        """The rival's fold scores for ``rivals=(group, cut)``, or ``None``.
+
+        The rival is the ``cut``-th best complete candidate of the group taken
+        before ``before``: the best for a Bayesian search, the last one
+        promoted for a halving rung.
+        """
+        group, cut = rivals
+        complete = [c for c in self._complete.get(group, []) if c[2] < before]
+        if len(complete) < cut:
+            return None
+        ranked = sorted(complete, key=lambda item: (-item[0], item[2]))
+        return ranked[cut - 1][1]
+
+    def should_stop(self, scores, rivals, before=np.inf):
+        """Whether a candidate with these first fold ``scores`` stops now,
+        against the rivals taken before ``before``."""
+        scores = np.asarray(scores, dtype=float)
+        if len(scores) < MIN_FOLDS[self.rule] or not np.isfinite(scores).all():
+            return False
+        rival = self.rival(rivals, before)
+        if rival is None or len(scores) >= len(rival):
+            return False
+        if self.rule == "forgiving":
+            return bool(scores.mean() < rival.min())
+        diff = scores - rival[: len(scores)]
+        if not np.any(diff):
+            return False
+        p = wilcoxon(diff, alternative="less", zero_method="zsplit").pvalue
+        return bool(p < P_STOP)
+
+    def fold_score(self, out):
+        """The optimized metric's test score of one fold fit."""
+        scores = out["test_scores"]
+        if isinstance(scores, dict):
+            key = self.metric if self.metric in scores else next(iter(scores))
+            return float(scores[key])
+        return float(scores)
+
+
+def pad_rows(rows, n_splits):
+    """One candidate's row formatted on its first folds, with every split.
+
+    The folds not run become NaN ``split<k>_*`` columns, each kind's columns
+    in fold order where scikit-learn puts them.
+    """
+    out = {}
+    for key, value in rows.items():
+        out[key] = value
+        match = _SPLIT.fullmatch(key)
+        if match is None:
+            continue
+        k, kind, metric = int(match.group(1)), match.group(2), match.group(3)
+        if f"split{k + 1}_{kind}_{metric}" in rows:
+            continue
+        for j in range(k + 1, n_splits):
+            out[f"split{j}_{kind}_{metric}"] = np.full(len(value), np.nan)
+    return out
+
+
+def stopped_rows(results):
+    """Boolean mask of the rows whose folds were not all run."""
+    n = len(results["params"])
+    if COLUMN not in results:
+        return np.zeros(n, dtype=bool)
+    n_splits = _n_splits(results)
+    folds = np.array(
+        [np.nan if v is None else v for v in results[COLUMN]], dtype=float
+    )
+    return np.nan_to_num(folds, nan=n_splits) < n_splits
+
+
+def split_scores(results, metric, row):
+    """``row``'s ``split<k>_test_<metric>`` scores, in fold order."""
+    return [
+        float(results[f"split{k}_test_{metric}"][row])
+        for k in range(_n_splits(results))
+    ]
+
+
+def _n_splits(results):
+    found = [int(m.group(1)) for m in map(_SPLIT.fullmatch, results) if m]
+    return max(found) + 1 if found else 0

@@ -1,0 +1,337 @@
+"""Early-stopped cross-validation (``fold_stopping``): folds that cannot win
+are not fitted, and ``cv_results_`` keeps scikit-learn's shape."""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import KFold
+
+from skhyper import BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV
+from skhyper.scheduling import _results
+from skhyper.scheduling._fold_stopping import (
+    COLUMN,
+    FoldStopping,
+    pad_rows,
+    stopped_rows,
+)
+from skhyper.searches._selection_bias import selection_bias
+from skhyper.space import Integer, Real
+
+N = 200
+X = np.arange(N, dtype=float).reshape(-1, 1)
+y = np.arange(N) % 2
+CV = KFold(5)
+
+
+class FoldScorer(ClassifierMixin, BaseEstimator):
+    """Scores ``quality`` plus a little per fold (its test block); counts fits.
+
+    A worse ``quality`` is worse on every fold, so the forgiving rule stops it
+    after its first fold once a better configuration is complete.
+    """
+
+    n_fits = 0  # fits in this process (n_jobs=1)
+
+    def __init__(self, quality=0.5, n_estimators=10):
+        self.quality = quality
+        self.n_estimators = n_estimators
+
+    def fit(self, X, y):
+        FoldScorer.n_fits += 1
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y):
+        fold = int(X[0, 0] // (N / 5))
+        return self.quality + 0.01 * fold
+
+
+@pytest.fixture(autouse=True)
+def reset_counter():
+    FoldScorer.n_fits = 0
+
+
+def _bayes(**kwargs):
+    params = dict(
+        n_iter=10, cv=CV, random_state=0, fold_stopping="forgiving", n_jobs=1,
+    )
+    params.update(kwargs)
+    return BayesSearchCV(FoldScorer(), {"quality": Real(0.0, 1.0)}, **params)
+
+
+def _split_columns(results):
+    return np.column_stack([results[f"split{k}_test_score"] for k in range(5)])
+
+
+def _check_shape(search):
+    results = search.cv_results_
+    folds = np.asarray(results[COLUMN])
+    splits = _split_columns(results)
+    stopped = folds < 5
+    # folds not run are NaN, the others are not; mean and std over those run
+    for row, n_run in enumerate(folds):
+        assert np.isfinite(splits[row, :n_run]).all()
+        assert np.isnan(splits[row, n_run:]).all()
+        assert results["mean_test_score"][row] == pytest.approx(
+            splits[row, :n_run].mean()
+        )
+        assert results["std_test_score"][row] == pytest.approx(
+            splits[row, :n_run].std()
+        )
+    ranks = np.asarray(results["rank_test_score"])
+    if stopped.any() and (~stopped).any():
+        assert ranks[stopped].min() > ranks[~stopped].max()
+    assert not stopped[search.best_index_]
+    return stopped
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_bayes_stops_folds_that_cannot_win(asynchronous):
+    search = _bayes(asynchronous=asynchronous).fit(X, y)
+    stopped = _check_shape(search)
+    folds = np.asarray(search.cv_results_[COLUMN])
+    assert stopped.sum() >= 3
+    # every fit is a row's fold, plus the refit: the stopped folds never ran
+    assert FoldScorer.n_fits == folds.sum() + 1 < 10 * 5
+    best = search.best_index_
+    assert search.best_score_ == search.cv_results_["mean_test_score"][best]
+    assert search.best_estimator_.quality == search.best_params_["quality"]
+    complete = search.cv_results_["mean_test_score"][~stopped]
+    assert search.best_score_ == complete.max()
+
+
+def test_keys_are_scikit_learns_plus_the_folds_run_column():
+    with_stopping = _bayes().fit(X, y).cv_results_
+    without = _bayes(fold_stopping=None).fit(X, y).cv_results_
+    assert set(with_stopping) == set(without) | {COLUMN}
+    splits = [k for k in with_stopping if k.startswith("split")]
+    assert splits == [k for k in without if k.startswith("split")]
+
+
+def test_synchronous_search_is_reproducible():
+    first = _bayes(n_jobs=2).fit(X, y).cv_results_
+    second = _bayes(n_jobs=2).fit(X, y).cv_results_
+    assert first["params"] == second["params"]
+    np.testing.assert_array_equal(first[COLUMN], second[COLUMN])
+
+
+def test_the_model_learns_from_stopped_configurations():
+    search = _bayes().fit(X, y)
+    stopped = stopped_rows(search.cv_results_)
+    told = np.asarray(search.optimizer_._scores)
+    assert len(told) == len(stopped)  # every row told, in order
+    # the told value is the partial mean: worse than the best complete one
+    np.testing.assert_allclose(told, search.cv_results_["mean_test_score"])
+    assert (told[stopped] < search.best_score_).all()
+
+
+def test_selection_bias_uses_complete_configurations():
+    search = _bayes().fit(X, y)
+    assert np.isfinite(search.best_score_corrected_)
+    stopped = stopped_rows(search.cv_results_)
+    assert selection_bias(search).n_candidates == (~stopped).sum()
+
+
+def test_verbose_summary_says_how_many_fits_were_saved(capsys):
+    search = _bayes(verbose=1).fit(X, y)
+    saved = 10 * 5 - np.asarray(search.cv_results_[COLUMN]).sum()
+    out = capsys.readouterr().out
+    assert f"{saved} of 50 fold fits saved by fold_stopping" in out
+
+
+def test_paired_rule_needs_four_folds():
+    search = _bayes(fold_stopping="paired").fit(X, y)
+    folds = np.asarray(search.cv_results_[COLUMN])
+    assert set(folds) <= {4, 5}
+    assert (folds == 4).any()
+    _check_shape(search)
+
+
+def _halving_space():
+    return {"quality": Real(0.0, 1.0)}
+
+
+@pytest.mark.parametrize("asynchronous", [False, True, "asha"])
+@pytest.mark.parametrize("cls", [SuccessiveHalvingSearchCV, HyperbandSearchCV])
+def test_halving_never_promotes_a_stopped_candidate(cls, asynchronous):
+    kwargs = dict(n_candidates=18) if cls is SuccessiveHalvingSearchCV else {}
+    search = cls(
+        FoldScorer(), _halving_space(), resource="n_estimators", max_resources=27,
+        min_resources=3, factor=3, cv=CV, random_state=0, n_jobs=1,
+        fold_stopping="forgiving", asynchronous=asynchronous, **kwargs,
+    ).fit(X, y)
+    results = search.cv_results_
+    stopped = stopped_rows(results)
+    assert stopped.any()
+    assert not stopped[search.best_index_]
+    folds = np.asarray(results[COLUMN])
+    splits = _split_columns(results)
+    for row, n_run in enumerate(folds):
+        assert np.isnan(splits[row, n_run:]).all()
+    brackets = np.asarray(results.get("bracket", np.zeros(len(folds))))
+    iters = np.asarray(results["iter"])
+    for row in np.flatnonzero(stopped):
+        quality = results["params"][row]["quality"]
+        later = (brackets == brackets[row]) & (iters > iters[row])
+        assert quality not in [results["params"][i]["quality"]
+                               for i in np.flatnonzero(later)]
+
+
+def test_resumed_search_keeps_stopped_candidates_stopped(tmp_path):
+    path = tmp_path / "search.json"
+    first = _bayes(checkpoint=path).fit(X, y)
+    stored = json.loads(path.read_text())
+    assert COLUMN in stored["columns"]
+    FoldScorer.n_fits = 0
+    again = _bayes(checkpoint=path).fit(X, y)  # a fresh object reads the file
+    for key in ("params", COLUMN, "mean_test_score", "rank_test_score"):
+        np.testing.assert_array_equal(
+            np.asarray(again.cv_results_[key]), np.asarray(first.cv_results_[key])
+        )
+    np.testing.assert_array_equal(
+        _split_columns(again.cv_results_), _split_columns(first.cv_results_)
+    )
+    assert again.best_index_ == first.best_index_
+    # nothing is fitted again but the best (through scikit-learn) and the refit
+    assert FoldScorer.n_fits == 5 + 1
+
+
+def test_resumed_longer_search_replays_stopped_rows(tmp_path):
+    path = tmp_path / "search.json"
+    first = _bayes(checkpoint=path, n_iter=6).fit(X, y)
+    FoldScorer.n_fits = 0
+    longer = _bayes(checkpoint=path, n_iter=10).fit(X, y)
+    np.testing.assert_array_equal(
+        longer.cv_results_[COLUMN][:6], first.cv_results_[COLUMN]
+    )
+    assert FoldScorer.n_fits < 4 * 5 + 1  # the six stored rows were not refitted
+    _check_shape(longer)
+
+
+@pytest.mark.parametrize("cv", [2, KFold(2)])
+def test_fewer_than_three_folds_is_refused_before_any_fit(cv):
+    with pytest.raises(ValueError, match="at least 3 folds"):
+        _bayes(cv=cv).fit(X, y)
+    assert FoldScorer.n_fits == 0
+
+
+@pytest.mark.parametrize("cls", [BayesSearchCV, SuccessiveHalvingSearchCV])
+def test_callable_refit_is_refused_before_any_fit(cls):
+    search = cls(
+        FoldScorer(), {"quality": Real(0.0, 1.0)}, cv=CV, fold_stopping="forgiving",
+        refit=lambda results: 0,
+    )
+    with pytest.raises(ValueError, match="callable refit"):
+        search.fit(X, y)
+    assert FoldScorer.n_fits == 0
+
+
+def test_unknown_rule_is_refused():
+    with pytest.raises(ValueError, match="fold_stopping"):
+        _bayes(fold_stopping="eager").fit(X, y)
+    assert FoldScorer.n_fits == 0
+
+
+def test_forgiving_rule_compares_with_the_rivals_worst_fold():
+    stopping = FoldStopping("forgiving")
+    assert not stopping.should_stop([0.1], (None, 1))  # no rival yet
+    stopping.add(None, [0.8, 0.6, 0.9], order=0)
+    assert not stopping.should_stop([0.7], (None, 1))
+    assert not stopping.should_stop([0.5, 0.75], (None, 1))  # mean above 0.6
+    assert stopping.should_stop([0.5, 0.6], (None, 1))
+    assert not stopping.should_stop([0.5, 0.6], (None, 1), before=0)
+
+
+def test_rival_of_a_rung_is_its_promotion_cut():
+    stopping = FoldStopping("forgiving")
+    for order, score in enumerate([0.9, 0.5, 0.7]):
+        stopping.add("rung", [score] * 3, order=order)
+    np.testing.assert_array_equal(stopping.rival(("rung", 2)), [0.7] * 3)
+    assert stopping.rival(("rung", 4)) is None
+
+
+def test_padded_rows_keep_fold_order():
+    rows = {"split0_test_score": np.array([1.0]), "split1_test_score": np.array([2.0]),
+            "mean_test_score": np.array([1.5]), "split0_train_score": np.array([3.0]),
+            "mean_train_score": np.array([3.0])}
+    padded = pad_rows(rows, 3)
+    assert list(padded) == [
+        "split0_test_score", "split1_test_score", "split2_test_score",
+        "mean_test_score", "split0_train_score", "split1_train_score",
+        "split2_train_score", "mean_train_score",
+    ]
+    assert np.isnan(padded["split2_test_score"]).all()
+
+
+def test_rank_puts_stopped_rows_after_complete_ones():
+    results = {
+        "params": [{}, {}, {}, {}],
+        "split0_test_score": np.array([0.9, 0.5, 0.4, np.nan]),
+        "split1_test_score": np.array([np.nan, 0.5, 0.4, np.nan]),
+        "mean_test_score": np.array([0.9, 0.5, 0.4, np.nan]),
+        "rank_test_score": np.zeros(4, dtype=np.int32),
+        COLUMN: np.array([1, 2, 2, 2]),
+    }
+    ranked = _results.rank(results)
+    np.testing.assert_array_equal(ranked["rank_test_score"], [3, 1, 2, 4])
+
+
+def test_integer_space_halving_synchronous_is_reproducible():
+    def fit():
+        return SuccessiveHalvingSearchCV(
+            FoldScorer(), {"quality": Integer(0, 50)}, resource="n_estimators",
+            max_resources=27, min_resources=3, factor=3, cv=CV, random_state=0,
+            n_jobs=2, fold_stopping="forgiving", n_candidates=18,
+        ).fit(X, y).cv_results_
+
+    first, second = fit(), fit()
+    assert first["params"] == second["params"]
+    np.testing.assert_array_equal(first[COLUMN], second[COLUMN])
+
+
+def test_convergence_plot_counts_the_folds_run():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skhyper.plots import ConvergenceDisplay
+
+    search = _bayes().fit(X, y)
+    display = ConvergenceDisplay.from_search(search, x="cost")
+    folds = np.asarray(search.cv_results_[COLUMN])
+    np.testing.assert_allclose(display.x_values[0], np.cumsum(folds / 5))
+    saved = 1 - folds.mean() / 5
+    assert display.labels[0] == f"BayesSearchCV, {saved:.0%} of fold fits saved"
+
+
+def test_resumed_halving_search_keeps_stopped_candidates_stopped(tmp_path):
+    def fit():
+        return SuccessiveHalvingSearchCV(
+            FoldScorer(), _halving_space(), resource="n_estimators",
+            max_resources=27, min_resources=3, factor=3, cv=CV, random_state=0,
+            n_jobs=1, fold_stopping="forgiving", n_candidates=18,
+            checkpoint=tmp_path / "halving.json",
+        ).fit(X, y)
+
+    first = fit()
+    FoldScorer.n_fits = 0
+    again = fit()  # a fresh search object reads the checkpoint
+    np.testing.assert_array_equal(again.cv_results_[COLUMN], first.cv_results_[COLUMN])
+    assert again.cv_results_["params"] == first.cv_results_["params"]
+    assert again.best_index_ == first.best_index_
+    assert FoldScorer.n_fits == 5 + 1  # the best once through scikit-learn, the refit
+
+
+@pytest.mark.parametrize("first, second", [("forgiving", None), (None, "forgiving")])
+def test_checkpoint_of_another_fold_stopping_is_refused(tmp_path, first, second):
+    path = tmp_path / "search.json"
+    _bayes(checkpoint=path, n_iter=4, fold_stopping=first).fit(X, y)
+    FoldScorer.n_fits = 0
+    with pytest.raises(ValueError, match="fold_stopping"):
+        _bayes(checkpoint=path, n_iter=4, fold_stopping=second).fit(X, y)
+    assert FoldScorer.n_fits == 0
