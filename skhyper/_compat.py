@@ -499,14 +499,16 @@ def _second_backend(backend):
 # -- Early stopping of boosters (skhyper.boosting) -----------------------------------
 
 
-def scorer_dict(scorers):
-    """``{name: scorer}`` of a multimetric scorer, as ``_get_scorers`` built it.
+def metric_names(scorers):
+    """The metric names of a multimetric scorer as ``_get_scorers`` built it,
+    or None for a single scorer.
 
     scikit-learn 1.4 gives a dict; later releases a ``_MultimetricScorer``.
     """
     if isinstance(scorers, dict):
-        return scorers
-    return dict(scorers._scorers)
+        return list(scorers)
+    inner = getattr(scorers, "_scorers", None)
+    return list(inner) if isinstance(inner, dict) else None
 
 
 def scorer_attribute(scorers):

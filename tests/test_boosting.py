@@ -247,6 +247,30 @@ def test_failed_fit_gets_error_score_and_no_rounds():
     assert search.best_params_ == {"max_depth": 3}
 
 
+def test_failed_fit_with_several_metrics():
+    X, y = _data()
+    search = BayesSearchCV(_xgb(), {"max_depth": [3, -5]}, cv=3, early_stopping=STOP,
+                           scoring=["accuracy", "roc_auc"], refit="roc_auc",
+                           random_state=0)
+    with pytest.warns(Warning):
+        search.fit(X, y)
+    assert search.multimetric_ and search.best_params_ == {"max_depth": 3}
+    assert np.isnan(search.cv_results_["mean_test_accuracy"]).sum() == 1
+
+
+def test_a_resumed_search_keeps_the_rounds(tmp_path):
+    X, y = _data()
+    path = tmp_path / "search.json"
+    first = BayesSearchCV(_xgb(), RATES, cv=3, early_stopping=STOP, random_state=0,
+                          checkpoint=path).fit(X, y)
+    again = BayesSearchCV(_xgb(), RATES, cv=3, early_stopping=STOP, random_state=0,
+                          checkpoint=path).fit(X, y)
+    np.testing.assert_array_equal(first.cv_results_["refit_rounds"],
+                                  again.cv_results_["refit_rounds"])
+    assert again.best_rounds_ == first.best_rounds_
+    assert again.best_estimator_.n_estimators == first.best_rounds_
+
+
 def test_refit_rules():
     X, y = _data(600, classification=False)
     stop = EarlyStopping(patience=3, refit_rounds="mean", scale_rounds=True)
@@ -272,6 +296,8 @@ def test_halving_and_hyperband_stop_early_on_subsamples():
 
 
 @pytest.mark.parametrize("asynchronous", [True, "asha"])
+# scikit-learn 1.4 lacks the fold-fit internals: the searches run batches.
+@pytest.mark.filterwarnings("ignore:asynchronous=.*needs scikit-learn internals")
 def test_asynchronous_searches_keep_the_rounds(asynchronous):
     X, y = _data(600)
     if asynchronous is True:

@@ -216,8 +216,7 @@ class StoppingPlan:
 
     def wrap_scorer(self, scorers):
         """The search's scorer, also reporting each fold's rounds."""
-        if not callable(scorers) or isinstance(scorers, dict):
-            self.metric_names = list(_compat.scorer_dict(scorers))
+        self.metric_names = _compat.metric_names(scorers)
         return RoundsScorer(scorers)
 
     def take_rounds(self, out):

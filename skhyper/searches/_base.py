@@ -184,7 +184,7 @@ class BaseModelSearchCV(BaseSearchCV):
         """``best_rounds_``: the rounds the refit trained (or would train)."""
         rounds = stopping.used_rounds
         best = getattr(self, "best_index_", None)
-        if rounds is None and best is not None:
+        if rounds is None and best is not None and "refit_rounds" in self.cv_results_:
             value = self.cv_results_["refit_rounds"][best]
             rounds = int(value) if np.isfinite(value) else None
         self.best_rounds_ = rounds
