@@ -362,11 +362,10 @@ def report(path):
     runs = pd.read_json(path, lines=True)
     lines = []
     for task, group in runs.groupby("task", sort=False):
-        seeds = group["seed"].nunique()
-        lines.append(f"\n**{task}** ({seeds} seeds; medians)\n")
-        lines.append("| method | held-out score | CV score | wall (s) | wall / random "
-                     "| rounds trained | rounds / floor |")
-        lines.append("|---|---|---|---|---|---|---|")
+        lines.append(f"\n**{task}** (medians over seeds)\n")
+        lines.append("| method | seeds | held-out score | CV score | wall (s) "
+                     "| wall / random | rounds trained | rounds / floor |")
+        lines.append("|---|---|---|---|---|---|---|---|")
         random_wall = group[group.method == "random"].set_index("seed")["wall"]
         for method in METHODS:
             rows = group[group.method == method]
@@ -376,7 +375,8 @@ def report(path):
             floor = rows["floor"].dropna()
             per_floor = (rows["rounds"] / rows["floor"]).median() if len(floor) else None
             lines.append(
-                f"| {method} | {rows.test_score.median():.4f} | {rows.cv_score.median():.4f} "
+                f"| {method} | {rows.seed.nunique()} | {rows.test_score.median():.4f} "
+                f"| {rows.cv_score.median():.4f} "
                 f"| {rows.wall.median():.1f} | {ratio:.2f} "
             f"| {'n/a' if rows.rounds.isna().all() else int(rows.rounds.median())} "
                 f"| {'' if per_floor is None else f'{per_floor:.3f}'} |"

@@ -441,6 +441,23 @@ def test_rounds_resource_is_found_for_each_library():
     assert search.best_params_["catboostclassifier__iterations"] == 18
 
 
+class SelfCloningXGB(xgb.XGBClassifier):
+    def __sklearn_clone__(self):
+        return type(self)(**self.get_params())
+
+
+def test_rounds_that_cannot_continue_are_refitted_with_a_warning():
+    X, y = _data()
+    search = SuccessiveHalvingSearchCV(
+        SelfCloningXGB(nthread=1, n_estimators=18), {"learning_rate": NINE_RATES},
+        resource="n_estimators", n_candidates=9, min_resources=2, cv=3,
+        random_state=0,
+    )
+    with pytest.warns(UserWarning, match="resource='n_estimators'.*from scratch"):
+        search.fit(X, y)
+    assert not search.warm_start_
+
+
 def test_xgboost_default_rounds_are_the_max_resources():
     X, y = _data()
     search = SuccessiveHalvingSearchCV(

@@ -14,6 +14,7 @@ in :mod:`skhyper.optimizer._registry`.
 """
 
 import numbers
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -181,11 +182,21 @@ class BaseHalvingSearch(BaseModelSearchCV):
             )
 
     def _check_early_stopping(self):
-        if self._run.early_stopping is None:
-            return
+        """Rounds as the resource: not with early stopping; warn if not continued."""
         resource = self._resource_name()
         prefix, booster = _libraries.final_booster(self.estimator)
-        if resource == prefix + _libraries.rounds_param(booster):
+        rounds = booster is not None and (
+            resource == prefix + _libraries.rounds_param(booster)
+        )
+        if rounds and self._run.warm_plan is None and self.warm_start is True \
+                and self._run.early_stopping is None:
+            warnings.warn(
+                f"resource={self.resource!r}: the fold models of {resource} cannot "
+                f"continue their rounds ({type(booster).__name__} manages its own "
+                "cloning or pickling); every rung trains its rounds from scratch.",
+                UserWarning, stacklevel=5,
+            )
+        if rounds and self._run.early_stopping is not None:
             raise ValueError(
                 f"early_stopping chooses the number of rounds in every fold, so "
                 f"resource={self.resource!r} ({resource}) cannot grow them rung "
