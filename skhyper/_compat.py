@@ -38,6 +38,11 @@ from sklearn.utils.fixes import parse_version
 #:   through it; skhyper adds restored rows and failed batches.
 #: * ``_parameter_constraints``: the declared parameter validation that
 #:   ``fit`` runs (extended by every search).
+#: * ``_get_scorers``: ``BaseSearchCV.fit`` builds the scorers of every fold
+#:   fit through it; with ``early_stopping`` each fold's best number of
+#:   rounds travels back from the workers inside the fold's scores
+#:   (``skhyper.boosting._early_stopping``). The 1.4 signature takes
+#:   ``convert_multimetric``; the override passes arguments through.
 #: * ``_select_best_index``: ``BaseSearchCV.fit`` picks the row to refit
 #:   through it, before refitting; the halving searches choose among the
 #:   evaluations with the most resource (scikit-learn's own halving searches
@@ -47,7 +52,8 @@ from sklearn.utils.fixes import parse_version
 #: Any other private scikit-learn method or attribute is reached through a
 #: function of this module. tests/test_compat.py scans every skhyper module.
 BASE_SEARCH_HOOKS = frozenset(
-    {"_run_search", "_format_results", "_parameter_constraints", "_select_best_index"}
+    {"_run_search", "_format_results", "_parameter_constraints", "_select_best_index",
+     "_get_scorers"}
 )
 
 __all__ = [
@@ -488,3 +494,33 @@ def _second_backend(backend):
     )
     second.data_futures = backend.data_futures
     return second
+
+
+# -- Early stopping of boosters (skhyper.boosting) -----------------------------------
+
+
+def metric_names(scorers):
+    """The metric names of a multimetric scorer as ``_get_scorers`` built it,
+    or None for a single scorer.
+
+    scikit-learn 1.4 gives a dict; later releases a ``_MultimetricScorer``.
+    """
+    if isinstance(scorers, dict):
+        return list(scorers)
+    inner = getattr(scorers, "_scorers", None)
+    return list(inner) if isinstance(inner, dict) else None
+
+
+def scorer_attribute(scorers):
+    """What ``BaseSearchCV.fit`` stores as ``scorer_`` for ``scorers``."""
+    if not isinstance(scorers, dict) and hasattr(scorers, "_scorers"):
+        return dict(scorers._scorers)
+    return scorers
+
+
+def takes_validation_set(booster):
+    """Whether ``booster.fit`` takes ``X_val`` (histogram gradient boosting,
+    scikit-learn 1.7 and later)."""
+    import inspect
+
+    return "X_val" in inspect.signature(type(booster).fit).parameters

@@ -38,7 +38,7 @@ PAGES = (
 )
 OPTIONAL_MODULES = {
     "skopt", "optuna", "optuna_integration", "rich", "distributed", "ray", "pyspark",
-    "joblibspark",
+    "joblibspark", "xgboost", "lightgbm", "catboost",
 }
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # A directive may open a cell of a list-table: "   * - .. code-block:: python".

@@ -41,6 +41,9 @@ nested pipelines): the cached pipeline's fitted transformers transform the
 training data, and only the final step continues, so non-deterministic
 transformers cannot put a continued model on different features.
 
+XGBoost, LightGBM and CatBoost models continue from their fitted model
+(``xgb_model=``, ``init_model=``), training only the rounds still to do.
+
 Continuation is exact for random forests, extra trees, bagging, isolation
 forests and (deterministic) gradient boosting with an integer
 ``random_state``: the model equals the one fitted from scratch. For MLP and
@@ -55,11 +58,13 @@ import pickle
 import shutil
 import tempfile
 import uuid
-import weakref
 
 import joblib
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import clone
 from sklearn.pipeline import Pipeline
+
+from skhyper._twin import CANDIDATE, twin_class
+from skhyper.boosting import _libraries
 
 __all__ = ["WarmStartPlan", "continuation_mode", "resource_path_owner"]
 
@@ -109,12 +114,16 @@ def continuation_mode(owner, leaf):
 
     Returns
     -------
-    mode : {"total", "additional"} or None
+    mode : {"total", "additional", "init_model"} or None
         ``"total"``: fit again with ``warm_start=True`` and the new total.
         ``"additional"``: fit again with the iterations still to do.
+        ``"init_model"``: XGBoost, LightGBM and CatBoost rounds, continued
+        from the fitted model (:func:`~skhyper.boosting._libraries.continue_rounds`).
     """
     if not hasattr(owner, "get_params"):
         return None
+    if _libraries.booster_kind(owner) in ("xgboost", "lightgbm", "catboost"):
+        return "init_model" if leaf == _libraries.rounds_param(owner) else None
     if "warm_start" not in owner.get_params(deep=False):
         return None
     total, additional = _known_models()
@@ -282,60 +291,8 @@ def _remove(path):
         pass
 
 
-# Twin classes by (user class, plan token); rebuilt in each worker on unpickling.
-_TWINS = weakref.WeakValueDictionary()
-
-
 def _twin_class(base, plan):
-    key = (base, plan.token)
-    twin = _TWINS.get(key)
-    if twin is not None:
-        return twin
-
-    @functools.wraps(base.fit)
-    def fit(self, X, y=None, **fit_params):
-        return _warm_fit(self, base, X, y, fit_params)
-
-    def set_params(self, **params):
-        # scikit-learn's _fit_and_score sets the candidate just before fit.
-        self.__dict__["_skhyper_candidate"] = dict(params)
-        return base.set_params(self, **params)
-
-    def __sklearn_clone__(self):
-        copy = BaseEstimator.__sklearn_clone__(self)
-        if not type(self)._skhyper_plan.active:
-            copy.__class__ = base  # after the search: the user's class again
-        return copy
-
-    def __reduce__(self):
-        state = self.__getstate__()
-        return (_rebuild, (base, type(self)._skhyper_plan, state))
-
-    twin = type(
-        base.__name__,
-        (base,),
-        {
-            "fit": fit,
-            "set_params": set_params,
-            "__sklearn_clone__": __sklearn_clone__,
-            "__reduce__": __reduce__,
-            "__module__": base.__module__,
-            # The user's names: error messages, reprs and checkpoint
-            # fingerprints read the same with and without the twin.
-            "__qualname__": base.__qualname__,
-            "__doc__": base.__doc__,
-            "_skhyper_plan": plan,
-        },
-    )
-    _TWINS[key] = twin
-    return twin
-
-
-def _rebuild(base, plan, state):
-    twin_cls = _twin_class(base, plan)
-    obj = twin_cls.__new__(twin_cls)
-    obj.__setstate__(state)
-    return obj
+    return twin_class(base, plan, _warm_fit)
 
 
 def _call_fit(fit, X, y, fit_params):
@@ -346,7 +303,7 @@ def _call_fit(fit, X, y, fit_params):
 
 def _warm_fit(self, base, X, y, fit_params):
     plan = type(self)._skhyper_plan
-    candidate = self.__dict__.pop("_skhyper_candidate", None)
+    candidate = self.__dict__.pop(CANDIDATE, None)
     cold = functools.partial(base.fit, self)
     if not plan.active or candidate is None or plan.resource not in candidate:
         return _call_fit(cold, X, y, fit_params)
@@ -396,6 +353,14 @@ def _continue(top, base, resource, mode, done, target, X, y, fit_params):
             Xt = pipeline[:-1].transform(Xt)
         params = _final_step_params(pipeline, name, params)
         owner = pipeline.steps[-1][1]
+    if mode == "init_model":
+        twin = type(top)
+        top.__class__ = base  # the library's own fit, not the twin's
+        try:
+            _libraries.continue_rounds(owner, Xt, y, params, done, target)
+        finally:
+            top.__class__ = twin
+        return
     warm = owner.get_params(deep=False)["warm_start"]
     amount = target if mode == "total" else target - done
     set_params = functools.partial(base.set_params, top) if owner is top else (

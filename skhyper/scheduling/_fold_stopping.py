@@ -38,6 +38,8 @@ P_STOP = 0.1
 MIN_FOLDS = {"forgiving": 1, "paired": 4}
 
 _SPLIT = re.compile(r"split(\d+)_(test|train)_(.+)")
+#: Any per-split column: scores, and others such as early stopping's rounds.
+_PER_SPLIT = re.compile(r"split(\d+)_(.+)")
 
 
 def check(rule, n_splits, refit):
@@ -132,14 +134,14 @@ def pad_rows(rows, n_splits):
     out = {}
     for key, value in rows.items():
         out[key] = value
-        match = _SPLIT.fullmatch(key)
+        match = _PER_SPLIT.fullmatch(key)
         if match is None:
             continue
-        k, kind, metric = int(match.group(1)), match.group(2), match.group(3)
-        if f"split{k + 1}_{kind}_{metric}" in rows:
+        k, suffix = int(match.group(1)), match.group(2)
+        if f"split{k + 1}_{suffix}" in rows:
             continue
         for j in range(k + 1, n_splits):
-            out[f"split{j}_{kind}_{metric}"] = np.full(len(value), np.nan)
+            out[f"split{j}_{suffix}"] = np.full(len(value), np.nan)
     return out
 
 

@@ -516,13 +516,14 @@ class StreamingDriver:
         outs = [running.outs[s] for s in range(len(running.outs))]
         self._outs.extend(outs)
         finished = self.evaluator.elapsed
+        add_extras = self.search._fold_extras(outs)
         rows = _compat.format_fold_results(
             self.search, [running.unit.params], len(outs), outs,
             self._more_results(running, finished),
         )
+        rows = add_extras(_results.infinite_means_as_failures(rows))
         if len(outs) < len(running.splits):
             rows = _fold_stopping.pad_rows(rows, len(running.splits))
-        rows = _results.infinite_means_as_failures(rows)
         metric = optimized_metric(self.search.refit, rows)
         self._scores.append(float(rows[f"mean_test_{metric}"][0]))
         evaluation = self.evaluator.add_finished(rows, finished - running.started)

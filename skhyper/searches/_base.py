@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state
 
 from skhyper import _compat
 from skhyper._compat import BaseSearchCV, HasMethods, Interval, StrOptions
+from skhyper.boosting import _early_stopping
 from skhyper.resume import _checkpoint, _earlier
 from skhyper.scheduling import _engines, _fold_stopping, _results
 from skhyper.scheduling._barrier import run_batches
@@ -49,6 +50,8 @@ class FitRun:
         self.setup = None  # halving: resource, schedule, frozen folds
         self.warm_plan = None  # halving: fold models that continue training
         self.earlier = None  # halving: an earlier search's rows it reuses
+        self.early_stopping = None  # boosters stopping early in every fold
+        self.resource_name = None  # halving: the resource parameter resolved
 
 
 class BaseModelSearchCV(BaseSearchCV):
@@ -69,6 +72,7 @@ class BaseModelSearchCV(BaseSearchCV):
         "callbacks": [callable, list, None],
         "checkpoint": [str, os.PathLike, None],
         "warm_start_from": [dict, list, tuple, HasMethods(["fit"]), None],
+        "early_stopping": ["boolean", _early_stopping.EarlyStopping, None],
     }
     #: The search's own cv_results_ columns that, with the parameters, identify
     #: an evaluation (replayed from a checkpoint rather than run again).
@@ -107,16 +111,23 @@ class BaseModelSearchCV(BaseSearchCV):
         ``cv_results_`` and the ``best_*`` attributes of every evaluation that
         finished, then re-raises. With ``checkpoint`` set, they are on disk too.
         """
+        stopping = self._stopping_plan(X, params)  # before any fit: it checks
+        if stopping is not None:
+            params = stopping.fit_params(params)
         run = self._run = FitRun(X, y, params)
+        run.early_stopping = stopping
         scoring = _default_spaces.default_scoring(self)  # clusterers: silhouette
         cv = self.cv
         if isinstance(cv, Iterator):
             # A generator of splits can be read once; scikit-learn's fit and
             # our frozen splits both read it: they read a list of it instead.
             self.cv = list(cv)
+        user_estimator = self.estimator
         try:
             if scoring is not None:
                 self.scoring = scoring
+            if stopping is not None:
+                self.estimator = stopping.wrap(user_estimator)
             with self._fit_context(run), _engines.shipped_once(X, y) as data:
                 run.shipped = data
                 super().fit(*data, **params)
@@ -130,8 +141,12 @@ class BaseModelSearchCV(BaseSearchCV):
             if scoring is not None:
                 self.scoring = None
             self.cv = cv
+            self.estimator = user_estimator
+            self._unwrap_scorer()
             self.__dict__.pop("_run", None)
         self.stop_reason_ = run.evaluator.stop_reason
+        if stopping is not None:
+            self._set_best_rounds(stopping)
         _selection_bias.set_fitted_attributes(self)
         return self
 
@@ -141,6 +156,51 @@ class BaseModelSearchCV(BaseSearchCV):
         state = dict(super().__getstate__())  # may be __dict__ itself
         state.pop("_run", None)
         return state
+
+    def _stopping_plan(self, X, params):
+        """The early-stopping plan of this fit, or None; checks the option."""
+        option = getattr(self, "early_stopping", None)
+        if option is None or option is False:
+            return None
+        config = _early_stopping.check_early_stopping(option, self.estimator)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        n_samples = _early_stopping.n_samples(X)
+        return _early_stopping.StoppingPlan(
+            config, self.estimator, n_samples, params.get("groups"), seed
+        )
+
+    def _get_scorers(self, *args, **kwargs):
+        # With early stopping, the scorers also bring back each fold's rounds.
+        scorers, refit_metric = super()._get_scorers(*args, **kwargs)
+        run = self.__dict__.get("_run")
+        if run is None or run.early_stopping is None:
+            return scorers, refit_metric
+        return run.early_stopping.wrap_scorer(scorers), refit_metric
+
+    def _unwrap_scorer(self):
+        scorer = self.__dict__.get("scorer_")
+        if isinstance(scorer, _early_stopping.RoundsScorer):
+            self.scorer_ = scorer.unwrapped()
+
+    def _set_best_rounds(self, stopping):
+        """``best_rounds_``: the rounds the refit trained (or would train)."""
+        rounds = stopping.used_rounds
+        best = getattr(self, "best_index_", None)
+        if rounds is None and best is not None and "refit_rounds" in self.cv_results_:
+            value = self.cv_results_["refit_rounds"][best]
+            rounds = int(value) if np.isfinite(value) else None
+        self.best_rounds_ = rounds
+
+    def _fold_extras(self, out):
+        """``add(results)``: columns carried by the fold results ``out``.
+
+        Early stopping's rounds are taken out of ``out`` (in place) before
+        scikit-learn formats it, and ``add`` puts them in as columns.
+        """
+        run = self.__dict__.get("_run")
+        if run is None or run.early_stopping is None:
+            return lambda results: results
+        return run.early_stopping.take_rounds(out)
 
     def _fit_context(self, run):
         """What a subclass sets up around scikit-learn's ``fit`` (a context)."""
@@ -174,13 +234,14 @@ class BaseModelSearchCV(BaseSearchCV):
         )
 
     def _format_rows(self, candidate_params, n_splits, out, more_results):
+        add_extras = self._fold_extras(out)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             results = super()._format_results(
                 candidate_params, n_splits, out, more_results
             )
         self._warn_once(caught)
-        return _results.infinite_means_as_failures(results)
+        return add_extras(_results.infinite_means_as_failures(results))
 
     def _warn_once(self, caught):
         """Re-issue warnings of ``_format_results``, each kind once per fit.
@@ -268,6 +329,8 @@ class BaseModelSearchCV(BaseSearchCV):
         run.evaluator = evaluator
         self._search(space, evaluator, np.random.RandomState(seed))
         evaluator.close()
+        if run.early_stopping is not None:
+            run.early_stopping.learn(evaluator.results)
         if not evaluator.evaluations:
             raise ValueError("The search evaluated no candidate.")
         if evaluator.results is None:

@@ -208,6 +208,12 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         any fit). ``"forgiving"`` is the rule to use: see the user guide's
         "Early-stopped cross-validation" and :doc:`/benchmarks`.
 
+    early_stopping : bool or EarlyStopping, default=None
+        Stop a gradient boosting estimator early inside every CV fold, on a
+        validation part of the fold's training part: ``True`` means
+        :class:`~skhyper.boosting.EarlyStopping`, which says what it adds to
+        ``cv_results_`` and the refit. See :doc:`/user_guide/boosting`.
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -265,6 +271,10 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         The ask/tell proposer at the end of the search: its told
         configurations, their scores and (``Optimizer``) the last surrogate
         model.
+
+    best_rounds_ : int or None
+        With ``early_stopping``: the rounds ``best_estimator_`` was refitted
+        with (the best row's ``refit_rounds``).
 
     stop_reason_ : str or None
         The stopping rule that ended the search early (a callback or
@@ -369,6 +379,7 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         asynchronous=False,
         optimizer_kwargs=None,
         fold_stopping=None,
+        early_stopping=None,
     ):
         super().__init__(
             estimator,
@@ -394,6 +405,7 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         self.param_distributions = param_distributions
         self.checkpoint = checkpoint
         self.warm_start_from = warm_start_from
+        self.early_stopping = early_stopping
         self.asynchronous = asynchronous
         self.optimizer_kwargs = optimizer_kwargs
         self.fold_stopping = fold_stopping

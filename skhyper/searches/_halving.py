@@ -243,6 +243,12 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         ``ValueError`` before any fit). See the user guide's "Early-stopped
         cross-validation".
 
+    early_stopping : bool or EarlyStopping, default=None
+        Stop a gradient boosting estimator early inside every CV fold, on a
+        validation part of the fold's training part: ``True`` means
+        :class:`~skhyper.boosting.EarlyStopping`, which says what it adds to
+        ``cv_results_`` and the refit. See :doc:`/user_guide/boosting`.
+
     Attributes
     ----------
     n_resources_ : list of int
@@ -324,6 +330,10 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names seen during fit, if ``best_estimator_`` exposes them.
+
+    best_rounds_ : int or None
+        With ``early_stopping``: the rounds ``best_estimator_`` was refitted
+        with (the best row's ``refit_rounds``).
 
     stop_reason_ : str or None
         The stopping rule that ended the search early, and why, or ``None``.
@@ -439,6 +449,7 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         warm_start_from=None,
         asynchronous=False,
         fold_stopping=None,
+        early_stopping=None,
     ):
         super().__init__(
             estimator,
@@ -467,6 +478,7 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         self.param_distributions = param_distributions
         self.checkpoint = checkpoint
         self.warm_start_from = warm_start_from
+        self.early_stopping = early_stopping
         self.asynchronous = asynchronous
         self.fold_stopping = fold_stopping
 

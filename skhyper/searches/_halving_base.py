@@ -14,6 +14,7 @@ in :mod:`skhyper.optimizer._registry`.
 """
 
 import numbers
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from sklearn.model_selection import check_cv
 
 from skhyper import _compat
 from skhyper._compat import HasMethods, Interval, StrOptions
+from skhyper.boosting import _libraries
 from skhyper.optimizer._registry import (
     HALVING_PROPOSERS,
     make_halving_proposer,
@@ -108,21 +110,48 @@ class BaseHalvingSearch(BaseModelSearchCV):
             if plan is not None:
                 plan.close()
 
+    def _resource_name(self):
+        """The resource parameter: ``resource``, or the booster's rounds it names.
+
+        ``"n_estimators"`` names ``max_iter`` of histogram gradient boosting,
+        ``iterations`` of CatBoost, and the final step's rounds in a pipeline
+        (:func:`~skhyper.boosting._libraries.resolve_rounds`).
+        """
+        run = self.__dict__.get("_run")
+        name = getattr(run, "resource_name", None)
+        if name is not None:
+            return name
+        name = resource = self.resource
+        estimator = self.estimator
+        if (isinstance(resource, str) and resource != "n_samples"
+                and hasattr(estimator, "get_params")
+                and resource not in estimator.get_params(deep=True)):
+            name = _libraries.resolve_rounds(estimator, resource) or resource
+        if run is not None:
+            run.resource_name = name
+        return name
+
+    def _estimator_params(self):
+        """The estimator's parameters, a booster's unset rounds filled in."""
+        params = self.estimator.get_params(deep=True)
+        params.update(_libraries.rounds_default(self.estimator))
+        return params
+
     def _warm_start_plan(self):
         """A warm-start plan if promoted fold models can continue training."""
-        resource = self.resource
+        resource = self._resource_name()
         estimator = self.estimator
         if self.warm_start is not True or not isinstance(resource, str):
             return None
         if resource == "n_samples" or not hasattr(estimator, "get_params"):
             return None
         cls = type(estimator)
-        if getattr(cls, "__sklearn_clone__", None) is not (
-            BaseEstimator.__sklearn_clone__
+        if getattr(cls, "__sklearn_clone__", None) not in (
+            BaseEstimator.__sklearn_clone__, None  # None: CatBoost
         ) or cls.__reduce__ is not object.__reduce__:
             return None  # the class manages cloning or pickling itself
         try:
-            if resource not in estimator.get_params(deep=True):
+            if resource not in self._estimator_params():
                 return None
             owner, leaf = resource_path_owner(estimator, resource)
             if owner is None or continuation_mode(owner, leaf) is None:
@@ -144,6 +173,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
     def _check_search_params(self, space):
         run = self._run
         run.setup = self._make_setup(space, run.X, run.y, run.params.get("groups"))
+        self._check_early_stopping()
         if run.warm_plan is not None:
             run.warm_plan.max_resources = run.setup.schedule.max_resources
         run.earlier = None
@@ -151,6 +181,29 @@ class BaseHalvingSearch(BaseModelSearchCV):
             run.earlier = _earlier.halving_rows(
                 self, run.setup, space, self.warm_start_from,
                 self._same_subsamples(self.warm_start_from),
+            )
+
+    def _check_early_stopping(self):
+        """Rounds as the resource: not with early stopping; warn if not continued."""
+        resource = self._resource_name()
+        prefix, booster = _libraries.final_booster(self.estimator)
+        rounds = booster is not None and (
+            resource == prefix + _libraries.rounds_param(booster)
+        )
+        if rounds and self._run.warm_plan is None and self.warm_start is True \
+                and self._run.early_stopping is None:
+            warnings.warn(
+                f"resource={self.resource!r}: the fold models of {resource} cannot "
+                f"continue their rounds ({type(booster).__name__} manages its own "
+                "cloning or pickling); every rung trains its rounds from scratch.",
+                UserWarning, stacklevel=5,
+            )
+        if rounds and self._run.early_stopping is not None:
+            raise ValueError(
+                f"early_stopping chooses the number of rounds in every fold, so "
+                f"resource={self.resource!r} ({resource}) cannot grow them rung "
+                "by rung: use resource='n_samples' with early_stopping, or "
+                "early_stopping=None with the rounds as the resource."
             )
 
     def _budget(self, space):
@@ -196,11 +249,11 @@ class BaseHalvingSearch(BaseModelSearchCV):
 
     def _make_setup(self, space, X, y, groups):
         estimator = self.estimator
-        resource = self.resource
+        resource = self._resource_name()
         classifier = is_classifier(estimator)
         proposer = self._resolve_proposer(space)
         if resource != "n_samples":
-            params = estimator.get_params(deep=True)
+            params = self._estimator_params()
             if resource not in params:
                 raise ValueError(
                     f"Cannot use resource={resource} which is not supported by "
@@ -365,7 +418,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
 
     def _rung_splitter(self, setup, evaluator, rng):
         """``cv_for(n_resources)``: the splitter of a rung."""
-        if self.resource != "n_samples":
+        if self._resource_name() != "n_samples":
             return lambda n_resources: evaluator.cv
         if evaluator.cv.splits_ is None:
             evaluator.cv.splits_ = setup.splits
@@ -375,12 +428,14 @@ class BaseHalvingSearch(BaseModelSearchCV):
         return lambda n_resources: subsamples.rung(n_resources, setup.n_samples)
 
     def _with_resource(self, candidate, n_resources):
-        if self.resource == "n_samples":
+        resource = self._resource_name()
+        if resource == "n_samples":
             return dict(candidate)
-        return {**candidate, self.resource: int(n_resources)}
+        return {**candidate, resource: int(n_resources)}
 
     def _without_resource(self, params):
-        return {k: v for k, v in params.items() if k != self.resource}
+        resource = self._resource_name()
+        return {k: v for k, v in params.items() if k != resource}
 
     # -- results -----------------------------------------------------------
 

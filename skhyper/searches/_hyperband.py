@@ -170,6 +170,12 @@ class HyperbandSearchCV(BaseHalvingSearch):
         ``n_folds_run`` column and NaN for the folds not run. See the user
         guide's "Early-stopped cross-validation".
 
+    early_stopping : bool or EarlyStopping, default=None
+        Stop a gradient boosting estimator early inside every CV fold, on a
+        validation part of the fold's training part: ``True`` means
+        :class:`~skhyper.boosting.EarlyStopping`, which says what it adds to
+        ``cv_results_`` and the refit. See :doc:`/user_guide/boosting`.
+
     Attributes
     ----------
     schedule_ : HyperbandSchedule
@@ -215,6 +221,10 @@ class HyperbandSearchCV(BaseHalvingSearch):
     scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_, \
 feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
         As in :class:`SuccessiveHalvingSearchCV`.
+
+    best_rounds_ : int or None
+        With ``early_stopping``: the rounds ``best_estimator_`` was refitted
+        with (the best row's ``refit_rounds``).
 
     See Also
     --------
@@ -288,6 +298,7 @@ feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
         warm_start_from=None,
         asynchronous=False,
         fold_stopping=None,
+        early_stopping=None,
     ):
         super().__init__(
             estimator,
@@ -314,6 +325,7 @@ feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
         self.param_distributions = param_distributions
         self.checkpoint = checkpoint
         self.warm_start_from = warm_start_from
+        self.early_stopping = early_stopping
         self.asynchronous = asynchronous
         self.fold_stopping = fold_stopping
 

@@ -1,0 +1,389 @@
+#!/usr/bin/env python
+"""Benchmark tuning gradient boosting: skhyper's early stopping and continued rounds.
+
+Side by side in one process, ``n_jobs=1`` and one thread per booster, on the
+same train/test split, the same 3 CV folds and the same search space per
+library:
+
+* ``random`` -- scikit-learn ``RandomizedSearchCV(n_iter=N)``, the rounds
+  fixed at ``CAP``;
+* ``sk-halving`` -- scikit-learn ``HalvingRandomSearchCV(resource=<rounds>,
+  max_resources=CAP, factor=3)``: every rung refits its rounds from scratch;
+* ``optuna`` -- ``optuna_integration.OptunaSearchCV(n_trials=N)`` (TPE), the
+  rounds fixed at ``CAP``;
+* ``lgb-tuner`` -- Optuna's ``LightGBMTunerCV`` (LightGBM tasks only), with
+  early stopping and a time budget equal to ``random``'s wall time;
+* ``skh-bayes-es`` -- ``skhyper.BayesSearchCV(n_iter=N,
+  early_stopping=EarlyStopping())``, the rounds capped at ``CAP``;
+* ``skh-halving`` -- ``skhyper.SuccessiveHalvingSearchCV(resource=
+  "n_estimators", max_resources=CAP, factor=3)``: promoted fold models
+  continue their rounds.
+
+Every fit counts the boosting rounds it trained (rounds a continued model
+already had are not counted), so a halving run's rounds can be compared with
+its schedule's arithmetic floor: every candidate of rung ``i`` trains
+``r_i - r_{i-1}`` more rounds on each fold.
+
+Tasks (all synthetic: scikit-learn bundles no boosted-tree dataset of 20k+
+rows offline): ``clf-lgbm`` (binary, 30 features, ROC AUC, LightGBM),
+``reg-xgb`` (Friedman #1 with 20 noise features, R2, XGBoost), ``multi-hgb``
+(4 skewed classes, covtype-like, accuracy, HistGradientBoostingClassifier).
+
+Run (what docs/benchmarks.md reports: 3 seeds, N=5, CAP=90, 20k rows; one
+process per task, side by side)::
+
+    for task in clf-lgbm reg-xgb multi-hgb; do
+        OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python benchmarks/boosting_benchmark.py \
+            --seeds 3 --tasks $task --out benchmarks/results/boosting/$task &
+    done; wait
+
+Full size (5 seeds, N=20, CAP=500, 50k rows)::
+
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python benchmarks/boosting_benchmark.py \
+        --seeds 5 --n-iter 20 --cap 500 --rows 50000 --out benchmarks/results/boosting-full
+
+Report (Markdown medians)::
+
+    python benchmarks/boosting_benchmark.py --report --out benchmarks/results/boosting
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import lightgbm as lgb
+import numpy as np
+import xgboost as xgb
+from scipy import stats
+from sklearn.datasets import make_classification, make_friedman1
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.metrics import get_scorer, roc_auc_score
+from sklearn.model_selection import (
+    HalvingRandomSearchCV,
+    KFold,
+    RandomizedSearchCV,
+    StratifiedKFold,
+    train_test_split,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+METHODS = ("random", "sk-halving", "optuna", "lgb-tuner", "skh-bayes-es", "skh-halving")
+TRAINED = [0]  # rounds trained by every fit of this process
+
+
+def _count(before, after):
+    TRAINED[0] += int(after) - int(before)
+
+
+# -- boosters that count their rounds -------------------------------------------------
+
+
+class CountingLGBMClassifier(lgb.LGBMClassifier):
+    def fit(self, X, y, **kwargs):
+        init = kwargs.get("init_model")
+        before = init.current_iteration() if init is not None else 0
+        super().fit(X, y, **kwargs)
+        _count(before, self.booster_.current_iteration())
+        return self
+
+
+class CountingXGBRegressor(xgb.XGBRegressor):
+    def fit(self, X, y, **kwargs):
+        init = kwargs.get("xgb_model")
+        before = init.num_boosted_rounds() if init is not None else 0
+        super().fit(X, y, **kwargs)
+        _count(before, self.get_booster().num_boosted_rounds())
+        return self
+
+
+class CountingHGB(HistGradientBoostingClassifier):
+    def fit(self, X, y, **kwargs):
+        before = getattr(self, "n_iter_", 0) if self.warm_start else 0
+        super().fit(X, y, **kwargs)
+        _count(before, self.n_iter_)
+        return self
+
+
+# -- tasks --------------------------------------------------------------------------
+
+
+def _space(kind):
+    """``[(name, low, high, log, integer)]`` of each library (scale-free names)."""
+    common = [("learning_rate", 0.02, 0.3, True, False)]
+    if kind == "lgbm":
+        return common + [("num_leaves", 8, 128, True, True),
+                         ("min_child_samples", 5, 100, True, True),
+                         ("colsample_bytree", 0.5, 1.0, False, False),
+                         ("reg_lambda", 1e-3, 10.0, True, False)]
+    if kind == "xgb":
+        return common + [("max_depth", 3, 10, False, True),
+                         ("min_child_weight", 1.0, 20.0, True, False),
+                         ("colsample_bytree", 0.5, 1.0, False, False),
+                         ("reg_lambda", 1e-3, 10.0, True, False)]
+    return common + [("max_leaf_nodes", 8, 128, True, True),
+                     ("min_samples_leaf", 5, 100, True, True),
+                     ("l2_regularization", 1e-3, 10.0, True, False)]
+
+
+def scipy_space(kind):
+    space = {}
+    for name, low, high, log, integer in _space(kind):
+        if integer:
+            space[name] = stats.randint(low, high + 1) if not log else _IntLog(low, high)
+        else:
+            space[name] = stats.loguniform(low, high) if log else stats.uniform(low, high - low)
+    return space
+
+
+class _IntLog:
+    """A log-uniform integer distribution with ``rvs`` (scipy has none)."""
+
+    def __init__(self, low, high):
+        self.low, self.high = low, high
+
+    def rvs(self, size=None, random_state=None):
+        rng = np.random.default_rng(random_state) if not hasattr(random_state, "uniform") \
+            else random_state
+        value = np.exp(rng.uniform(np.log(self.low), np.log(self.high + 1), size=size))
+        return np.floor(value).astype(int) if size is not None else int(value)
+
+
+def optuna_space(kind):
+    from optuna.distributions import FloatDistribution, IntDistribution
+
+    return {
+        name: (IntDistribution(low, high, log=log) if integer
+               else FloatDistribution(low, high, log=log))
+        for name, low, high, log, integer in _space(kind)
+    }
+
+
+def skhyper_space(kind):
+    from skhyper import Integer, Real
+
+    return {
+        name: (Integer(low, high, prior="log-uniform" if log else "uniform") if integer
+               else Real(low, high, prior="log-uniform" if log else "uniform"))
+        for name, low, high, log, integer in _space(kind)
+    }
+
+
+def make_task(name, rows, seed):
+    """``(X_train, X_test, y_train, y_test, estimator factory, kind, scoring, cv)``."""
+    if name == "clf-lgbm":
+        X, y = make_classification(rows, n_features=30, n_informative=12,
+                                   n_redundant=6, flip_y=0.05, class_sep=0.7,
+                                   random_state=1000 + seed)
+        factory = lambda cap: CountingLGBMClassifier(n_estimators=cap, n_jobs=1, verbose=-1,  # noqa: E731
+                                       random_state=seed)
+        kind, scoring, classifier = "lgbm", "roc_auc", True
+    elif name == "reg-xgb":
+        X, y = make_friedman1(rows, n_features=25, noise=1.0, random_state=1000 + seed)
+        factory = lambda cap: CountingXGBRegressor(n_estimators=cap, nthread=1, tree_method="hist",  # noqa: E731
+                                      random_state=seed)
+        kind, scoring, classifier = "xgb", "r2", False
+    elif name == "multi-hgb":
+        X, y = make_classification(rows, n_features=20, n_informative=14, n_classes=4,
+                                   n_clusters_per_class=2, weights=[0.45, 0.4, 0.1, 0.05],
+                                   random_state=1000 + seed)
+        factory = lambda cap: CountingHGB(max_iter=cap, early_stopping=False,  # noqa: E731
+                                          random_state=seed)
+        kind, scoring, classifier = "hgb", "accuracy", True
+    else:
+        raise ValueError(name)
+    split = train_test_split(X, y, test_size=0.25, random_state=seed,
+                             stratify=y if classifier else None)
+    cv_cls = StratifiedKFold if classifier else KFold
+    folds = list(cv_cls(3, shuffle=True, random_state=seed).split(split[0], split[2]))
+    return (*split, factory, kind, scoring, folds)
+
+
+TASKS = ("clf-lgbm", "reg-xgb", "multi-hgb")
+ROUNDS = {"lgbm": "n_estimators", "xgb": "n_estimators", "hgb": "max_iter"}
+
+
+# -- methods ------------------------------------------------------------------------
+
+
+def run_method(method, task, args, seed):
+    """One run: ``dict`` of scores, wall time and rounds, or None if it does not apply."""
+    X, X_test, y, y_test, factory, kind, scoring, folds = make_task(task, args.rows, seed)
+    cap, n_iter = args.cap, args.n_iter
+    if method == "lgb-tuner" and kind != "lgbm":
+        return None
+    TRAINED[0] = 0
+    floor = None
+    start = time.perf_counter()
+    if method == "random":
+        search = RandomizedSearchCV(factory(cap), scipy_space(kind), n_iter=n_iter,
+                                    cv=folds, scoring=scoring, random_state=seed).fit(X, y)
+        model, cv_score = search.best_estimator_, search.best_score_
+    elif method == "sk-halving":
+        search = HalvingRandomSearchCV(
+            factory(cap), scipy_space(kind), resource=ROUNDS[kind], max_resources=cap,
+            min_resources=max(1, cap // 9), factor=3, n_candidates=9, cv=folds,
+            scoring=scoring, random_state=seed).fit(X, y)
+        model, cv_score = search.best_estimator_, search.best_score_
+        floor = _floor(search.n_resources_, search.n_candidates_, len(folds), cap,
+                       continued=False)
+    elif method == "optuna":
+        import optuna
+        from optuna_integration import OptunaSearchCV
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        search = OptunaSearchCV(factory(cap), optuna_space(kind), n_trials=n_iter,
+                                cv=folds, scoring=scoring, random_state=seed,
+                                verbose=0).fit(X, y)
+        model, cv_score = search.best_estimator_, search.best_score_
+    elif method == "lgb-tuner":
+        model, cv_score = _lgb_tuner(X, y, folds, cap, seed, args.tuner_budget)
+        TRAINED[0] = None  # its cross-validation rounds are not counted
+    elif method == "skh-bayes-es":
+        from skhyper import BayesSearchCV
+        from skhyper.boosting import EarlyStopping
+
+        search = BayesSearchCV(factory(cap), skhyper_space(kind), n_iter=n_iter, cv=folds,
+                               scoring=scoring, early_stopping=EarlyStopping(),
+                               random_state=seed).fit(X, y)
+        model, cv_score = search.best_estimator_, search.best_score_
+    elif method == "skh-halving":
+        from skhyper import SuccessiveHalvingSearchCV
+
+        search = SuccessiveHalvingSearchCV(
+            factory(cap), skhyper_space(kind), resource="n_estimators", max_resources=cap,
+            min_resources=max(1, cap // 9), factor=3, n_candidates=9, cv=folds,
+            scoring=scoring, random_state=seed).fit(X, y)
+        model, cv_score = search.best_estimator_, search.best_score_
+        floor = _floor(search.n_resources_, search.n_candidates_, len(folds), cap,
+                       continued=True)
+    else:
+        raise ValueError(method)
+    wall = time.perf_counter() - start
+    if method == "lgb-tuner":
+        test = roc_auc_score(y_test, model.predict(X_test))
+    else:
+        test = get_scorer(scoring)(model, X_test, y_test)
+    return {"task": task, "method": method, "seed": seed, "test_score": float(test),
+            "cv_score": float(cv_score), "wall": wall, "rounds": TRAINED[0],
+            "floor": floor}
+
+
+def _floor(resources, candidates, n_splits, cap, continued):
+    """Rounds the schedule needs: every fold of every candidate, plus the refit."""
+    total, done = 0, 0
+    for r, n in zip(resources, candidates):
+        total += n * n_splits * ((r - done) if continued else r)
+        done = r
+    return total + resources[-1]
+
+
+def _lgb_tuner(X, y, folds, cap, seed, budget):
+    import lightgbm as lgb
+    import optuna
+    from optuna_integration.lightgbm import LightGBMTunerCV
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    params = {"objective": "binary", "metric": "auc", "verbosity": -1,
+              "num_threads": 1, "seed": seed, "learning_rate": 0.1}
+    tuner = LightGBMTunerCV(
+        params, lgb.Dataset(X, y), num_boost_round=cap, folds=folds,
+        callbacks=[lgb.early_stopping(20, verbose=False)], time_budget=budget,
+        optuna_seed=seed, show_progress_bar=False, return_cvbooster=True,
+    )
+    tuner.run()
+    booster = tuner.get_best_booster()
+    rounds = booster.best_iteration or cap
+    final = lgb.train({**params, **tuner.best_params}, lgb.Dataset(X, y),
+                      num_boost_round=rounds)
+    return final, tuner.best_score
+
+
+# -- driver and report ---------------------------------------------------------------
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default="benchmarks/results/boosting")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--n-iter", type=int, default=5)
+    parser.add_argument("--cap", type=int, default=90)
+    parser.add_argument("--rows", type=int, default=20000)
+    parser.add_argument("--tuner-budget", type=int, default=None,
+                        help="seconds for LightGBMTunerCV (default: random's wall time)")
+    parser.add_argument("--tasks", nargs="*", default=list(TASKS))
+    parser.add_argument("--methods", nargs="*", default=list(METHODS))
+    parser.add_argument("--report", action="store_true")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "runs.jsonl"
+    if args.report:
+        print(report(path))
+        return
+    done = set()
+    if path.exists():
+        for line in path.read_text().splitlines():
+            row = json.loads(line)
+            done.add((row["task"], row["method"], row["seed"]))
+    warnings.filterwarnings("ignore")
+    for seed in range(args.seeds):
+        for task in args.tasks:
+            random_wall = None
+            for method in args.methods:
+                if (task, method, seed) in done:
+                    continue
+                if method == "lgb-tuner" and args.tuner_budget is None:
+                    args_m = argparse.Namespace(**{**vars(args),
+                                                   "tuner_budget": int(random_wall or 60)})
+                else:
+                    args_m = args
+                row = run_method(method, task, args_m, seed)
+                if row is None:
+                    continue
+                if method == "random":
+                    random_wall = row["wall"]
+                row.update(rows=args.rows, cap=args.cap, n_iter=args.n_iter)
+                with path.open("a") as f:
+                    f.write(json.dumps(row) + "\n")
+                print(json.dumps(row), flush=True)
+
+
+def report(path):
+    import pandas as pd
+
+    runs = pd.read_json(path, lines=True)
+    lines = []
+    for task, group in runs.groupby("task", sort=False):
+        lines.append(f"\n**{task}** (medians over seeds)\n")
+        lines.append("| method | seeds | held-out score | CV score | wall (s) "
+                     "| wall / random | rounds trained | rounds / floor |")
+        lines.append("|---|---|---|---|---|---|---|---|")
+        random_wall = group[group.method == "random"].set_index("seed")["wall"]
+        for method in METHODS:
+            rows = group[group.method == method]
+            if rows.empty:
+                continue
+            ratio = (rows.set_index("seed")["wall"] / random_wall).median()
+            floor = rows["floor"].dropna()
+            per_floor = (rows["rounds"] / rows["floor"]).median() if len(floor) else None
+            lines.append(
+                f"| {method} | {rows.seed.nunique()} | {rows.test_score.median():.4f} "
+                f"| {rows.cv_score.median():.4f} "
+                f"| {rows.wall.median():.1f} | {ratio:.2f} "
+            f"| {'n/a' if rows.rounds.isna().all() else int(rows.rounds.median())} "
+                f"| {'' if per_floor is None else f'{per_floor:.3f}'} |"
+            )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    main()

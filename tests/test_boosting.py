@@ -1,0 +1,475 @@
+"""Early stopping inside every fold, and boosting rounds as the halving resource.
+
+The real libraries (XGBoost, LightGBM, CatBoost), small data, few rounds, one
+thread each.
+"""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.datasets import make_classification, make_regression
+from sklearn.ensemble import (
+    GradientBoostingClassifier,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import GroupKFold, KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from skhyper import BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV
+from skhyper.boosting import EarlyStopping
+from skhyper.boosting import _libraries
+
+xgb = pytest.importorskip("xgboost")
+lgb = pytest.importorskip("lightgbm")
+cb = pytest.importorskip("catboost")
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    # OpenMP threads of histogram gradient boosting crawl on a shared machine.
+    with threadpool_limits(1):
+        yield
+
+
+def _data(n=300, classification=True):
+    if classification:
+        return make_classification(n, n_features=8, n_informative=5, random_state=0)
+    return make_regression(n, n_features=8, noise=5.0, random_state=0)
+
+
+def _xgb(**kw):
+    return xgb.XGBClassifier(n_estimators=60, nthread=1, learning_rate=0.3, **kw)
+
+
+def _lgbm(cls=None, **kw):
+    cls = cls or lgb.LGBMClassifier
+    return cls(n_estimators=60, n_jobs=1, verbose=-1, min_child_samples=5, **kw)
+
+
+def _catboost(**kw):
+    return cb.CatBoostClassifier(iterations=60, thread_count=1, verbose=False,
+                                 allow_writing_files=False, depth=3, **kw)
+
+
+STOP = EarlyStopping(patience=3)
+RATES = {"learning_rate": [0.1, 0.3]}
+
+
+# -- early stopping in every fold ---------------------------------------------------
+
+
+@pytest.mark.parametrize("make, rounds", [
+    (_xgb, "n_estimators"),
+    (_lgbm, "n_estimators"),
+    (_catboost, "iterations"),
+    (lambda: HistGradientBoostingClassifier(max_iter=60), "max_iter"),
+    (lambda: GradientBoostingClassifier(n_estimators=60), "n_estimators"),
+], ids=["xgboost", "lightgbm", "catboost", "hist", "gb"])
+def test_each_fold_stops_early_and_the_refit_carries_its_rounds(make, rounds):
+    X, y = _data()
+    estimator = make()
+    search = BayesSearchCV(estimator, RATES, cv=3, early_stopping=STOP,
+                           random_state=0).fit(X, y)
+    results = search.cv_results_
+    folds = np.column_stack([results[f"split{k}_best_rounds"] for k in range(3)])
+    assert np.all(folds >= 1) and np.all(folds <= 60)
+    assert np.all(results["refit_rounds"] == np.median(folds, axis=1).round())
+    assert not search.multimetric_
+    assert "mean_test_score" in results
+    best = search.best_estimator_
+    assert type(best) is type(estimator)  # the user's class, not the twin
+    assert search.best_rounds_ == results["refit_rounds"][search.best_index_]
+    assert best.get_params()[rounds] == search.best_rounds_
+    assert search.best_rounds_ < 60  # learning rate 0.3: it stopped before the cap
+    assert type(search.estimator) is type(estimator)
+    assert search.scorer_ is not None and not isinstance(search.scorer_, dict)
+
+
+def test_the_refit_trains_without_early_stopping():
+    X, y = _data()
+    search = BayesSearchCV(_xgb(), RATES, cv=3, early_stopping=STOP,
+                           random_state=0).fit(X, y)
+    best = search.best_estimator_
+    assert best.get_params()["early_stopping_rounds"] is None
+    assert best.get_booster().num_boosted_rounds() == search.best_rounds_
+
+
+SEEN = []
+
+
+class IdsSeen(TransformerMixin, BaseEstimator):
+    """Passes X through; records the row ids (column 0) it is fitted on."""
+
+    def fit(self, X, y=None):
+        SEEN.append(("transformer", np.asarray(X)[:, 0].astype(int)))
+        return self
+
+    def transform(self, X):
+        return X
+
+
+class RecordingLGBM(lgb.LGBMClassifier):
+    """Records the row ids (column 0) and weights reaching fit and eval_set."""
+
+    def fit(self, X, y, sample_weight=None, eval_sample_weight=None, **kwargs):
+        eval_X = kwargs.get("eval_X")
+        if eval_X is None and kwargs.get("eval_set"):
+            eval_X = [kwargs["eval_set"][0][0]]
+        if eval_X is not None:
+            SEEN.append(("booster", np.asarray(X)[:, 0].astype(int),
+                         np.asarray(eval_X[0])[:, 0].astype(int),
+                         sample_weight, eval_sample_weight))
+        return super().fit(X, y, sample_weight=sample_weight,
+                           eval_sample_weight=eval_sample_weight, **kwargs)
+
+
+def _with_ids(X):
+    return np.column_stack([np.arange(len(X)), X])
+
+
+def _fold_of(folds, ids):
+    """The (train, test) fold whose training part is exactly ``ids``."""
+    matches = [(tr, te) for tr, te in folds if set(tr) == set(ids)]
+    assert len(matches) == 1
+    return matches[0]
+
+
+@pytest.mark.parametrize("in_pipeline", [False, True])
+def test_early_stopping_never_sees_the_test_fold(in_pipeline):
+    X, y = _data()
+    X = _with_ids(X)
+    cv = KFold(3, shuffle=True, random_state=0)
+    folds = list(cv.split(X, y))
+    booster = _lgbm(RecordingLGBM)
+    estimator = make_pipeline(IdsSeen(), booster) if in_pipeline else booster
+    space = {f"{'recordinglgbm__' if in_pipeline else ''}learning_rate": [0.3]}
+    SEEN.clear()
+    BayesSearchCV(estimator, space, cv=cv, early_stopping=STOP,
+                  refit=False, random_state=0).fit(X, y)
+    fits = [entry for entry in SEEN if entry[0] == "booster"]
+    assert len(fits) == 3
+    for _, fit_ids, val_ids, _, _ in fits:
+        train, test = _fold_of(folds, np.concatenate([fit_ids, val_ids]))
+        assert not set(val_ids) & set(test)  # the test fold never reaches it
+        assert not set(val_ids) & set(fit_ids)
+        assert len(val_ids) == pytest.approx(0.1 * len(train), abs=1)
+    if in_pipeline:
+        fitted = [entry[1] for entry in SEEN if entry[0] == "transformer"]
+        # the earlier steps are fitted on the part the booster trains on
+        assert [set(ids) for ids in fitted] == [set(f[1]) for f in fits]
+
+
+@pytest.mark.parametrize("routing", [False, True])
+def test_validation_part_is_taken_by_group(routing):
+    X, y = _data()
+    X = _with_ids(X)
+    groups = np.arange(len(X)) // 10
+    SEEN.clear()
+    with sklearn.config_context(enable_metadata_routing=routing):
+        BayesSearchCV(make_pipeline(IdsSeen(), _lgbm(RecordingLGBM)),
+                      {"recordinglgbm__learning_rate": [0.3]}, cv=GroupKFold(3),
+                      early_stopping=STOP, refit=False).fit(X, y, groups=groups)
+    fits = [entry for entry in SEEN if entry[0] == "booster"]
+    assert len(fits) == 3
+    for _, fit_ids, val_ids, _, _ in fits:
+        assert not set(groups[fit_ids]) & set(groups[val_ids])
+
+
+def test_validation_part_is_stratified():
+    X, y = make_classification(400, weights=[0.8, 0.2], random_state=0)
+    X = _with_ids(X)
+    SEEN.clear()
+    BayesSearchCV(_lgbm(RecordingLGBM), {"learning_rate": [0.3]}, cv=3,
+                  early_stopping=EarlyStopping(validation_fraction=0.25, patience=3),
+                  refit=False).fit(X, y)
+    for _, fit_ids, val_ids, _, _ in (e for e in SEEN if e[0] == "booster"):
+        assert y[val_ids].mean() == pytest.approx(y[fit_ids].mean(), abs=0.03)
+
+
+@pytest.mark.parametrize("routing", [False, True])
+def test_sample_weight_reaches_the_booster_and_its_validation_part(routing):
+    X, y = _data()
+    X = _with_ids(X)
+    weight = 1.0 + np.arange(len(X))  # each row's weight tells its id
+    booster = _lgbm(RecordingLGBM)
+    SEEN.clear()
+    with sklearn.config_context(enable_metadata_routing=routing):
+        if routing:
+            booster.set_fit_request(sample_weight=True)
+        estimator = make_pipeline(IdsSeen(), booster)
+        name = "sample_weight" if routing else "recordinglgbm__sample_weight"
+        scoring = get_scorer("accuracy")
+        if routing:
+            scoring = scoring.set_score_request(sample_weight=True)
+        BayesSearchCV(estimator, {"recordinglgbm__learning_rate": [0.3]}, cv=3,
+                      scoring=scoring, early_stopping=STOP,
+                      refit=False).fit(X, y, **{name: weight})
+    fits = [entry for entry in SEEN if entry[0] == "booster"]
+    assert len(fits) == 3
+    for _, fit_ids, val_ids, fit_weight, val_weight in fits:
+        np.testing.assert_array_equal(fit_weight, 1.0 + fit_ids)
+        np.testing.assert_array_equal(val_weight[0], 1.0 + val_ids)
+
+
+def test_multimetric_scoring_and_refit_metric_unchanged():
+    X, y = _data()
+    search = BayesSearchCV(_xgb(), RATES, cv=3, early_stopping=True,
+                           scoring=["accuracy", "neg_log_loss"], refit="neg_log_loss",
+                           return_train_score=True, random_state=0).fit(X, y)
+    results = search.cv_results_
+    assert search.multimetric_
+    assert set(search.scorer_) == {"accuracy", "neg_log_loss"}
+    assert "mean_test_accuracy" in results and "mean_train_neg_log_loss" in results
+    assert not any(key.startswith("mean_test_skhyper") for key in results)
+    assert search.best_index_ == int(np.argmax(results["mean_test_neg_log_loss"]))
+    assert search.best_estimator_.n_estimators == search.best_rounds_
+
+
+def test_failed_fit_gets_error_score_and_no_rounds():
+    X, y = _data()
+    search = BayesSearchCV(_xgb(), {"max_depth": [3, -5]}, cv=3, early_stopping=STOP,
+                           random_state=0, error_score=np.nan)
+    with pytest.warns(Warning):
+        search.fit(X, y)
+    results = search.cv_results_
+    bad = [i for i, p in enumerate(results["params"]) if p["max_depth"] == -5][0]
+    assert np.isnan(results["split0_best_rounds"][bad])
+    assert np.isnan(results["refit_rounds"][bad])
+    assert search.best_params_ == {"max_depth": 3}
+
+
+def test_failed_fit_with_several_metrics():
+    X, y = _data()
+    search = BayesSearchCV(_xgb(), {"max_depth": [3, -5]}, cv=3, early_stopping=STOP,
+                           scoring=["accuracy", "roc_auc"], refit="roc_auc",
+                           random_state=0)
+    with pytest.warns(Warning):
+        search.fit(X, y)
+    assert search.multimetric_ and search.best_params_ == {"max_depth": 3}
+    assert np.isnan(search.cv_results_["mean_test_accuracy"]).sum() == 1
+
+
+def test_a_resumed_search_keeps_the_rounds(tmp_path):
+    X, y = _data()
+    path = tmp_path / "search.json"
+    first = BayesSearchCV(_xgb(), RATES, cv=3, early_stopping=STOP, random_state=0,
+                          checkpoint=path).fit(X, y)
+    again = BayesSearchCV(_xgb(), RATES, cv=3, early_stopping=STOP, random_state=0,
+                          checkpoint=path).fit(X, y)
+    np.testing.assert_array_equal(first.cv_results_["refit_rounds"],
+                                  again.cv_results_["refit_rounds"])
+    assert again.best_rounds_ == first.best_rounds_
+    assert again.best_estimator_.n_estimators == first.best_rounds_
+
+
+def test_refit_rules():
+    X, y = _data(600, classification=False)
+    stop = EarlyStopping(patience=3, refit_rounds="mean", scale_rounds=True)
+    search = BayesSearchCV(_lgbm(lgb.LGBMRegressor), {"learning_rate": [0.3]}, cv=3,
+                           early_stopping=stop).fit(X, y)
+    results = search.cv_results_
+    folds = np.array([results[f"split{k}_best_rounds"][0] for k in range(3)])
+    n_fit = 400 - 40  # 2/3 of the data, less the validation tenth
+    assert results["refit_rounds"][0] == round(np.mean(folds * 600 / n_fit))
+
+
+def test_halving_and_hyperband_stop_early_on_subsamples():
+    X, y = _data(600)
+    for search in (
+        SuccessiveHalvingSearchCV(_xgb(), {"max_depth": [2, 3, 4, 5]}, cv=3,
+                                  early_stopping=STOP, random_state=0),
+        HyperbandSearchCV(_xgb(), {"max_depth": [2, 3, 4, 5]}, cv=3,
+                          early_stopping=STOP, random_state=0),
+    ):
+        search.fit(X, y)
+        assert np.all(np.isfinite(search.cv_results_["split0_best_rounds"]))
+        assert search.best_estimator_.n_estimators == search.best_rounds_
+
+
+@pytest.mark.parametrize("asynchronous", [True, "asha"])
+# scikit-learn 1.4 lacks the fold-fit internals: the searches run batches.
+@pytest.mark.filterwarnings("ignore:asynchronous=.*needs scikit-learn internals")
+def test_asynchronous_searches_keep_the_rounds(asynchronous):
+    X, y = _data(600)
+    if asynchronous is True:
+        search = BayesSearchCV(_xgb(), {"max_depth": (2, 6)}, n_iter=4, cv=3,
+                               early_stopping=STOP, asynchronous=True, n_jobs=2,
+                               random_state=0)
+    else:
+        search = SuccessiveHalvingSearchCV(_xgb(), {"max_depth": [2, 3, 4, 5]}, cv=3,
+                                           early_stopping=STOP, asynchronous="asha",
+                                           n_jobs=2, random_state=0)
+    search.fit(X, y)
+    rounds = search.cv_results_["split1_best_rounds"]
+    assert len(rounds) == len(search.cv_results_["params"])
+    assert np.all(np.isfinite(rounds))
+    assert search.best_estimator_.n_estimators == search.best_rounds_
+
+
+def test_joblib_processes_carry_the_rounds_back():
+    X, y = _data()
+    search = BayesSearchCV(_lgbm(), RATES, cv=3, early_stopping=STOP, n_jobs=2,
+                           random_state=0).fit(X, y)
+    assert np.all(np.isfinite(search.cv_results_["split2_best_rounds"]))
+    assert type(search.best_estimator_) is lgb.LGBMClassifier
+
+
+# -- bad input ------------------------------------------------------------------------
+
+
+class FitCounter(LogisticRegression):
+    fits = 0
+
+    def fit(self, X, y, **kwargs):
+        type(self).fits += 1
+        return super().fit(X, y, **kwargs)
+
+
+def test_early_stopping_of_an_estimator_without_it_fails_before_any_fit():
+    X, y = _data()
+    search = BayesSearchCV(FitCounter(), {"C": [0.1, 1.0]}, early_stopping=True)
+    with pytest.raises(ValueError, match="early_stopping.*FitCounter has no early"):
+        search.fit(X, y)
+    assert FitCounter.fits == 0
+
+
+@pytest.mark.parametrize("option, error, match", [
+    ("yes", TypeError, "early_stopping"),
+    (EarlyStopping(validation_fraction=1.5), ValueError, "validation_fraction"),
+    (EarlyStopping(patience=0), ValueError, "patience"),
+    (EarlyStopping(refit_rounds="max"), ValueError, "refit_rounds"),
+])
+def test_bad_early_stopping_options(option, error, match):
+    X, y = _data()
+    with pytest.raises(error, match=match):
+        BayesSearchCV(_xgb(), RATES, early_stopping=option).fit(X, y)
+
+
+def test_rounds_cannot_be_both_resource_and_stopped_early():
+    X, y = _data()
+    search = SuccessiveHalvingSearchCV(_xgb(), RATES, resource="n_estimators",
+                                       max_resources=60, early_stopping=True)
+    with pytest.raises(ValueError, match="resource='n_estimators'.*n_samples"):
+        search.fit(X, y)
+
+
+def test_a_missing_library_names_the_extra(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "lightgbm", None)
+    with pytest.raises(ImportError, match=r'pip install "skhyper\[boost\]"'):
+        _libraries.require("lightgbm")
+
+
+# -- rounds as the resource, continued ---------------------------------------------
+
+
+class CountingXGB(xgb.XGBClassifier):
+    """Counts the rounds each fit trains."""
+
+    trained = []
+
+    def fit(self, X, y, **kwargs):
+        type(self).trained.append(self.n_estimators)
+        return super().fit(X, y, **kwargs)
+
+
+NINE_RATES = [0.04 * i for i in range(1, 10)]
+
+
+@pytest.mark.parametrize("make, prefix", [
+    (_xgb, ""),
+    (_lgbm, ""),
+    (lambda: _catboost(random_seed=0), ""),
+    (lambda: make_pipeline(StandardScaler(), _xgb()), "xgbclassifier__"),
+    (lambda: HistGradientBoostingRegressor(max_iter=60), ""),
+], ids=["xgboost", "lightgbm", "catboost", "pipeline", "hist"])
+def test_rounds_resource_continues_and_equals_training_from_scratch(make, prefix):
+    regression = isinstance(make(), HistGradientBoostingRegressor)
+    X, y = _data(300, classification=not regression)
+    space = {f"{prefix}learning_rate": NINE_RATES}
+    kwargs = dict(resource="n_estimators", factor=3, cv=3, min_resources=6,
+                  max_resources=54, n_candidates=9, random_state=0)
+    warm = SuccessiveHalvingSearchCV(make(), space, **kwargs).fit(X, y)
+    cold = SuccessiveHalvingSearchCV(make(), space, warm_start=False, **kwargs).fit(X, y)
+    assert warm.warm_start_ and not cold.warm_start_
+    assert warm.n_resources_ == [6, 18, 54]
+    np.testing.assert_allclose(warm.cv_results_["mean_test_score"],
+                               cold.cv_results_["mean_test_score"], rtol=1e-6)
+    name = next(k for k in warm.best_params_ if k != f"{prefix}learning_rate")
+    assert warm.best_params_[name] == 54
+
+
+def test_continued_rounds_cost_the_schedule_floor():
+    X, y = _data()
+    CountingXGB.trained = []
+    search = SuccessiveHalvingSearchCV(
+        CountingXGB(nthread=1, n_estimators=54), {"learning_rate": NINE_RATES},
+        resource="n_estimators", factor=3, min_resources=6, cv=3, refit=False,
+        n_candidates=9,
+        random_state=0,
+    ).fit(X, y)
+    counts = search.n_candidates_
+    assert search.n_resources_ == [6, 18, 54]
+    # each candidate trains only the rounds its rung adds: 6, then 12, then 36
+    floor = 3 * (counts[0] * 6 + counts[1] * 12 + counts[2] * 36)
+    assert sum(CountingXGB.trained) == floor
+
+
+def test_rounds_resource_is_found_for_each_library():
+    X, y = _data()
+    search = SuccessiveHalvingSearchCV(
+        HistGradientBoostingClassifier(max_iter=27), {"learning_rate": [0.1, 0.3]},
+        resource="n_estimators", cv=3, random_state=0,
+    ).fit(X, y)
+    assert search.warm_start_
+    assert "max_iter" in search.best_params_
+    assert search.best_estimator_.max_iter == 27
+    pipe = make_pipeline(StandardScaler(), _catboost())
+    search = SuccessiveHalvingSearchCV(
+        pipe, {"catboostclassifier__depth": [2, 3]}, resource="n_estimators",
+        max_resources=18, cv=3, random_state=0,
+    ).fit(X, y)
+    assert search.warm_start_
+    assert search.best_params_["catboostclassifier__iterations"] == 18
+
+
+class SelfCloningXGB(xgb.XGBClassifier):
+    def __sklearn_clone__(self):
+        return type(self)(**self.get_params())
+
+
+def test_rounds_that_cannot_continue_are_refitted_with_a_warning():
+    X, y = _data()
+    search = SuccessiveHalvingSearchCV(
+        SelfCloningXGB(nthread=1, n_estimators=18), {"learning_rate": NINE_RATES},
+        resource="n_estimators", n_candidates=9, min_resources=2, cv=3,
+        random_state=0,
+    )
+    with pytest.warns(UserWarning, match="resource='n_estimators'.*from scratch"):
+        search.fit(X, y)
+    assert not search.warm_start_
+
+
+def test_xgboost_default_rounds_are_the_max_resources():
+    X, y = _data()
+    search = SuccessiveHalvingSearchCV(
+        xgb.XGBClassifier(nthread=1), {"max_depth": [2, 3]}, resource="n_estimators",
+        cv=3, random_state=0,
+    )
+    assert search.schedule(X, y).max_resources == 100
+
+
+def test_importing_skhyper_imports_no_boosting_library():
+    code = ("import sys, skhyper, skhyper.boosting; print(sorted(m for m in "
+            "('xgboost', 'lightgbm', 'catboost') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "[]"
