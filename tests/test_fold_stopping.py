@@ -335,3 +335,28 @@ def test_checkpoint_of_another_fold_stopping_is_refused(tmp_path, first, second)
     with pytest.raises(ValueError, match="fold_stopping"):
         _bayes(checkpoint=path, n_iter=4, fold_stopping=second).fit(X, y)
     assert FoldScorer.n_fits == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_stopped_candidates_have_no_rounds_for_folds_not_run(asynchronous):
+    # fold_stopping with boosting's early_stopping: the rounds columns are
+    # per split too, NaN where a stopped candidate's folds did not run.
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, y = make_classification(400, random_state=0)
+    space = {"learning_rate": Real(1e-5, 1, prior="log-uniform"),
+             "max_leaf_nodes": Integer(4, 31)}
+    search = BayesSearchCV(
+        HistGradientBoostingClassifier(max_iter=30), space, n_iter=10, cv=5,
+        random_state=0, fold_stopping="forgiving", early_stopping=True,
+        asynchronous=asynchronous,
+    ).fit(X, y)
+    results = search.cv_results_
+    run = np.asarray(results["n_folds_run"])
+    assert (run < 5).any()
+    rounds = np.column_stack([results[f"split{k}_best_rounds"] for k in range(5)])
+    for row, n in zip(rounds, run):
+        assert np.isfinite(row[:n]).all() and np.isnan(row[n:]).all()
+    assert run[search.best_index_] == 5
