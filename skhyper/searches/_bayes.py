@@ -84,6 +84,9 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         Configurations of the space-filling design evaluated before the model
         is used. ``None`` means twice the number of parameters, between 5 and
         10 (10 for ``"tpe"``), and at most a third of ``n_iter`` (at least 2).
+        With a list of subspaces the design holds one configuration of each
+        at least (as many as ``n_iter`` allows), so that every subspace is
+        evaluated whenever ``n_iter`` is at least their number.
 
     scoring : str, callable, list, tuple or dict, default=None
         As in :class:`~sklearn.model_selection.RandomizedSearchCV`. With
@@ -406,11 +409,13 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
 
     def _n_initial(self, space):
         settings = self._optimizer_settings()
-        n_initial_points = settings["n_initial_points"]
-        if n_initial_points is not None:
-            return n_initial_points
-        default = default_n_initial(settings["surrogate"], space)
-        return min(default, max(2, self._n_iter() // 3))
+        n_initial = settings["n_initial_points"]
+        if n_initial is None:
+            default = default_n_initial(settings["surrogate"], space)
+            n_initial = min(default, max(2, self._n_iter() // 3))
+        # The design visits the subspaces in turn: one point each at least, or
+        # a subspace the first scores make look poor may never be evaluated.
+        return max(n_initial, min(len(space.subspaces), self._n_iter()))
 
     def _search(self, space, evaluator, rng):
         if self._search_in_turns(space, evaluator, rng):
