@@ -286,6 +286,13 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
     evaluated first: for a grid searched whole, the first in grid order, as
     in ``GridSearchCV``.
 
+    Past 60 evaluations the model's work per proposal is lighter (the
+    Gaussian process refitted less often, on at most 80 configurations,
+    searched with fewer candidates; see ``optimizer_.effort_``), so that a
+    long search of fits of a millisecond is not mostly model work. The
+    switch depends on the count only: the same ``random_state`` gives the
+    same configurations however long the fits take.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -432,6 +439,7 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
             random_state=rng,
             pending_rule="believer" if asynchronous else "liar",
             reuse_candidates=self._reuse_candidates(evaluator),
+            effort="auto",
         )
         try:
             if self._exhaustive(space):
