@@ -353,10 +353,68 @@ class OptunaGP(OptunaSearch):
     sampler = "gp"
 
 
+class _BlackBox(Method):
+    """A peer that optimizes a function (``benchmarks/blackbox.py``); runs
+    its evaluations one at a time, whatever ``n_jobs``."""
+
+    package = None
+
+    def check(self):
+        try:
+            __import__(self.package)
+        except Exception as exc:  # noqa: BLE001
+            return False, f"import {self.package} failed: {exc!r}"
+        return True, f"{self.package} {_version(self.package)}"
+
+    def driver(self):
+        raise NotImplementedError
+
+    def build(self, estimator, space, *, n_iter, n_points, n_jobs, cv, scoring, seed):
+        from benchmarks.blackbox import BlackBoxSearch
+
+        return BlackBoxSearch(self.driver(), estimator, space, n_iter=n_iter,
+                              cv=cv, scoring=scoring, seed=seed)
+
+    def parallelism(self, n_jobs, n_points, n_folds):
+        return 1
+
+
+class SmacGP(_BlackBox):
+    name = "smac-gp"
+    description = "SMAC3 BlackBoxFacade (GP, defaults)"
+    package = "smac"
+
+    def driver(self):
+        from benchmarks.blackbox import run_smac
+
+        return run_smac("BlackBoxFacade")
+
+
+class SmacRF(SmacGP):
+    name = "smac-rf"
+    description = "SMAC3 HyperparameterOptimizationFacade (random forest, defaults)"
+
+    def driver(self):
+        from benchmarks.blackbox import run_smac
+
+        return run_smac("HyperparameterOptimizationFacade")
+
+
+class Flaml(_BlackBox):
+    name = "flaml"
+    description = "FLAML tune.run, BlendSearch (defaults)"
+    package = "flaml"
+
+    def driver(self):
+        from benchmarks.blackbox import run_flaml
+
+        return run_flaml
+
+
 METHODS = {
     m.name: m
     for m in (SkhyperBayes(), RandomSearch(), SkoptBayes(), OptunaTPE(), OptunaGP(),
-              SkhyperAsync(), SkhyperTPE())
+              SkhyperAsync(), SkhyperTPE(), SmacGP(), SmacRF(), Flaml())
 }
 DEFAULT_METHODS = [
     name for name in METHODS if name not in ("skhyper-async", "skhyper-tpe")

@@ -7,7 +7,7 @@ import pytest
 import sklearn
 from scipy.stats import loguniform, randint, uniform
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.datasets import make_classification
+from sklearn.datasets import make_classification, make_regression
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import (
     GroupKFold,
@@ -523,3 +523,20 @@ def test_user_search_space_is_left_unchanged():
         )
     assert repr(space) == before
     assert space["a"].name is None
+
+
+
+def test_model_effort_lightens_past_60_evaluations_by_count_only():
+    # The effort follows the count, not the fit times: reproducible.
+    X, y = make_regression(n_samples=40, n_features=2, noise=1.0, random_state=0)
+    space = {"alpha": (1e-3, 1e3, "log-uniform"), "tol": (1e-5, 1e-1, "log-uniform")}
+
+    def search(n_iter):
+        return BayesSearchCV(Ridge(), space, n_iter=n_iter, cv=2,
+                             random_state=0).fit(X, y)
+
+    short, long = search(40), search(66)
+    assert short.optimizer_.effort_.name == "full"
+    assert long.optimizer_.effort_.name == "light"
+    assert long.cv_results_["params"][:40] == short.cv_results_["params"]
+    assert search(66).cv_results_["params"] == long.cv_results_["params"]

@@ -1,5 +1,7 @@
 """The ask/tell optimizer: what callers of ask and tell rely on."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy.stats import loguniform, spearmanr
@@ -8,6 +10,7 @@ from threadpoolctl import threadpool_info
 from skhyper import Categorical, Integer, Optimizer, Real, Space
 from skhyper.optimizer import _gp
 from skhyper.optimizer._acq_optimize import EncodedSpace
+from skhyper.optimizer._effort import EFFORTS
 from skhyper.optimizer._targets import (
     compress_low_tail,
     impute_failures,
@@ -371,9 +374,7 @@ def test_model_subset_keeps_the_best_and_covers_the_rest():
 
 
 def test_a_long_search_models_a_bounded_subset_and_still_converges(monkeypatch):
-    from skhyper.optimizer import _optimizer
-
-    monkeypatch.setattr(_optimizer, "FULL_MODEL_MAX", 25)
+    monkeypatch.setitem(EFFORTS, "full", replace(EFFORTS["full"], model_max=25))
     space = {"a": Real(0.0, 1.0), "b": Real(0.0, 1.0)}
 
     def search(seed):
@@ -386,10 +387,7 @@ def test_a_long_search_models_a_bounded_subset_and_still_converges(monkeypatch):
     assert search(0).points == opt.points
 
 
-def test_a_long_search_refits_hyperparameters_only_now_and_then(monkeypatch):
-    from skhyper.optimizer import _optimizer
-
-    monkeypatch.setattr(_optimizer, "FULL_MODEL_MAX", 20)
+def _count_gp_fits(monkeypatch):
     fits = []
     original = _gp.GaussianProcess.fit
 
@@ -398,6 +396,12 @@ def test_a_long_search_refits_hyperparameters_only_now_and_then(monkeypatch):
         return original(self, X, y)
 
     monkeypatch.setattr(_gp.GaussianProcess, "fit", counting_fit)
+    return fits
+
+
+def test_a_long_search_refits_hyperparameters_only_now_and_then(monkeypatch):
+    monkeypatch.setitem(EFFORTS, "full", replace(EFFORTS["full"], model_max=20))
+    fits = _count_gp_fits(monkeypatch)
     run(Optimizer({"a": Real(0.0, 1.0)}, random_state=0), sphere, 61)
     past = [n for n in fits if n == 20]
     # Past the threshold the model is refitted after every 10th new point.
@@ -437,3 +441,40 @@ def test_reused_candidates_cut_full_searches_and_still_converge(monkeypatch):
     assert opt.scores.max() > -2e-3
     with pytest.raises(ValueError, match="reuse_candidates"):
         Optimizer(space, reuse_candidates=-1)
+
+
+def test_light_effort_refits_seldom_and_stays_reproducible(monkeypatch):
+    space = {"a": Real(0.0, 1.0), "b": Real(0.0, 1.0)}
+    fits = _count_gp_fits(monkeypatch)
+    light = run(Optimizer(space, random_state=0, effort="light"), sphere, 60)
+    n_light = len(fits)
+    # refitted once the told configurations grew by a tenth: not every time
+    assert n_light < 30
+    assert all(b - a >= max(1, b // 10) for a, b in zip(fits, fits[1:]))
+    assert light.effort_.name == "light"
+    assert light.model_._X_train.shape[0] <= EFFORTS["light"].model_max
+    assert light.scores.max() > -1e-2
+    again = run(Optimizer(space, random_state=0, effort="light"), sphere, 60)
+    assert again.points == light.points
+    fits.clear()
+    run(Optimizer(space, random_state=0), sphere, 60)
+    assert len(fits) > n_light
+
+
+def test_effort_callable_is_asked_at_each_model_fit():
+    calls = []
+
+    def effort(n_told):
+        calls.append(n_told)
+        return "light" if n_told >= 8 else "full"
+
+    opt = run(Optimizer({"a": Real(0.0, 1.0)}, n_initial_points=4, random_state=0,
+                        effort=effort), sphere, 12)
+    assert calls == list(range(4, 12))
+    assert opt.effort_ is EFFORTS["light"]
+
+
+@pytest.mark.parametrize("effort", ["fast", None, 3])
+def test_unknown_effort_is_refused(effort):
+    with pytest.raises(ValueError, match="effort"):
+        Optimizer({"a": Real(0.0, 1.0)}, effort=effort)

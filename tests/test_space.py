@@ -234,11 +234,18 @@ def test_categories_keep_python_objects():
     assert all(d["clf"] is p["clf"] for d, p in zip(decoded, points))
 
 
-def test_numpy_values_become_python_scalars():
-    space = Space({"alpha": np.logspace(-3, 0, 4), "s": np.array(["a", "b"])})
+def test_numpy_values_stay_the_users_objects():
+    # As GridSearchCV passes them: np.logspace's np.float64, np.str_.
+    alpha, s = np.logspace(-3, 0, 4), np.array(["a", "b"])
+    space = Space({"alpha": alpha, "s": s})
     for p in space.rvs(10, random_state=0):
-        assert type(p["alpha"]) is float
-        assert type(p["s"]) is str
+        assert type(p["alpha"]) is np.float64 and p["alpha"] in alpha
+        assert type(p["s"]) is np.str_
+    # a plain Python value names the same choice
+    assert space.same({"alpha": 0.001, "s": "a"}, {"alpha": alpha[0], "s": s[0]})
+    assert space.transform([{"alpha": 1.0, "s": "b"}]).tolist() == space.transform(
+        [{"alpha": alpha[-1], "s": s[1]}]
+    ).tolist()
 
 
 def test_list_of_dicts_is_a_union_with_own_parameters():

@@ -30,13 +30,11 @@ one not yet evaluated.
 import numpy as np
 from scipy.optimize import minimize
 
-_N_RANDOM = 1024
-_N_CENTRES = 8  # best observed points and best candidates perturbed, each
-_N_PER_CENTRE = 24
-_LOCAL_SCALES = (0.1, 0.02)  # step size of the two local rounds
-_N_STARTS = 5
-_LBFGS_OPTIONS = {"maxiter": 60}
+from skhyper.optimizer._effort import FULL
+
+# How many candidates, rounds and polish steps: an Effort (FULL by default).
 _MAX_CHECKS = 500  # candidates examined for a not-yet-seen configuration
+_CHECK_BLOCK = 16  # of them compared with the told configurations at once
 # Candidates closer than this to a pending configuration in every column of
 # the encoding (1% of a numeric range, same categories) are near-copies.
 _MIN_SEPARATION = 0.01
@@ -186,12 +184,12 @@ def score_candidates(X, acquisition, avoid=None):
     return _scored(X, acquisition, avoid)
 
 
-def _local_round(encoded, acquisition, centres, scale, rng, avoid):
-    X = encoded.perturb(np.repeat(centres, _N_PER_CENTRE, axis=0), scale, rng)
+def _local_round(encoded, acquisition, centres, scale, rng, avoid, per_centre):
+    X = encoded.perturb(np.repeat(centres, per_centre, axis=0), scale, rng)
     return X, _scored(X, acquisition, avoid)
 
 
-def _polish(encoded, acquisition_grad, starts):
+def _polish(encoded, acquisition_grad, starts, maxiter):
     """L-BFGS-B on the numeric columns of each start, all starts at once.
 
     The objective is the sum of the starts' acquisition values: its gradient
@@ -219,7 +217,7 @@ def _polish(encoded, acquisition_grad, starts):
         jac=True,
         method="L-BFGS-B",
         bounds=[(0.0, 1.0)] * rows.size,
-        options=_LBFGS_OPTIONS,
+        options={"maxiter": maxiter},
     )
     X = starts.copy()
     X[rows, cols] = np.clip(result.x, 0.0, 1.0)
@@ -227,7 +225,7 @@ def _polish(encoded, acquisition_grad, starts):
 
 
 def search_candidates(encoded, acquisition, X_train, y_train, rng,
-                      acquisition_grad=None, avoid=None):
+                      acquisition_grad=None, avoid=None, effort=FULL):
     """Candidate configurations, encoded and snapped, with their acquisition.
 
     Parameters
@@ -247,6 +245,8 @@ def search_candidates(encoded, acquisition, X_train, y_train, rng,
         Encoded pending configurations: candidates that are near-copies of
         them (within 1% in every column) get an acquisition of ``-inf``, so
         a batch does not spend two evaluations on one spot.
+    effort : Effort, default=FULL
+        How many candidates, local rounds and polish steps (``_effort``).
 
     Returns
     -------
@@ -254,19 +254,20 @@ def search_candidates(encoded, acquisition, X_train, y_train, rng,
     values : ndarray of shape (n_candidates,)
     """
     avoid = np.empty((0, encoded.n_components)) if avoid is None else avoid
-    X = encoded.random(_N_RANDOM, rng)
+    X = encoded.random(effort.n_random, rng)
     values = _scored(X, acquisition, avoid)
-    for round_, scale in enumerate(_LOCAL_SCALES):
-        centres = _top(X, values, _N_CENTRES)
+    for round_, scale in enumerate(effort.local_scales):
+        centres = _top(X, values, effort.n_centres)
         if round_ == 0 and len(X_train):
-            centres = np.vstack([centres, _top(X_train, y_train, _N_CENTRES)])
+            centres = np.vstack([centres, _top(X_train, y_train, effort.n_centres)])
         X_local, v_local = _local_round(
-            encoded, acquisition, centres, scale, rng, avoid
+            encoded, acquisition, centres, scale, rng, avoid, effort.n_per_centre
         )
         X, values = np.vstack([X, X_local]), np.concatenate([values, v_local])
-    if acquisition_grad is not None and encoded.n_components:
+    if acquisition_grad is not None and encoded.n_components and effort.n_starts:
+        starts = _top(X, values, effort.n_starts)
         polished = encoded.snap(
-            _polish(encoded, acquisition_grad, _top(X, values, _N_STARTS))
+            _polish(encoded, acquisition_grad, starts, effort.polish_maxiter)
         )
         X = np.vstack([X, polished])
         values = np.concatenate([values, _scored(polished, acquisition, avoid)])
@@ -296,14 +297,17 @@ def best_unseen(space, X, values, is_seen, near=None):
         ``None`` if none of the best ``500`` candidates is new.
     """
     tried = set()
-    for i in np.argsort(-values, kind="stable")[:_MAX_CHECKS]:
-        row = X[i].tobytes()
-        if row in tried:
-            continue
-        tried.add(row)
-        if near is not None and _near(X[i : i + 1], near)[0]:
-            continue
-        point = space.inverse_transform(X[i : i + 1])[0]
-        if not is_seen(point):
-            return point
+    order = np.argsort(-values, kind="stable")[:_MAX_CHECKS]
+    for start in range(0, len(order), _CHECK_BLOCK):
+        block = order[start : start + _CHECK_BLOCK]
+        # The near-copies of a block of candidates, found at once.
+        far = ~_near(X[block], near) if near is not None else np.ones(len(block), bool)
+        for i in block[far]:
+            row = X[i].tobytes()
+            if row in tried:
+                continue
+            tried.add(row)
+            point = space.inverse_transform(X[i : i + 1])[0]
+            if not is_seen(point):
+                return point
     return None

@@ -11,10 +11,11 @@ from skhyper.optimizer._acq_optimize import (
     search_candidates,
 )
 from skhyper.optimizer._acquisition import expected_improvement, get_acquisition
+from skhyper.optimizer._effort import check_effort, effort_at
 from skhyper.optimizer._forest import ForestSurrogate
 from skhyper.optimizer._gp import GaussianProcess
 from skhyper.optimizer._proposer import Proposer, default_n_initial_points
-from skhyper.optimizer._subset import FULL_MODEL_MAX, model_rows
+from skhyper.optimizer._subset import model_rows
 from skhyper.optimizer._targets import surrogate_targets
 from skhyper.optimizer._threads import single_blas_thread
 
@@ -23,9 +24,6 @@ __all__ = ["Optimizer", "default_n_initial_points"]
 _SURROGATES = ("gp", "forest", "auto")
 _PENDING_RULES = ("liar", "believer")
 _SEED_MAX = np.iinfo(np.int32).max
-# Past FULL_MODEL_MAX told configurations, the GP's hyperparameters are
-# refitted after this many new ones (the posterior after every one).
-_REFIT_EVERY = 10
 # Candidates of a full acquisition search kept for reuse (reuse_candidates).
 _POOL_SIZE = 256
 
@@ -91,6 +89,17 @@ class Optimizer(Proposer):
         instead of searching again: several times cheaper, a little less precise. For
         searches that must keep many workers fed (asynchronous search on
         many workers); ``0`` searches afresh for every proposal.
+    effort : {"full", "light", "auto"} or callable, default="full"
+        Model work per proposal. ``"light"`` refits the Gaussian process's
+        hyperparameters only when the told configurations grew by a tenth,
+        fits it on at most 80 of them, searches the acquisition function
+        with fewer candidates and reuses them for two more proposals: several
+        times cheaper, for the long searches of fits that cost milliseconds.
+        ``"auto"`` (:class:`~skhyper.BayesSearchCV`'s) is full for the first
+        60 told configurations, light afterwards. A callable
+        ``effort(n_told)`` returns one of these at each model fit. The
+        effort depends on counts only, so a seeded search stays
+        reproducible.
 
     Attributes
     ----------
@@ -152,6 +161,7 @@ class Optimizer(Proposer):
         random_state=None,
         pending_rule="liar",
         reuse_candidates=0,
+        effort="full",
     ):
         super().__init__(
             space, n_initial_points=n_initial_points,
@@ -173,6 +183,8 @@ class Optimizer(Proposer):
                 f"reuse_candidates must be an integer >= 0, got {reuse_candidates!r}."
             )
         self.reuse_candidates = int(reuse_candidates)
+        self.effort = check_effort(effort)
+        self.effort_ = None  # the Effort of the last model fit
         self._pool, self._pool_uses = None, 0
         self.surrogate_ = _resolve_surrogate(surrogate, self.space)
         self._model_seed = int(self._rng.randint(_SEED_MAX))
@@ -232,6 +244,11 @@ class Optimizer(Proposer):
             return ForestSurrogate(random_state=self._model_seed)
         return GaussianProcess(random_state=self._model_seed)
 
+    def _current_effort(self):
+        if self._model_n_told != len(self._scores) or self.effort_ is None:
+            self.effort_ = effort_at(self.effort, len(self._scores))
+        return self.effort_
+
     def _fit_told(self):
         """Fit (or reuse) the model of the told scores; return it and its data."""
         y, *self._target_scale = surrogate_targets(self.scores)
@@ -245,8 +262,11 @@ class Optimizer(Proposer):
         # help either (13 tasks, 5 seeds, paired). The GP fits one noise level
         # of its own.
         if self._model_n_told != len(self._scores):
-            if self.surrogate_ == "gp" and len(y) > FULL_MODEL_MAX:
-                self.model_ = self._fit_gp_subset(y)
+            effort = self._current_effort()
+            if self.surrogate_ == "gp" and (
+                effort.name != "full" or len(y) > effort.model_max
+            ):
+                self.model_ = self._fit_gp_subset(y, effort)
             else:
                 reuse = self.surrogate_ == "gp" and self.model_ is not None
                 model = self.model_ if reuse else self._new_model()
@@ -255,19 +275,20 @@ class Optimizer(Proposer):
             self._model_n_told = len(self._scores)
         return self.model_, y
 
-    def _fit_gp_subset(self, y):
-        """The Gaussian process of a long search: a subset, few refits.
+    def _fit_gp_subset(self, y, effort):
+        """The Gaussian process of a long (or light) search: a subset, few refits.
 
-        Past ``FULL_MODEL_MAX`` told configurations the model sees a subset
+        Past ``effort.model_max`` told configurations the model sees a subset
         of that size (the best ones and a cover of the others, see
         ``_subset``), so a proposal costs the same at 300 evaluations as at
-        5000. Its hyperparameters are refitted every ``_REFIT_EVERY`` told
-        configurations; in between, only the posterior is recomputed on the
-        new subset with the hyperparameters kept.
+        5000. Its hyperparameters are refitted as ``effort.refit_due`` says
+        (every 10 told configurations at the full effort); in between, only
+        the posterior is recomputed on the new subset with the
+        hyperparameters kept.
         """
-        rows = model_rows(self._X, y, FULL_MODEL_MAX)
+        rows = model_rows(self._X, y, effort.model_max)
         model = self.model_ if self.model_ is not None else self._new_model()
-        if len(y) - self._theta_n_told >= _REFIT_EVERY or not hasattr(
+        if effort.refit_due(len(y), self._theta_n_told) or not hasattr(
             model, "n_features_in_"
         ):
             self._theta_n_told = len(y)
@@ -348,16 +369,18 @@ class Optimizer(Proposer):
         (one prediction instead of a search with local moves and L-BFGS-B).
         """
         avoid = self._pending_rows()
-        if self._pool is not None and self._pool_uses < self.reuse_candidates:
+        effort = self._current_effort()
+        reuse = max(self.reuse_candidates, effort.reuse)
+        if self._pool is not None and self._pool_uses < reuse:
             self._pool_uses += 1
             return self._pool, score_candidates(self._pool, value, avoid)
         y_told = self.scores
         X, values = search_candidates(
             self._encoded, value, self._X,
             np.where(np.isfinite(y_told), y_told, -np.inf), self._rng,
-            acquisition_grad=value_grad, avoid=avoid,
+            acquisition_grad=value_grad, avoid=avoid, effort=effort,
         )
-        if self.reuse_candidates:
+        if reuse:
             order = np.argsort(-values, kind="stable")[:_POOL_SIZE]
             self._pool, self._pool_uses = X[order], 0
         return X, values

@@ -85,6 +85,9 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         Configurations of the space-filling design evaluated before the model
         is used. ``None`` means twice the number of parameters, between 5 and
         10 (10 for ``"tpe"``), and at most a third of ``n_iter`` (at least 2).
+        With a list of subspaces the design holds one configuration of each
+        at least (as many as ``n_iter`` allows), so that every subspace is
+        evaluated whenever ``n_iter`` is at least their number.
 
     scoring : str, callable, list, tuple or dict, default=None
         As in :class:`~sklearn.model_selection.RandomizedSearchCV`. With
@@ -315,6 +318,13 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
     evaluated first: for a grid searched whole, the first in grid order, as
     in ``GridSearchCV``.
 
+    Past 60 evaluations the model's work per proposal is lighter (the
+    Gaussian process refitted less often, on at most 80 configurations,
+    searched with fewer candidates; see ``optimizer_.effort_``), so that a
+    long search of fits of a millisecond is not mostly model work. The
+    switch depends on the count only: the same ``random_state`` gives the
+    same configurations however long the fits take.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -446,11 +456,13 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
 
     def _n_initial(self, space):
         settings = self._optimizer_settings()
-        n_initial_points = settings["n_initial_points"]
-        if n_initial_points is not None:
-            return n_initial_points
-        default = default_n_initial(settings["surrogate"], space)
-        return min(default, max(2, self._n_iter() // 3))
+        n_initial = settings["n_initial_points"]
+        if n_initial is None:
+            default = default_n_initial(settings["surrogate"], space)
+            n_initial = min(default, max(2, self._n_iter() // 3))
+        # The design visits the subspaces in turn: one point each at least, or
+        # a subspace the first scores make look poor may never be evaluated.
+        return max(n_initial, min(len(space.subspaces), self._n_iter()))
 
     def _search(self, space, evaluator, rng):
         if self._search_in_turns(space, evaluator, rng):
@@ -467,6 +479,7 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
             random_state=rng,
             pending_rule="believer" if asynchronous else "liar",
             reuse_candidates=self._reuse_candidates(evaluator),
+            effort="auto",
         )
         try:
             if self._exhaustive(space):

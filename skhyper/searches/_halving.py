@@ -62,7 +62,11 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
 
     n_candidates : int, "auto" or "exhaust", default="auto"
         Candidates of the first rung. ``"auto"``: the whole grid for a grid
-        (proposer ``"grid"``); otherwise ``ceil(factor**k) - 1`` candidates,
+        (proposer ``"grid"``: every parameter a list of choices, whether given
+        as ``param_grid``, ``param_distributions`` or positionally), as
+        ``HalvingGridSearchCV`` does, where ``HalvingRandomSearchCV`` would
+        draw a few; ``n_candidates="exhaust"`` samples the grid instead.
+        Otherwise ``ceil(factor**k) - 1`` candidates,
         with ``k`` rungs, ``k`` being the number of rungs that fit between
         ``min_resources`` and ``max_resources``, at least 2 and at most what
         keeps the candidates to 100 (RandomizedSearchCV's ``n_iter=100``).

@@ -327,9 +327,10 @@ class Integer(_NumericDimension):
 class Categorical(Dimension):
     """A parameter taking one of a list of values.
 
-    Values are passed to the estimator unchanged (``None``, booleans, strings,
-    tuples, whole estimators for a pipeline step), except numpy scalars which
-    become plain Python numbers or strings.
+    Values are passed to the estimator unchanged, as ``GridSearchCV`` passes
+    them (``None``, booleans, strings, tuples, whole estimators for a pipeline
+    step, numpy scalars such as the ``np.float64`` of ``np.logspace``); a
+    numpy scalar and the plain Python value it equals are the same choice.
 
     Parameters
     ----------
@@ -355,6 +356,8 @@ class Categorical(Dimension):
     def __init__(self, categories, ordered="auto", name=None):
         self.name = name
         self.categories = self._check_categories(categories, name)
+        # Plain Python twins of the categories, for comparisons and ordering.
+        self._plain = [python_scalar(v) for v in self.categories]
         self.ordered = ordered
         self._ordered = self._resolve_ordered(ordered)
 
@@ -367,15 +370,15 @@ class Categorical(Dimension):
             raise TypeError(
                 f"Categorical{where} needs a list of choices, got {categories!r}."
             )
-        values = [python_scalar(v) for v in categories]
+        values = list(categories)
         if not values:
             raise ValueError(f"Categorical{where} needs at least one choice, got [].")
         return values
 
     def _resolve_ordered(self, ordered):
-        numeric = all(is_number(v) for v in self.categories)
+        numeric = all(is_number(v) for v in self._plain)
         if ordered == "auto":
-            return numeric and len(self.categories) >= 3 and self._distinct()
+            return numeric and len(self._plain) >= 3 and self._distinct()
         if ordered not in (True, False):
             raise ValueError(f"ordered must be True, False or 'auto', got {ordered!r}.")
         if ordered and not numeric:
@@ -383,7 +386,7 @@ class Categorical(Dimension):
         return bool(ordered)
 
     def _distinct(self):
-        return len({self._key(v) for v in self.categories}) == len(self.categories)
+        return len({self._key(v) for v in self._plain}) == len(self._plain)
 
     @staticmethod
     def _key(value):
@@ -417,8 +420,9 @@ class Categorical(Dimension):
         for i, category in enumerate(self.categories):
             if category is value:
                 return i
-        for i, category in enumerate(self.categories):
-            if _same_value(category, value):
+        plain = python_scalar(value)
+        for i, category in enumerate(self._plain):
+            if _same_value(category, plain):
                 return i
         raise ValueError(f"{value!r} is not one of {self.categories!r}.")
 
