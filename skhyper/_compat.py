@@ -324,7 +324,8 @@ def _fit_scorers(search):
     """
     import inspect
 
-    if "convert_multimetric" in inspect.signature(search._get_scorers).parameters:
+    # scikit-learn's own signature: the searches override it with *args.
+    if "convert_multimetric" in inspect.signature(BaseSearchCV._get_scorers).parameters:
         return search._get_scorers(convert_multimetric=False)[0]
     return search._get_scorers()[0]
 
