@@ -221,6 +221,7 @@ def run_method(method, task, args, seed):
         return None
     TRAINED[0] = 0
     floor = None
+    first = halving_candidates(n_iter)
     start = time.perf_counter()
     if method == "random":
         search = RandomizedSearchCV(factory(cap), scipy_space(kind), n_iter=n_iter,
@@ -229,7 +230,7 @@ def run_method(method, task, args, seed):
     elif method == "sk-halving":
         search = HalvingRandomSearchCV(
             factory(cap), scipy_space(kind), resource=ROUNDS[kind], max_resources=cap,
-            min_resources=max(1, cap // 9), factor=3, n_candidates=9, cv=folds,
+            min_resources=max(1, cap // first), factor=3, n_candidates=first, cv=folds,
             scoring=scoring, random_state=seed).fit(X, y)
         model, cv_score = search.best_estimator_, search.best_score_
         floor = _floor(search.n_resources_, search.n_candidates_, len(folds), cap,
@@ -259,7 +260,7 @@ def run_method(method, task, args, seed):
 
         search = SuccessiveHalvingSearchCV(
             factory(cap), skhyper_space(kind), resource="n_estimators", max_resources=cap,
-            min_resources=max(1, cap // 9), factor=3, n_candidates=9, cv=folds,
+            min_resources=max(1, cap // first), factor=3, n_candidates=first, cv=folds,
             scoring=scoring, random_state=seed).fit(X, y)
         model, cv_score = search.best_estimator_, search.best_score_
         floor = _floor(search.n_resources_, search.n_candidates_, len(folds), cap,
@@ -274,6 +275,16 @@ def run_method(method, task, args, seed):
     return {"task": task, "method": method, "seed": seed, "test_score": float(test),
             "cv_score": float(cv_score), "wall": wall, "rounds": TRAINED[0],
             "floor": floor}
+
+
+def halving_candidates(n_iter):
+    """The halving searches' first rung: the smallest power of 3 of at least
+    ``n_iter`` candidates (9 for 5, 27 for 20), so that they look at no fewer
+    candidates than the searches that fit every one of them at full rounds."""
+    first = 3
+    while first < n_iter:
+        first *= 3
+    return first
 
 
 def _floor(resources, candidates, n_splits, cap, continued):
@@ -342,7 +353,7 @@ def main(argv=None):
                     continue
                 if method == "lgb-tuner" and args.tuner_budget is None:
                     args_m = argparse.Namespace(**{**vars(args),
-                                                   "tuner_budget": int(random_wall or 60)})
+                                                   "tuner_budget": max(1, round(random_wall or 60))})
                 else:
                     args_m = args
                 row = run_method(method, task, args_m, seed)
