@@ -29,12 +29,13 @@ one not yet evaluated.
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.spatial import cKDTree
 
 from skhyper.optimizer._effort import FULL
 
 # How many candidates, rounds and polish steps: an Effort (FULL by default).
 _MAX_CHECKS = 500  # candidates examined for a not-yet-seen configuration
-_CHECK_BLOCK = 16  # of them compared with the told configurations at once
+_CHECK_BLOCK = 64  # of them looked up among the told configurations at once
 # Candidates closer than this to a pending configuration in every column of
 # the encoding (1% of a numeric range, same categories) are near-copies.
 _MIN_SEPARATION = 0.01
@@ -298,10 +299,15 @@ def best_unseen(space, X, values, is_seen, near=None):
     """
     tried = set()
     order = np.argsort(-values, kind="stable")[:_MAX_CHECKS]
+    # Long searches put most of the best candidates next to told
+    # configurations: a tree finds their near-copies without comparing every
+    # candidate with every told configuration.
+    tree = cKDTree(near) if near is not None and len(near) else None
     for start in range(0, len(order), _CHECK_BLOCK):
         block = order[start : start + _CHECK_BLOCK]
-        # The near-copies of a block of candidates, found at once.
-        far = ~_near(X[block], near) if near is not None else np.ones(len(block), bool)
+        far = np.ones(len(block), bool) if tree is None else np.isinf(
+            tree.query(X[block], p=np.inf, distance_upper_bound=_MIN_SEPARATION)[0]
+        )
         for i in block[far]:
             row = X[i].tobytes()
             if row in tried:

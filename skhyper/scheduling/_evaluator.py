@@ -397,6 +397,8 @@ class Evaluator:
 
     def _after_evaluations(self):
         self._save()
+        if self.search.verbose <= 0:
+            return
         self._progress.report(
             self.progress(), self.metric, self.n_batches,
             self.n_evaluated - self._n_restored,
@@ -406,9 +408,15 @@ class Evaluator:
         if self._saver is not None and self.results is not None:
             self._saver(self.cv.splits_, self.results)
 
-    def note_expected_improvement(self, evaluations, values):
-        """Record the model's expected improvement of each evaluation (Bayes)."""
-        self._progress.note_expected_improvement(evaluations, values)
+    @property
+    def note_expected_improvement(self):
+        """``note(evaluations, values)`` recording the model's expected
+        improvement of each evaluation for the stopping rules (Bayes), or
+        ``None`` when no rule reads it: the model's extra prediction per
+        proposal is then skipped."""
+        if not self._progress.watched:
+            return None
+        return self._progress.note_expected_improvement
 
     def progress(self):
         """A :class:`~skhyper.callbacks.SearchProgress` snapshot for callbacks."""
@@ -420,7 +428,7 @@ class Evaluator:
         """Whether a stopping rule asks to end the search before the next batch."""
         if self.stop_reason is not None:
             return True
-        if not self.evaluations:
+        if not self.evaluations or not self._progress.watched:
             return False
         return self._progress.should_stop(self.progress())
 

@@ -49,6 +49,12 @@ class Progress:
         self._reported_best = None
         self._expected_improvement = {}  # row -> the model's EI when proposed
 
+    @property
+    def watched(self):
+        """Whether a stopping rule reads the progress (else nobody needs the
+        expected improvement, nor a snapshot between batches)."""
+        return bool(self._stoppers)
+
     def note_expected_improvement(self, evaluations, values):
         """Record the model's expected improvement of each evaluation (Bayes)."""
         for evaluation, value in zip(evaluations, values):
