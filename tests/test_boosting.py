@@ -271,6 +271,19 @@ def test_a_resumed_search_keeps_the_rounds(tmp_path):
     assert again.best_estimator_.n_estimators == first.best_rounds_
 
 
+@pytest.mark.parametrize("second", [None, EarlyStopping(patience=5)])
+def test_checkpoint_of_another_early_stopping_is_refused(tmp_path, second):
+    # Its rows hold rounds chosen by the first setting: replaying them under
+    # another would mix two searches.
+    X, y = _data()
+    path = tmp_path / "search.json"
+    BayesSearchCV(_xgb(), RATES, n_iter=2, cv=3, early_stopping=STOP, random_state=0,
+                  checkpoint=path).fit(X, y)
+    with pytest.raises(ValueError, match="early_stopping"):
+        BayesSearchCV(_xgb(), RATES, n_iter=2, cv=3, early_stopping=second,
+                      random_state=0, checkpoint=path).fit(X, y)
+
+
 def test_refit_rules():
     X, y = _data(600, classification=False)
     stop = EarlyStopping(patience=3, refit_rounds="mean", scale_rounds=True)

@@ -82,7 +82,7 @@ def fingerprint(search, space, X, y, fit_params=None):
         "search": type(search).__name__,
         "schedule": {
             name: describe(getattr(search, name)) for name in search._checkpoint_params
-        } | _fold_stopping(search),
+        } | _later_options(search),
         "data": joblib_hash((X, y)),
         "fit_params": {
             "names": sorted(fit_params or {}),
@@ -91,11 +91,19 @@ def fingerprint(search, space, X, y, fit_params=None):
     }
 
 
-def _fold_stopping(search):
-    """``fold_stopping`` when set: its rows cannot be replayed without it (nor
-    full rows with it); unset, checkpoints of earlier releases still match."""
-    rule = getattr(search, "fold_stopping", None)
-    return {} if rule is None else {"fold_stopping": rule}
+#: Options added after the first checkpoints were written. Their rows cannot
+#: be replayed under another setting (folds left unfitted, rounds chosen by
+#: early stopping), so they are in the fingerprint, but only when set: unset,
+#: checkpoints of earlier releases still match.
+_LATER_OPTIONS = ("fold_stopping", "early_stopping")
+
+
+def _later_options(search):
+    return {
+        name: describe(value)
+        for name in _LATER_OPTIONS
+        if (value := getattr(search, name, None)) not in (None, False)
+    }
 
 
 # -- describing -----------------------------------------------------------------
