@@ -454,6 +454,48 @@ def test_rounds_resource_is_found_for_each_library():
     assert search.best_params_["catboostclassifier__iterations"] == 18
 
 
+@pytest.mark.parametrize("make, space, resource", [
+    (lambda: xgb.XGBClassifier(n_estimators=27, nthread=1), {"max_depth": [1, 2, 3, 4, 5, 6]},
+     "n_estimators"),
+    (lambda: make_pipeline(StandardScaler(), HistGradientBoostingClassifier(max_iter=27)),
+     {"histgradientboostingclassifier__max_depth": [1, 2, 3, 4, 5, 6]},
+     "histgradientboostingclassifier__max_iter"),
+    (LogisticRegression, {"C": [0.1, 1.0]}, "n_samples"),
+])
+@pytest.mark.parametrize("search_cls", [SuccessiveHalvingSearchCV, HyperbandSearchCV])
+def test_default_resource_is_a_boosters_rounds(make, space, resource, search_cls):
+    # Nothing written: a booster's rounds grow rung by rung, continued; any
+    # other estimator gets scikit-learn's n_samples.
+    X, y = _data()
+    search = search_cls(make(), space, cv=3, random_state=0).fit(X, y)
+    assert search.resource == "auto" and search.resource_ == resource
+    if resource == "n_samples":
+        assert search.max_resources_ == len(X)
+        return
+    assert search.max_resources_ == 27 and search.warm_start_
+    rounds = [p[resource] for p in search.cv_results_["params"]]
+    assert min(rounds) < 27 and search.best_params_[resource] == 27
+
+
+def test_default_resource_is_the_samples_with_early_stopping():
+    X, y = _data()
+    search = SuccessiveHalvingSearchCV(_xgb(), RATES, cv=3,
+                                       early_stopping=STOP, random_state=0).fit(X, y)
+    assert search.resource_ == "n_samples"
+    assert "n_estimators" not in search.best_params_
+
+
+def test_checkpoints_of_the_former_default_resource_still_match(tmp_path):
+    X, y = _data()
+    path = tmp_path / "search.json"
+    grid = {"C": [0.1, 1.0, 10.0]}
+    first = SuccessiveHalvingSearchCV(LogisticRegression(), grid, resource="n_samples",
+                                      cv=3, random_state=0, checkpoint=path).fit(X, y)
+    again = SuccessiveHalvingSearchCV(LogisticRegression(), grid, cv=3, random_state=0,
+                                      checkpoint=path).fit(X, y)
+    assert again.cv_results_["params"] == first.cv_results_["params"]
+
+
 class SelfCloningXGB(xgb.XGBClassifier):
     def __sklearn_clone__(self):
         return type(self)(**self.get_params())

@@ -61,8 +61,8 @@ def score_label(metric):
 
 def resource_name(search):
     """The search's resource (``"n_samples"``, ``"n_estimators"``, ...)."""
-    resource = getattr(search, "resource", "n_samples")
-    return resource if isinstance(resource, str) else "n_samples"
+    resource = getattr(search, "resource_", getattr(search, "resource", "n_samples"))
+    return resource if isinstance(resource, str) and resource != "auto" else "n_samples"
 
 
 def configuration_ids(params, ignore=()):

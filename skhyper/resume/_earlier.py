@@ -159,7 +159,8 @@ def halving_rows(search, setup, space, earlier, same_subsamples):
             "their scores are not comparable."
         )
     levels = _resource_levels(setup.schedule)
-    if search.resource == "n_samples" and not same_subsamples:
+    resource = search._resource_name()
+    if resource == "n_samples" and not same_subsamples:
         levels &= {setup.n_samples}  # whole folds only
     rows, params = [], []
     for i, (point, n_resources) in enumerate(
@@ -172,7 +173,6 @@ def halving_rows(search, setup, space, earlier, same_subsamples):
         config = search._without_resource(point)
         if n_resources not in levels or not space.contains(config):
             continue
-        resource = search.resource
         if resource != "n_samples" and point.get(resource) != n_resources:
             continue
         rows.append(i)

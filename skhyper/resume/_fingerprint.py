@@ -81,7 +81,8 @@ def fingerprint(search, space, X, y, fit_params=None):
         "return_train_score": bool(search.return_train_score),
         "search": type(search).__name__,
         "schedule": {
-            name: describe(getattr(search, name)) for name in search._checkpoint_params
+            name: describe(_schedule_value(search, name))
+            for name in search._checkpoint_params
         } | _later_options(search),
         "data": joblib_hash((X, y)),
         "fit_params": {
@@ -89,6 +90,15 @@ def fingerprint(search, space, X, y, fit_params=None):
             "values": joblib_hash(sorted((fit_params or {}).items())),
         },
     }
+
+
+def _schedule_value(search, name):
+    """A schedule parameter; ``resource="auto"`` by what it designates, so that
+    checkpoints written under the earlier default ``"n_samples"`` still match."""
+    value = getattr(search, name)
+    if name == "resource" and value == "auto":
+        return search._resource_name()
+    return value
 
 
 #: Options added after the first checkpoints were written. Their rows cannot

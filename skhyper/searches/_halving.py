@@ -79,12 +79,19 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         Each rung keeps ``ceil(n_candidates / factor)`` candidates and gives
         them ``factor`` times more resource. Must be greater than 1.
 
-    resource : str, default="n_samples"
+    resource : str, default="auto"
         What grows from rung to rung: ``"n_samples"`` (subsamples of the CV
         folds, see Notes) or an integer parameter of the estimator, possibly
         of a pipeline step (``"clf__n_estimators"``, ``"clf__max_iter"``).
         The parameter's value then appears in ``cv_results_["params"]`` and
-        ``best_params_``, as in scikit-learn.
+        ``best_params_``, as in scikit-learn. For a gradient-boosting model
+        (XGBoost, LightGBM, CatBoost, scikit-learn's), or a pipeline ending in
+        one, ``"n_estimators"`` names its rounds parameter whatever the
+        library calls it (``max_iter``, ``iterations``). ``"auto"``: those
+        rounds for such a model without ``early_stopping``, else
+        ``"n_samples"`` (scikit-learn's default, which
+        ``HalvingRandomSearchCV`` uses for every estimator); ``resource_``
+        says which.
 
     max_resources : int or "auto", default="auto"
         Resource of the last rung. ``"auto"``: all samples for
@@ -271,6 +278,10 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
     max_resources_ : int
         Largest resource a rung may get.
 
+    resource_ : str
+        The resource the rungs grew: ``"n_samples"`` or the estimator
+        parameter (with its pipeline prefix) that ``resource`` designates.
+
     n_iterations_ : int
         Rungs run (fewer than planned if a stopping rule ended the search).
 
@@ -430,7 +441,7 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         *,
         n_candidates="auto",
         factor=3,
-        resource="n_samples",
+        resource="auto",
         max_resources="auto",
         min_resources="auto",
         aggressive_elimination=False,
@@ -553,7 +564,7 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
     def _batch_line(self):
         if self.verbose <= 0:
             return None
-        name, resource = type(self).__name__, self.resource
+        name, resource = type(self).__name__, self._resource_name()
 
         def line(units):
             columns = units[0].columns

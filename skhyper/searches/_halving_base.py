@@ -123,13 +123,27 @@ class BaseHalvingSearch(BaseModelSearchCV):
             return name
         name = resource = self.resource
         estimator = self.estimator
-        if (isinstance(resource, str) and resource != "n_samples"
+        if resource == "auto":
+            name = self._auto_resource()
+        elif (isinstance(resource, str) and resource != "n_samples"
                 and hasattr(estimator, "get_params")
                 and resource not in estimator.get_params(deep=True)):
             name = _libraries.resolve_rounds(estimator, resource) or resource
         if run is not None:
             run.resource_name = name
         return name
+
+    def _auto_resource(self):
+        """``resource="auto"``: a booster's rounds, else ``"n_samples"``.
+
+        Boosting rounds grow a model the way its users tune it, and promoted
+        fold models continue their rounds; with ``early_stopping`` the rounds
+        are the booster's own to choose, so the rungs grow the samples.
+        """
+        prefix, booster = _libraries.final_booster(self.estimator)
+        if booster is None or getattr(self, "early_stopping", None) not in (None, False):
+            return "n_samples"
+        return prefix + _libraries.rounds_param(booster)
 
     def _estimator_params(self):
         """The estimator's parameters, a booster's unset rounds filled in."""
@@ -230,7 +244,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
         _compat.validate_params(self)
         space = Space(self._space_spec())
         space.check_estimator_params(self.estimator)
-        if X is None and self.resource == "n_samples":
+        if X is None and self._resource_name() == "n_samples":
             raise ValueError(
                 "schedule() needs X (and y) when resource='n_samples': the "
                 "resources are numbers of samples."
@@ -343,7 +357,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
         )
         return (
             isinstance(earlier, BaseHalvingSearch)
-            and earlier.resource == "n_samples"
+            and earlier._resource_name() == "n_samples"
             and is_int(self.random_state)
             and earlier.random_state == self.random_state
             and not shuffled
@@ -379,6 +393,7 @@ class BaseHalvingSearch(BaseModelSearchCV):
         self.proposer_ = setup.proposer
         schedule = setup.schedule
         self.schedule_ = schedule
+        self.resource_ = self._resource_name()
         self.min_resources_ = schedule.min_resources
         self.max_resources_ = schedule.max_resources
         try:

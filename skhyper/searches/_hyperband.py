@@ -61,8 +61,9 @@ class HyperbandSearchCV(BaseHalvingSearch):
         ``eta``: each rung keeps the best ``1 / factor`` and multiplies the
         resource by ``factor``. Must be greater than 1.
 
-    resource : str, default="n_samples"
-        ``"n_samples"`` or an integer parameter of the estimator, as in
+    resource : str, default="auto"
+        ``"n_samples"``, an integer parameter of the estimator or ``"auto"``
+        (a gradient-boosting model's rounds, else ``"n_samples"``), as in
         :class:`SuccessiveHalvingSearchCV`.
 
     max_resources : int or "auto", default="auto"
@@ -199,6 +200,9 @@ class HyperbandSearchCV(BaseHalvingSearch):
     min_resources_, max_resources_ : int
         ``r`` and ``R``: the smallest and the largest resource of a rung.
 
+    resource_ : str
+        The resource the rungs grew (see ``resource``).
+
     warm_start_ : bool
         Whether promoted fold models continued training.
 
@@ -276,7 +280,7 @@ feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
         search_spaces=None,
         *,
         factor=3,
-        resource="n_samples",
+        resource="auto",
         max_resources="auto",
         min_resources="auto",
         proposer="auto",
@@ -383,7 +387,7 @@ feature_names_in_, stop_reason_, best_score_bias_, best_score_corrected_
     def _batch_line(self):
         if self.verbose <= 0:
             return None
-        name, resource = type(self).__name__, self.resource
+        name, resource = type(self).__name__, self._resource_name()
         steps = iter(range(10**9))
 
         def line(units):
