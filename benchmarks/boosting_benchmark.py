@@ -222,7 +222,7 @@ def run_method(method, task, args, seed):
     TRAINED[0] = 0
     floor = None
     first = halving_candidates(n_iter)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     if method == "random":
         search = RandomizedSearchCV(factory(cap), scipy_space(kind), n_iter=n_iter,
                                     cv=folds, scoring=scoring, random_state=seed).fit(X, y)
@@ -268,12 +268,15 @@ def run_method(method, task, args, seed):
     else:
         raise ValueError(method)
     wall = time.perf_counter() - start
+    # One process, one thread per booster: its CPU time is the search's cost,
+    # whatever else the machine runs meanwhile.
+    cpu = time.process_time() - start_cpu
     if method == "lgb-tuner":
         test = roc_auc_score(y_test, model.predict(X_test))
     else:
         test = get_scorer(scoring)(model, X_test, y_test)
     return {"task": task, "method": method, "seed": seed, "test_score": float(test),
-            "cv_score": float(cv_score), "wall": wall, "rounds": TRAINED[0],
+            "cv_score": float(cv_score), "wall": wall, "cpu": cpu, "rounds": TRAINED[0],
             "floor": floor}
 
 
@@ -374,21 +377,24 @@ def report(path):
     lines = []
     for task, group in runs.groupby("task", sort=False):
         lines.append(f"\n**{task}** (medians over seeds)\n")
-        lines.append("| method | seeds | held-out score | CV score | wall (s) "
-                     "| wall / random | rounds trained | rounds / floor |")
-        lines.append("|---|---|---|---|---|---|---|---|")
-        random_wall = group[group.method == "random"].set_index("seed")["wall"]
+        lines.append("| method | seeds | held-out score | CV score | CPU (s) "
+                     "| CPU / random | wall / random | rounds trained | rounds / floor |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
+        random_rows = group[group.method == "random"].set_index("seed")
         for method in METHODS:
             rows = group[group.method == method]
             if rows.empty:
                 continue
-            ratio = (rows.set_index("seed")["wall"] / random_wall).median()
+            ratio = (rows.set_index("seed")["wall"] / random_rows["wall"]).median()
+            cpu = rows["cpu"].median() if "cpu" in rows else float("nan")
+            cpu_ratio = (rows.set_index("seed")["cpu"] / random_rows["cpu"]).median() \
+                if "cpu" in rows else float("nan")
             floor = rows["floor"].dropna()
             per_floor = (rows["rounds"] / rows["floor"]).median() if len(floor) else None
             lines.append(
                 f"| {method} | {rows.seed.nunique()} | {rows.test_score.median():.4f} "
                 f"| {rows.cv_score.median():.4f} "
-                f"| {rows.wall.median():.1f} | {ratio:.2f} "
+                f"| {cpu:.1f} | {cpu_ratio:.2f} | {ratio:.2f} "
             f"| {'n/a' if rows.rounds.isna().all() else int(rows.rounds.median())} "
                 f"| {'' if per_floor is None else f'{per_floor:.3f}'} |"
             )
