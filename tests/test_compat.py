@@ -69,7 +69,8 @@ def test_private_attribute_access_of_sklearn_objects_is_avoided():
                "_keep_finished_results", "_add_trailing_failures",
                "_one_call", "_warn_once", "_format_rows", "_finish_results",
                "_check_fold_stopping", "_stopping_plan", "_unwrap_scorer",
-               "_set_best_rounds", "_fold_extras", *_compat.BASE_SEARCH_HOOKS}
+               "_set_best_rounds", "_fold_extras", "_after_search",
+               *_compat.BASE_SEARCH_HOOKS}
     text = (PACKAGE / "searches" / "_base.py").read_text()
     tree = ast.parse(text)
     used = {

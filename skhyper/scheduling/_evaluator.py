@@ -91,6 +91,7 @@ class Evaluator:
         self._n_sklearn_rows = 0  # candidates scikit-learn formatted so far
         self._n_sklearn_fitted = 0  # evaluate_candidates calls that returned
         self._new_rows = None  # rows of the call running
+        self._call_columns = set()  # own columns the call running passed
         self._sentinel = False  # whether that call's rows are dropped
         self._before_rows = None
         self._n_restored = 0
@@ -246,6 +247,7 @@ class Evaluator:
         started = time.perf_counter()
         batch_task = self._open_batch_task(len(candidates) * (self.n_splits or 1))
         self._new_rows, self._sentinel = None, sentinel
+        self._call_columns = set(more_results or ())
         try:
             with _batch_lines_only(self.search):
                 _compat.evaluate(
@@ -284,9 +286,14 @@ class Evaluator:
         meanwhile by the streaming driver.
         """
         done = self._n_sklearn_rows
+        n_new = len(candidate_params) - done
+        # scikit-learn keeps every column any call gave and appends each
+        # call's values: this call's columns end with its candidates' values;
+        # the others belong to earlier rows (the record fills them with NaN).
         new = format_rows(
             candidate_params[done:], n_splits, out[done * n_splits :],
-            {k: v[done:] for k, v in (more_results or {}).items()},
+            {k: v[len(v) - n_new:] for k, v in (more_results or {}).items()
+             if k in self._call_columns},
         )
         self._n_sklearn_rows = len(candidate_params)
         self._take_rows_fitted_meanwhile()

@@ -328,6 +328,7 @@ class BaseModelSearchCV(BaseSearchCV):
         )
         run.evaluator = evaluator
         self._search(space, evaluator, np.random.RandomState(seed))
+        self._after_search(evaluator, cv, seed)
         evaluator.close()
         if run.early_stopping is not None:
             run.early_stopping.learn(evaluator.results)
@@ -338,6 +339,9 @@ class BaseModelSearchCV(BaseSearchCV):
                 f"All {evaluator.n_evaluated} evaluated configurations failed; "
                 f"the first failure was:\n{evaluator.first_error}"
             )
+
+    def _after_search(self, evaluator, cv, seed):
+        """Evaluations a search adds once its policy is done (a hook)."""
 
     def _restore(self, space, spec):
         """Earlier work to start from, and how to checkpoint this search."""

@@ -23,6 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils import check_random_state
 
+
+from skhyper.searches._rescore import COLUMN as RESCORED
+
 __all__ = ["SelectionBias", "SelectionBiasWarning", "selection_bias"]
 
 METHODS = ("tibshirani", "bootstrap")
@@ -199,6 +202,8 @@ def _best_row(search, results, metric, means):
 def _comparable_rows(results, scores, best):
     """Rows scored on every split (and at the best's resource, for halving)."""
     keep = np.all(np.isfinite(scores), axis=1)
+    if RESCORED in results:  # re-scored rows are on other folds
+        keep &= ~np.isfinite(np.asarray(results[RESCORED], dtype=float))
     if "n_resources" in results:
         resources = np.asarray(results["n_resources"])
         keep &= resources == resources[best]
