@@ -23,6 +23,11 @@ Run (appends to OUT/runs.jsonl; finished runs are skipped on a rerun)::
         --tasks all --seeds 10 --n-iter 40 --cv 5 --out benchmarks/results/fold-stopping
     python benchmarks/fold_stopping.py --report benchmarks/results/fold-stopping
 
+``--rules`` with no rule runs only ``full``; ``--timed`` names the rules
+that also get the ``@time`` variant (all of them by default). ``full``
+records also store each candidate's fold test scores (``splits``) and mean
+fit time in proposal order, for ``fold_stopping_replay.py``.
+
 ``--cv repeated`` uses ``RepeatedStratifiedKFold(n_splits=5, n_repeats=2)``
 (``RepeatedKFold`` for regression), ``--cv 10`` ten folds.
 """
@@ -103,6 +108,7 @@ def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
     n_splits = len(_splits(task, cv))
     folds = results.get("n_folds_run", np.full(len(results["params"]), n_splits))
     return {
+        **_per_candidate(results, variant),
         "task": task_name, "seed": seed, "variant": variant, "cv": str(cv),
         "n_iter": n_iter, "n_jobs": n_jobs, "n_evals": len(results["params"]),
         "fits": int(np.sum(folds)), "planned_fits": len(folds) * n_splits,
@@ -110,6 +116,20 @@ def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
         "search_time": wall - float(getattr(search, "refit_time_", 0.0)),
         "best_cv": float(search.best_score_), "test": test,
         "trace": trace.marks, "versions": versions(),
+    }
+
+
+def _per_candidate(results, variant):
+    """For ``full``: each candidate's fold test scores and mean fit time, in
+    proposal order, so that stopping rules can be replayed offline."""
+    if variant != "full":
+        return {}
+    from skhyper.scheduling._fold_stopping import split_scores
+
+    rows = range(len(results["params"]))
+    return {
+        "splits": [split_scores(results, "score", i) for i in rows],
+        "fit_time": [float(t) for t in results["mean_fit_time"]],
     }
 
 
@@ -129,10 +149,11 @@ def run(args):
     path = out / "runs.jsonl"
     done = _done(path)
     tasks = DEFAULT_TASKS if args.tasks == "all" else args.tasks.split(",")
+    timed = args.rules if args.timed is None else args.timed
     for seed in range(args.seeds):
         for task in tasks:
             full = None
-            for variant in ["full", *args.rules, *(f"{r}@time" for r in args.rules)]:
+            for variant in ["full", *args.rules, *(f"{r}@time" for r in timed)]:
                 if (task, seed, variant, str(args.cv)) in done:
                     continue
                 if variant.endswith("@time"):
@@ -274,7 +295,10 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--n-iter", type=int, default=40)
     parser.add_argument("--cv", default="5", help="number of folds, or 'repeated'")
-    parser.add_argument("--rules", nargs="+", default=["forgiving", "paired"])
+    parser.add_argument("--rules", nargs="*", default=["forgiving", "paired"])
+    parser.add_argument(
+        "--timed", nargs="*", help="rules also run at equal time (default: all)"
+    )
     parser.add_argument("--time-factor", type=int, default=2)
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--out", default=DEFAULT_OUT)
@@ -286,8 +310,10 @@ def main(argv=None):
             with open(Path(directory) / "runs.jsonl") as f:
                 records += [json.loads(line) for line in f]
         print(summarize(records))
+        rules = sorted({r["variant"] for r in records} - {"full"})
         for cv in sorted({r["cv"] for r in records}):
-            print(per_task(records, cv, "forgiving"))
+            for rule in (r for r in rules if "@" not in r):
+                print(per_task(records, cv, rule))
         return
     run(args)
 
