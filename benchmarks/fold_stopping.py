@@ -24,9 +24,12 @@ Run (appends to OUT/runs.jsonl; finished runs are skipped on a rerun)::
     python benchmarks/fold_stopping.py --report benchmarks/results/fold-stopping
 
 ``--rules`` with no rule runs only ``full``; ``--timed`` names the rules
-that also get the ``@time`` variant (all of them by default). ``full``
-records also store each candidate's fold test scores (``splits``) and mean
-fit time in proposal order, for ``fold_stopping_replay.py``.
+that also get the ``@time`` variant (all of them by default). Records
+also store each candidate's fold test scores (``splits``, NaN for folds not
+run), folds run and mean fit time in proposal order: ``full`` records are
+what ``fold_stopping_replay.py`` replays, and the report counts fits to the
+full search's final best with them (``fits to full's best``, independent of
+the machine's load).
 
 ``--cv repeated`` uses ``RepeatedStratifiedKFold(n_splits=5, n_repeats=2)``
 (``RepeatedKFold`` for regression), ``--cv 10`` ten folds.
@@ -108,7 +111,7 @@ def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
     n_splits = len(_splits(task, cv))
     folds = results.get("n_folds_run", np.full(len(results["params"]), n_splits))
     return {
-        **_per_candidate(results, variant),
+        **_per_candidate(results, folds),
         "task": task_name, "seed": seed, "variant": variant, "cv": str(cv),
         "n_iter": n_iter, "n_jobs": n_jobs, "n_evals": len(results["params"]),
         "fits": int(np.sum(folds)), "planned_fits": len(folds) * n_splits,
@@ -119,16 +122,16 @@ def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
     }
 
 
-def _per_candidate(results, variant):
-    """For ``full``: each candidate's fold test scores and mean fit time, in
-    proposal order, so that stopping rules can be replayed offline."""
-    if variant != "full":
-        return {}
+def _per_candidate(results, folds):
+    """Each candidate's fold test scores (NaN for folds not run), folds run
+    and mean fit time, in proposal order: rules can be replayed offline on
+    ``full`` runs, and fits counted up to any candidate."""
     from skhyper.scheduling._fold_stopping import split_scores
 
     rows = range(len(results["params"]))
     return {
         "splits": [split_scores(results, "score", i) for i in rows],
+        "folds_run": [int(n) for n in folds],
         "fit_time": [float(t) for t in results["mean_fit_time"]],
     }
 
@@ -202,6 +205,16 @@ def _time_to_reach(trace, target):
     return np.inf
 
 
+def _fits_to_reach(rec, target):
+    """Fold fits run until the first complete candidate scoring ``target``."""
+    if "splits" not in rec:
+        return np.nan
+    splits = np.asarray(rec["splits"], dtype=float)
+    folds = np.asarray(rec.get("folds_run", [splits.shape[1]] * len(splits)))
+    reached = (folds == splits.shape[1]) & (splits.mean(axis=1) >= target - 1e-12)
+    return np.cumsum(folds)[np.argmax(reached)] if reached.any() else np.inf
+
+
 def summarize(records):
     """Markdown tables: one per (cv, rule)."""
     by_key = {(r["task"], r["seed"], r["cv"], r["variant"]): r for r in records}
@@ -212,12 +225,14 @@ def summarize(records):
         lines += [
             f"\n#### cv={cv}\n",
             "| rule | pairs | fits used | wall time | normalized score diff "
-            "| held-out diff | speedup to full's best | reached | "
-            "equal time: normalized diff | equal time: held-out diff |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| held-out diff | speedup to full's best | fits to full's best "
+            "| reached | equal time: normalized diff | equal time: held-out diff |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for rule in rules:
-            fits, walls, dnorm, dtest, speed, ok, tnorm, ttest = ([] for _ in range(8))
+            fits, walls, dnorm, dtest, speed, ok, tnorm, ttest, fspeed = (
+                [] for _ in range(9)
+            )
             for (task, seed, c, variant), rec in by_key.items():
                 if c != cv or variant != rule:
                     continue
@@ -232,6 +247,10 @@ def summarize(records):
                 reach = _time_to_reach(rec["trace"], full["best_cv"])
                 ok.append(np.isfinite(reach))
                 speed.append(full["search_time"] / reach if reach > 0 else np.inf)
+                fspeed.append(
+                    _fits_to_reach(full, full["best_cv"])
+                    / _fits_to_reach(rec, full["best_cv"])
+                )
                 timed = by_key.get((task, seed, cv, f"{rule}@time"))
                 if timed is not None:
                     kt = timed["n_evals"]
@@ -242,7 +261,7 @@ def summarize(records):
             lines.append(
                 f"| {rule} | {len(fits)} | {_pct(fits)} | {_pct(walls)} "
                 f"| {_med(dnorm, '+.1f')} | {_med(dtest, '+.4f')} "
-                f"| {_med(speed, '.2f')}x | {sum(ok)}/{len(ok)} "
+                f"| {_med(speed, '.2f')}x | {_med(fspeed, '.2f')}x | {sum(ok)}/{len(ok)} "
                 f"| {_med(tnorm, '+.1f')} (mean {_mean(tnorm, '+.1f')}) "
                 f"| {_med(ttest, '+.4f')} (mean {_mean(ttest, '+.4f')}) |"
             )
