@@ -260,8 +260,11 @@ def summarize(records):
                 continue
             lines.append(
                 f"| {rule} | {len(fits)} | {_pct(fits)} | {_pct(walls)} "
-                f"| {_med(dnorm, '+.1f')} | {_med(dtest, '+.4f')} "
-                f"| {_med(speed, '.2f')}x | {_med(fspeed, '.2f')}x | {sum(ok)}/{len(ok)} "
+                f"| {_med(dnorm, '+.1f')} (mean {_mean(dnorm, '+.1f')}) "
+                f"| {_med(dtest, '+.4f')} (mean {_mean(dtest, '+.4f')}) "
+                f"| {_med(speed, '.2f')}x | {_med(fspeed, '.2f')}x "
+                f"(reached: {_med([v for v in fspeed if v > 0], '.2f')}x) "
+                f"| {sum(ok)}/{len(ok)} "
                 f"| {_med(tnorm, '+.1f')} (mean {_mean(tnorm, '+.1f')}) "
                 f"| {_med(ttest, '+.4f')} (mean {_mean(ttest, '+.4f')}) |"
             )
