@@ -69,14 +69,16 @@ def _diff_margin(c):
     return rule
 
 
-def _predictive(c, pooled=False):
-    """``"predictive"`` with ``c`` standard deviations; with ``pooled``, one
-    fold's spread is that of the fold differences between the rival and the
-    (up to) 5 complete candidates nearest to it in mean, once there are 2."""
+def _predictive(c, below=True, pooled=False):
+    """``"predictive"`` with ``c`` standard deviations; without ``below``,
+    whatever the mean over the folds run; with ``pooled``, one fold's spread
+    is that of the fold differences between the rival and the (up to) 5
+    complete candidates nearest to it in mean, once there are 2."""
     def rule(scores, rival, others):
         spread = _pooled_spread(rival, others) if pooled else None
         sd = predicted_sd(len(scores), rival, spread)
-        return (scores - rival[: len(scores)]).mean() < -c * sd
+        worse = (scores - rival[: len(scores)]).mean() < -c * sd
+        return worse and (not below or scores.mean() < rival.mean())
     return rule
 
 
@@ -101,10 +103,14 @@ def candidate_rules():
         rules[f"rival-margin c={c}"] = (_rival_margin(c), 1)
     for c in (1.0, 2.0, 3.0):
         rules[f"diff-margin c={c}"] = (_diff_margin(c), 1)
-    for c in (0.5, 0.6, 0.65, 1.0, 1.5):
+    for c in (0.5, 1.0):
         rules[f"predictive c={c}"] = (_predictive(c), 1)
+    for c in (0.5, 0.6, 0.65, 0.75, 1.0, 1.5):
+        rules[f"predictive c={c}, no mean condition"] = (_predictive(c, False), 1)
     for c in (1.0, 1.5, 2.0):
-        rules[f"predictive, pooled spread, c={c}"] = (_predictive(c, True), 1)
+        rules[f"predictive c={c}, no mean condition, pooled spread"] = (
+            _predictive(c, False, True), 1
+        )
     return rules
 
 

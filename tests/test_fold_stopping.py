@@ -271,6 +271,18 @@ def test_predictive_margin_is_the_rivals_spread_shrinking_with_folds_run():
     assert stopping.should_stop([0.77, 0.87, 0.67, 0.82], (None, 1))
 
 
+def test_predictive_rule_never_stops_a_candidate_whose_mean_beats_the_rival():
+    # the rival is weak on its last folds: a candidate worse on the first,
+    # easy fold is predicted worse but its mean so far is above the rival's,
+    # which is what the search's model would be told
+    rival = [0.95, 0.9, 0.5, 0.5, 0.5]
+    stopping = FoldStopping("predictive")
+    stopping.add(None, rival, order=0)
+    assert 0.7 - 0.95 < -0.75 * predicted_sd(1, np.array(rival))  # predicted worse
+    assert not stopping.should_stop([0.7], (None, 1))  # but above the mean 0.67
+    assert stopping.should_stop([0.6], (None, 1))
+
+
 def test_predicted_sd_shrinks_to_zero_at_the_last_fold():
     sd = [predicted_sd(k, np.array(RIVAL)) for k in range(1, 6)]
     assert np.all(np.diff(sd) < 0) and sd[-1] == 0

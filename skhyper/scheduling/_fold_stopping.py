@@ -13,12 +13,16 @@ Time: Early Stopping Cross-Validation", AutoML 2024). Rules:
 * ``"predictive"``: stop when the candidate's mean over all folds,
   predicted from its differences to the rival's same folds, is below the
   rival's mean by more than ``PREDICTIVE_C`` standard deviations of that
-  prediction. After ``k`` of ``K`` folds, the mean difference over all
-  ``K`` folds has standard deviation ``s * sqrt((K - k) / (K * k))`` around
-  the mean difference so far, ``s`` the spread of one fold's difference:
-  the margin shrinks to 0 at the last fold. ``s`` is taken as the spread of
-  the rival's own fold scores (an overestimate for candidates that follow
-  the rival fold by fold, the right size for those that do not).
+  prediction, and its mean over the folds run is below the rival's mean.
+  After ``k`` of ``K`` folds, the mean difference over all ``K`` folds has
+  standard deviation ``s * sqrt((K - k) / (K * k))`` around the mean
+  difference so far, ``s`` the spread of one fold's difference: the margin
+  shrinks to 0 at the last fold. ``s`` is taken as the spread of the
+  rival's own fold scores (an overestimate for candidates that follow the
+  rival fold by fold, the right size for those that do not). The second
+  condition is for the search's model, which is told a stopped candidate's
+  mean over the folds run: it is never told that a candidate judged worse
+  scores above the rival.
 
 A stopped candidate's row keeps scikit-learn's shape: the folds not run are
 NaN in ``split<k>_*`` columns, its mean and std are over the folds run, the
@@ -140,7 +144,8 @@ def decide(rule, scores, rival):
     diff = scores - rival[: len(scores)]
     if rule == "predictive":
         sd = predicted_sd(len(scores), rival)
-        return bool(diff.mean() < -PREDICTIVE_C * sd)
+        worse = diff.mean() < -PREDICTIVE_C * sd
+        return bool(worse and scores.mean() < rival.mean())
     if not np.any(diff):
         return False
     p = wilcoxon(diff, alternative="less", zero_method="zsplit").pvalue
