@@ -201,8 +201,9 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         same folds says worse (p < 0.1; needs at least 4 folds run, like
         Optuna's ``WilcoxonPruner``); ``"predictive"``: stop when its mean
         over all folds, predicted from its differences to the best
-        configuration's same folds, is more than one standard deviation of
-        that prediction below the best's. ``None`` runs every fold. A stopped
+        configuration's same folds, is more than 0.75 standard deviations of
+        that prediction below the best's, and its mean over the folds run is
+        below the best's too. ``None`` runs every fold. A stopped
         configuration's folds not run are NaN in ``split<k>_test_*``, its
         mean and std are over the folds run, the ``n_folds_run`` column of
         ``cv_results_`` says how many, it ranks after every complete

@@ -240,8 +240,9 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         a one-sided Wilcoxon signed-rank test on the same folds says worse
         (p < 0.1, from 4 folds run); ``"predictive"``: its mean over all
         folds, predicted from its differences to that candidate's same
-        folds, is more than one standard deviation of that prediction below
-        that candidate's. A stopped candidate is never promoted
+        folds, is more than 0.75 standard deviations of that prediction
+        below that candidate's, and so is its mean over the folds run. A
+        stopped candidate is never promoted
         nor best; its folds not run are NaN in ``split<k>_test_*``, and the
         ``n_folds_run`` column of ``cv_results_`` says how many ran. Its
         folds run one after the other (other candidates run meanwhile), so a
