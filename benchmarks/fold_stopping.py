@@ -224,9 +224,11 @@ def summarize(records):
     for cv in sorted({r["cv"] for r in records}):
         lines += [
             f"\n#### cv={cv}\n",
-            "| rule | pairs | fits used | wall time | normalized score diff "
-            "| held-out diff | speedup to full's best | fits to full's best "
-            "| reached | equal time: normalized diff | equal time: held-out diff |",
+            (
+                "| rule | pairs | fits used | wall time | normalized score diff "
+                "| held-out diff | speedup to full's best | fits to full's best "
+                "| reached | equal time: normalized diff | equal time: held-out diff |"
+            ),
             "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for rule in rules:

@@ -160,9 +160,11 @@ def table(records, rules):
     """Markdown table: medians (and means) over (task, seed) pairs."""
     lines = [
         f"{len(records)} (task, seed) traces\n",
-        "| rule | fits used (median, mean) | fit seconds used (median) "
-        "| normalized diff (median, mean, worst) | full's best kept "
-        "| speedup to full's best (median, fit seconds) |",
+        (
+            "| rule | fits used (median, mean) | fit seconds used (median) "
+            "| normalized diff (median, mean, worst) | full's best kept "
+            "| speedup to full's best (median, fit seconds) |"
+        ),
         "|---|---|---|---|---|---|",
     ]
     for name, (decision, min_folds) in rules.items():
