@@ -14,6 +14,7 @@ from skhyper.scheduling._fold_stopping import (
     COLUMN,
     FoldStopping,
     pad_rows,
+    predicted_sd,
     stopped_rows,
 )
 from skhyper.searches._selection_bias import selection_bias
@@ -90,9 +91,10 @@ def _check_shape(search):
     return stopped
 
 
+@pytest.mark.parametrize("rule", ["forgiving", "predictive"])
 @pytest.mark.parametrize("asynchronous", [False, True])
-def test_bayes_stops_folds_that_cannot_win(asynchronous):
-    search = _bayes(asynchronous=asynchronous).fit(X, y)
+def test_bayes_stops_folds_that_cannot_win(asynchronous, rule):
+    search = _bayes(asynchronous=asynchronous, fold_stopping=rule).fit(X, y)
     stopped = _check_shape(search)
     folds = np.asarray(search.cv_results_[COLUMN])
     assert stopped.sum() >= 3
@@ -156,14 +158,15 @@ def _halving_space():
     return {"quality": Real(0.0, 1.0)}
 
 
+@pytest.mark.parametrize("rule", ["forgiving", "predictive"])
 @pytest.mark.parametrize("asynchronous", [False, True, "asha"])
 @pytest.mark.parametrize("cls", [SuccessiveHalvingSearchCV, HyperbandSearchCV])
-def test_halving_never_promotes_a_stopped_candidate(cls, asynchronous):
+def test_halving_never_promotes_a_stopped_candidate(cls, asynchronous, rule):
     kwargs = dict(n_candidates=18) if cls is SuccessiveHalvingSearchCV else {}
     search = cls(
         FoldScorer(), _halving_space(), resource="n_estimators", max_resources=27,
         min_resources=3, factor=3, cv=CV, random_state=0, n_jobs=1,
-        fold_stopping="forgiving", asynchronous=asynchronous, **kwargs,
+        fold_stopping=rule, asynchronous=asynchronous, **kwargs,
     ).fit(X, y)
     results = search.cv_results_
     stopped = stopped_rows(results)
@@ -231,10 +234,59 @@ def test_callable_refit_is_refused_before_any_fit(cls):
     assert FoldScorer.n_fits == 0
 
 
-def test_unknown_rule_is_refused():
-    with pytest.raises(ValueError, match="fold_stopping"):
+def test_unknown_rule_is_refused_naming_the_rules():
+    with pytest.raises(ValueError, match="fold_stopping") as error:
         _bayes(fold_stopping="eager").fit(X, y)
+    for rule in ("forgiving", "paired", "predictive"):
+        assert rule in str(error.value)
     assert FoldScorer.n_fits == 0
+
+
+RIVAL = [0.8, 0.82, 0.79, 0.81, 0.8]
+
+
+def test_predictive_rule_stops_a_candidate_clearly_worse_on_its_first_fold():
+    stopping = FoldStopping("predictive")
+    assert not stopping.should_stop([0.1], (None, 1))  # no rival yet
+    stopping.add(None, RIVAL, order=0)
+    assert stopping.should_stop([0.5], (None, 1))
+    assert not stopping.should_stop([0.5], (None, 1), before=0)
+
+
+def test_predictive_rule_runs_on_when_the_folds_straddle_the_rival():
+    stopping = FoldStopping("predictive")
+    stopping.add(None, RIVAL, order=0)
+    assert not stopping.should_stop([0.795], (None, 1))  # within the rival's spread
+    assert not stopping.should_stop([0.79, 0.83], (None, 1))
+    assert not stopping.should_stop([0.81, 0.81, 0.78, 0.82], (None, 1))
+
+
+def test_predictive_margin_is_the_rivals_spread_shrinking_with_folds_run():
+    # the rival's folds vary a lot: a small deficit on the first fold is noise,
+    # the same deficit on four folds is not
+    rival = [0.8, 0.9, 0.7, 0.85, 0.75]
+    stopping = FoldStopping("predictive")
+    stopping.add(None, rival, order=0)
+    assert not stopping.should_stop([0.77], (None, 1))
+    assert stopping.should_stop([0.77, 0.87, 0.67, 0.82], (None, 1))
+
+
+def test_predictive_rule_never_stops_a_candidate_whose_mean_beats_the_rival():
+    # the rival is weak on its last folds: a candidate worse on the first,
+    # easy fold is predicted worse but its mean so far is above the rival's,
+    # which is what the search's model would be told
+    rival = [0.95, 0.9, 0.5, 0.5, 0.5]
+    stopping = FoldStopping("predictive")
+    stopping.add(None, rival, order=0)
+    assert 0.7 - 0.95 < -0.75 * predicted_sd(1, np.array(rival))  # predicted worse
+    assert not stopping.should_stop([0.7], (None, 1))  # but above the mean 0.67
+    assert stopping.should_stop([0.6], (None, 1))
+
+
+def test_predicted_sd_shrinks_to_zero_at_the_last_fold():
+    sd = [predicted_sd(k, np.array(RIVAL)) for k in range(1, 6)]
+    assert np.all(np.diff(sd) < 0) and sd[-1] == 0
+    assert sd[0] == pytest.approx(np.std(RIVAL, ddof=1) * np.sqrt(4 / 5))
 
 
 def test_forgiving_rule_compares_with_the_rivals_worst_fold():

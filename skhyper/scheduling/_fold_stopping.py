@@ -9,7 +9,20 @@ Time: Early Stopping Cross-Validation", AutoML 2024). Rules:
   rival's worst fold score (Bergman et al.'s robust rule);
 * ``"paired"``: stop when a one-sided Wilcoxon signed-rank test of the folds
   run against the rival's same folds says worse (p < 0.1), as Optuna's
-  ``WilcoxonPruner`` does.
+  ``WilcoxonPruner`` does;
+* ``"predictive"``: stop when the candidate's mean over all folds,
+  predicted from its differences to the rival's same folds, is below the
+  rival's mean by more than ``PREDICTIVE_C`` standard deviations of that
+  prediction, and its mean over the folds run is below the rival's mean.
+  After ``k`` of ``K`` folds, the mean difference over all ``K`` folds has
+  standard deviation ``s * sqrt((K - k) / (K * k))`` around the mean
+  difference so far, ``s`` the spread of one fold's difference: the margin
+  shrinks to 0 at the last fold. ``s`` is taken as the spread of the
+  rival's own fold scores (an overestimate for candidates that follow the
+  rival fold by fold, the right size for those that do not). The second
+  condition is for the search's model, which is told a stopped candidate's
+  mean over the folds run: it is never told that a candidate judged worse
+  scores above the rival.
 
 A stopped candidate's row keeps scikit-learn's shape: the folds not run are
 NaN in ``split<k>_*`` columns, its mean and std are over the folds run, the
@@ -24,18 +37,22 @@ import numpy as np
 from scipy.stats import wilcoxon
 
 __all__ = [
-    "COLUMN", "RULES", "FoldStopping", "check", "pad_rows", "split_scores",
-    "stopped_rows",
+    "COLUMN", "RULES", "FoldStopping", "check", "decide", "pad_rows",
+    "predicted_sd", "split_scores", "stopped_rows",
 ]
 
 #: The ``cv_results_`` column: how many folds each candidate ran.
 COLUMN = "n_folds_run"
-RULES = ("forgiving", "paired")
+RULES = ("forgiving", "paired", "predictive")
 #: Smallest p-value of the paired test that stops a candidate.
 P_STOP = 0.1
 #: Folds a rule needs before stopping: the paired test cannot reach
 #: ``P_STOP`` with fewer than four.
-MIN_FOLDS = {"forgiving": 1, "paired": 4}
+MIN_FOLDS = {"forgiving": 1, "paired": 4, "predictive": 1}
+#: ``"predictive"`` stops when the predicted mean difference is this many of
+#: its standard deviations below 0 (chosen by replaying full-CV searches,
+#: ``benchmarks/fold_stopping_replay.py``).
+PREDICTIVE_C = 0.75
 
 _SPLIT = re.compile(r"split(\d+)_(test|train)_(.+)")
 #: Any per-split column: scores, and others such as early stopping's rounds.
@@ -65,7 +82,7 @@ class FoldStopping:
 
     Parameters
     ----------
-    rule : {"forgiving", "paired"}
+    rule : {"forgiving", "paired", "predictive"}
         See the module's docstring.
     metric : str or None
         The optimized metric, for multi-metric scoring (``None``: the single
@@ -108,13 +125,7 @@ class FoldStopping:
         rival = self.rival(rivals, before)
         if rival is None or len(scores) >= len(rival):
             return False
-        if self.rule == "forgiving":
-            return bool(scores.mean() < rival.min())
-        diff = scores - rival[: len(scores)]
-        if not np.any(diff):
-            return False
-        p = wilcoxon(diff, alternative="less", zero_method="zsplit").pvalue
-        return bool(p < P_STOP)
+        return decide(self.rule, scores, rival)
 
     def fold_score(self, out):
         """The optimized metric's test score of one fold fit."""
@@ -123,6 +134,32 @@ class FoldStopping:
             key = self.metric if self.metric in scores else next(iter(scores))
             return float(scores[key])
         return float(scores)
+
+
+def decide(rule, scores, rival):
+    """Whether ``rule`` stops a candidate with these first fold ``scores``
+    against the ``rival``'s fold scores (all of them, in fold order)."""
+    if rule == "forgiving":
+        return bool(scores.mean() < rival.min())
+    diff = scores - rival[: len(scores)]
+    if rule == "predictive":
+        sd = predicted_sd(len(scores), rival)
+        worse = diff.mean() < -PREDICTIVE_C * sd
+        return bool(worse and scores.mean() < rival.mean())
+    if not np.any(diff):
+        return False
+    p = wilcoxon(diff, alternative="less", zero_method="zsplit").pvalue
+    return bool(p < P_STOP)
+
+
+def predicted_sd(n_run, rival, spread=None):
+    """Standard deviation of the mean fold difference to the ``rival`` over
+    all its folds, predicted from the mean difference over ``n_run`` folds;
+    ``spread`` is one fold's (by default the rival's fold spread)."""
+    if spread is None:
+        spread = np.std(rival, ddof=1)
+    n_splits = len(rival)
+    return float(spread * np.sqrt((n_splits - n_run) / (n_splits * n_run)))
 
 
 def pad_rows(rows, n_splits):

@@ -194,7 +194,8 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         any other value is refused, naming the key. See
         :doc:`/migration/skopt`.
 
-    fold_stopping : {"forgiving", "paired"} or None, default=None
+    fold_stopping : {"forgiving", "paired", "predictive"} or None, \
+            default=None
         Stop a configuration's remaining CV folds once the folds it has run
         show it will not beat the best complete configuration so far
         (early-stopped cross-validation, Bergman et al., 2024).
@@ -202,7 +203,11 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         best configuration's worst fold score; ``"paired"``: stop when a
         one-sided Wilcoxon signed-rank test against the best configuration's
         same folds says worse (p < 0.1; needs at least 4 folds run, like
-        Optuna's ``WilcoxonPruner``). ``None`` runs every fold. A stopped
+        Optuna's ``WilcoxonPruner``); ``"predictive"``: stop when its mean
+        over all folds, predicted from its differences to the best
+        configuration's same folds, is more than 0.75 standard deviations of
+        that prediction below the best's, and its mean over the folds run is
+        below the best's too. ``None`` runs every fold. A stopped
         configuration's folds not run are NaN in ``split<k>_test_*``, its
         mean and std are over the folds run, the ``n_folds_run`` column of
         ``cv_results_`` says how many, it ranks after every complete
@@ -212,8 +217,8 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         ``asynchronous=False`` a batch's stops are decided in its order and
         the search stays reproducible. Needs ``cv`` with at least 3 folds
         and a ``refit`` that is not callable (else a ``ValueError`` before
-        any fit). ``"forgiving"`` is the rule to use: see the user guide's
-        "Early-stopped cross-validation" and :doc:`/benchmarks`.
+        any fit). See the user guide's "Early-stopped cross-validation" and
+        :doc:`/benchmarks` for which rule to use.
 
     early_stopping : bool or EarlyStopping, default=None
         Stop a gradient boosting estimator early inside every CV fold, on a

@@ -237,14 +237,19 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         from the start of the search). See the user guide's "Asynchronous
         halving" for what they cost and measure.
 
-    fold_stopping : {"forgiving", "paired"} or None, default=None
+    fold_stopping : {"forgiving", "paired", "predictive"} or None, \
+            default=None
         Stop a candidate's remaining CV folds once the folds it has run show
         that it cannot be promoted: compared with the candidate at the
         promotion cut of its rung (the best one at the top rung), among the
         rung's complete candidates so far. ``"forgiving"``: its mean over the
         folds run is below that candidate's worst fold score; ``"paired"``:
         a one-sided Wilcoxon signed-rank test on the same folds says worse
-        (p < 0.1, from 4 folds run). A stopped candidate is never promoted
+        (p < 0.1, from 4 folds run); ``"predictive"``: its mean over all
+        folds, predicted from its differences to that candidate's same
+        folds, is more than 0.75 standard deviations of that prediction
+        below that candidate's, and so is its mean over the folds run. A
+        stopped candidate is never promoted
         nor best; its folds not run are NaN in ``split<k>_test_*``, and the
         ``n_folds_run`` column of ``cv_results_`` says how many ran. Its
         folds run one after the other (other candidates run meanwhile), so a

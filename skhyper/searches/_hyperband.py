@@ -164,7 +164,8 @@ class HyperbandSearchCV(BaseHalvingSearch):
         each bracket. Both add the ``cv_results_`` columns ``start_time`` and
         ``finish_time``.
 
-    fold_stopping : {"forgiving", "paired"} or None, default=None
+    fold_stopping : {"forgiving", "paired", "predictive"} or None, \
+            default=None
         Stop a candidate's remaining CV folds once the folds it has run show
         that it cannot be promoted out of its rung (within its bracket), as
         in :class:`SuccessiveHalvingSearchCV`; ``cv_results_`` then has the
