@@ -227,6 +227,29 @@ class SkhyperTPE(SkhyperBayes):
         return search.set_params(surrogate="tpe")
 
 
+class SkhyperRescore(SkhyperBayes):
+    """skhyper BayesSearchCV(rescore=3); not among the default methods.
+
+    Its ``cv_results_`` ends with the three re-scored rows (other folds):
+    compare its held-out score, not its normalized CV curve.
+    """
+
+    name = "skhyper-rescore3"
+    description = "skhyper BayesSearchCV(rescore=3)"
+
+    def build(self, estimator, space, **kwargs):
+        # rescore reshuffles a splitter: the tasks' folds as one (every task's
+        # folds are the shuffled K-fold of seed 0 of its training part).
+        from sklearn.base import is_classifier
+        from sklearn.model_selection import KFold, StratifiedKFold
+
+        folds = kwargs["cv"]
+        kind = StratifiedKFold if is_classifier(estimator) else KFold
+        kwargs["cv"] = kind(len(folds), shuffle=True, random_state=0)
+        search = super().build(estimator, space, **kwargs)
+        return search.set_params(rescore=3)
+
+
 class SkoptBayes(Method):
     name = "skopt"
     description = "scikit-optimize BayesSearchCV (GP, gp_hedge)"
@@ -414,10 +437,11 @@ class Flaml(_BlackBox):
 METHODS = {
     m.name: m
     for m in (SkhyperBayes(), RandomSearch(), SkoptBayes(), OptunaTPE(), OptunaGP(),
-              SkhyperAsync(), SkhyperTPE(), SmacGP(), SmacRF(), Flaml())
+              SkhyperAsync(), SkhyperTPE(), SkhyperRescore(), SmacGP(), SmacRF(), Flaml())
 }
 DEFAULT_METHODS = [
-    name for name in METHODS if name not in ("skhyper-async", "skhyper-tpe")
+    name for name in METHODS
+    if name not in ("skhyper-async", "skhyper-tpe", "skhyper-rescore3")
 ]
 
 
