@@ -15,7 +15,7 @@ import inspect
 import numpy as np
 
 from skhyper.scheduling._fold_stopping import COLUMN as FOLDS_RUN
-from skhyper.scheduling._fold_stopping import stopped_rows
+from skhyper.scheduling._fold_stopping import split_scores, stopped_rows
 from skhyper.scheduling._streaming import TIME_COLUMNS
 
 __all__ = [
@@ -113,16 +113,11 @@ def columns(results, rows, n_splits):
     return out
 
 
-def _splits(results, metric, row):
-    keys = [k for k in results if k.startswith("split") and k.endswith(f"_test_{metric}")]
-    return np.array([results[k][row] for k in keys], dtype=float)
-
-
 def combined_score(results, metric, row, again):
     """Mean of ``row``'s fold scores and those of its re-scoring ``again``."""
-    return float(np.mean(np.concatenate([
-        _splits(results, metric, row), _splits(results, metric, again)
-    ])))
+    return float(np.mean(
+        split_scores(results, metric, row) + split_scores(results, metric, again)
+    ))
 
 
 def pairs(results):

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils import check_random_state
 
-
 from skhyper.searches._rescore import COLUMN as RESCORED
 
 __all__ = ["SelectionBias", "SelectionBiasWarning", "selection_bias"]
