@@ -1,8 +1,11 @@
+import pickle
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
+from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -10,6 +13,8 @@ from sklearn.svm import SVC
 
 from skhyper import Categorical, Integer, Real, Space
 from skhyper.space import Distribution
+from skhyper.space._closed_form import _Ppf
+from skhyper.space._dimensions import clip_unit
 
 # -- hypothesis strategies for dimensions -------------------------------------
 
@@ -365,3 +370,48 @@ def test_point_outside_the_space_is_reported():
         space.transform([{"C": 5.0}])
     with pytest.raises(ValueError, match="shape"):
         space.inverse_transform(np.zeros((2, 3)))
+
+
+# -- closed-form ppf and cdf --------------------------------------------------
+@st.composite
+def uniform_or_loguniform(draw):
+    loc = draw(st.floats(-1e3, 1e3))
+    scale = draw(st.floats(1e-3, 1e3))
+    if draw(st.booleans()):
+        return stats.uniform(loc, scale)
+    a = draw(st.floats(1e-6, 1e3))
+    b = a * draw(st.floats(1.001, 1e6))
+    return stats.loguniform(a, b, loc=loc, scale=scale)
+
+
+@settings(max_examples=50)
+@given(dist=uniform_or_loguniform(), seed=st.integers(0, 2**16))
+def test_closed_form_ppf_and_cdf_equal_scipys_exactly(dist, seed):
+    dim = Distribution(dist)
+    assert isinstance(dim._ppf, _Ppf)  # the closed form is in use, not scipy's
+    u = np.random.default_rng(seed).uniform(size=50)
+    assert dim.from_unit(u) == [float(v) for v in dist.ppf(clip_unit(u))]
+    low, high = dist.support()
+    x = np.concatenate([dist.ppf(u), [low, high, low - 1, high + 1, np.nan]])
+    np.testing.assert_array_equal(dim._cdf(x), dist.cdf(x))
+
+
+def test_other_distributions_keep_scipys_own_ppf_and_cdf():
+    for dist in (stats.norm(3, 2), stats.randint(1, 50), stats.truncnorm(-1, 1)):
+        dim = Distribution(dist)
+        assert dim._ppf == dist.ppf and dim._cdf == dist.cdf
+
+
+def test_fitted_search_with_closed_form_distributions_pickles():
+    from skhyper import BayesSearchCV
+
+    search = BayesSearchCV(
+        LogisticRegression(max_iter=200),
+        {"C": stats.loguniform(1e-3, 1e2), "tol": stats.uniform(1e-5, 1e-3)},
+        n_iter=4,
+        cv=2,
+        random_state=0,
+    ).fit(*load_iris(return_X_y=True))
+    restored = pickle.loads(pickle.dumps(search))
+    assert restored.cv_results_["params"] == search.cv_results_["params"]
+    assert restored.best_params_ == search.best_params_
