@@ -12,6 +12,7 @@ from skhyper import BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV
 from skhyper.scheduling import _results
 from skhyper.scheduling._fold_stopping import (
     COLUMN,
+    PREDICTED,
     FoldStopping,
     pad_rows,
     predicted_sd,
@@ -107,10 +108,10 @@ def test_bayes_stops_folds_that_cannot_win(asynchronous, rule):
     assert search.best_score_ == complete.max()
 
 
-def test_keys_are_scikit_learns_plus_the_folds_run_column():
+def test_keys_are_scikit_learns_plus_the_folds_run_and_predicted_columns():
     with_stopping = _bayes().fit(X, y).cv_results_
     without = _bayes(fold_stopping=None).fit(X, y).cv_results_
-    assert set(with_stopping) == set(without) | {COLUMN}
+    assert set(with_stopping) == set(without) | {COLUMN, PREDICTED}
     splits = [k for k in with_stopping if k.startswith("split")]
     assert splits == [k for k in without if k.startswith("split")]
 
@@ -122,14 +123,27 @@ def test_synchronous_search_is_reproducible():
     np.testing.assert_array_equal(first[COLUMN], second[COLUMN])
 
 
-def test_the_model_learns_from_stopped_configurations():
-    search = _bayes().fit(X, y)
-    stopped = stopped_rows(search.cv_results_)
+@pytest.mark.parametrize("rule", ["forgiving", "predictive"])
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_the_model_learns_stopped_configurations_predicted_means(asynchronous, rule):
+    search = _bayes(asynchronous=asynchronous, fold_stopping=rule).fit(X, y)
+    results = search.cv_results_
+    stopped = stopped_rows(results)
+    assert stopped.any()
     told = np.asarray(search.optimizer_._scores)
     assert len(told) == len(stopped)  # every row told, in order
-    # the told value is the partial mean: worse than the best complete one
-    np.testing.assert_allclose(told, search.cv_results_["mean_test_score"])
+    # complete rows: their mean; stopped ones: the rival's mean plus their
+    # mean difference to its same folds. FoldScorer's folds all differ by the
+    # quality difference, so that is the mean over all five folds.
+    means = np.asarray(results["mean_test_score"])
+    np.testing.assert_allclose(told[~stopped], means[~stopped])
+    quality = np.array([p["quality"] for p in results["params"]])
+    np.testing.assert_allclose(told[stopped], quality[stopped] + 0.02)
+    np.testing.assert_allclose(told[stopped], results[PREDICTED][stopped])
+    assert np.isnan(results[PREDICTED][~stopped]).all()
+    # below the best complete one; the rows keep the mean over folds run
     assert (told[stopped] < search.best_score_).all()
+    assert (told[stopped] > means[stopped]).all()
 
 
 def test_selection_bias_uses_complete_configurations():
