@@ -61,6 +61,13 @@ from benchmarks.spaces import to_skhyper  # noqa: E402
 from benchmarks.tasks import DEFAULT_TASKS, get_task  # noqa: E402
 
 DEFAULT_OUT = "benchmarks/results/fold-stopping"
+#: Variants measured under their own names: the ``fold_stopping`` rule run
+#: and the settings of ``skhyper.scheduling._fold_stopping`` changed for it
+#: (each record notes them).
+VARIANTS = {
+    "predictive-told": ("predictive", {}),
+    "predictive-told-nomean": ("predictive", {"PREDICTIVE_MEAN_CONDITION": False}),
+}
 BASELINE_DIR = str(_ROOT / "benchmarks" / "results" / "baseline")
 
 
@@ -89,10 +96,15 @@ def _splits(task, cv):
 def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
     """One search; a JSON-ready record."""
     from skhyper import BayesSearchCV
+    from skhyper.scheduling import _fold_stopping
 
     task = get_task(task_name)
     X_train, X_test, y_train, y_test = task.load()
-    rule = None if variant == "full" else variant.split("@")[0]
+    name = variant.split("@")[0]
+    rule, settings = VARIANTS.get(name, (None if name == "full" else name, {}))
+    defaults = {key: getattr(_fold_stopping, key) for key in settings}
+    for key, value in settings.items():
+        setattr(_fold_stopping, key, value)
     trace = _Trace()
     search = BayesSearchCV(
         task.make_estimator(), to_skhyper(task.space), n_iter=n_iter,
@@ -101,12 +113,16 @@ def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
         max_time=max_time, callbacks=[trace],
     )
     warm_pool(n_jobs, task.make_estimator(), search)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        start = time.perf_counter()
-        search.fit(X_train, y_train)
-        wall = time.perf_counter() - start
-        test = float(search.score(X_test, y_test))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start = time.perf_counter()
+            search.fit(X_train, y_train)
+            wall = time.perf_counter() - start
+            test = float(search.score(X_test, y_test))
+    finally:
+        for key, value in defaults.items():
+            setattr(_fold_stopping, key, value)
     results = search.cv_results_
     n_splits = len(_splits(task, cv))
     folds = results.get("n_folds_run", np.full(len(results["params"]), n_splits))
@@ -119,6 +135,7 @@ def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
         "search_time": wall - float(getattr(search, "refit_time_", 0.0)),
         "best_cv": float(search.best_score_), "test": test,
         "trace": trace.marks, "versions": versions(),
+        **({"rule": rule, "settings": settings} if name in VARIANTS else {}),
     }
 
 
