@@ -9,12 +9,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold
 
 from skhyper import BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV
-from skhyper.scheduling import _results
+from skhyper.scheduling import _fold_stopping, _results
 from skhyper.scheduling._fold_stopping import (
     COLUMN,
     PREDICTED,
     FoldStopping,
     pad_rows,
+    predicted_mean,
     predicted_sd,
     stopped_rows,
 )
@@ -230,6 +231,45 @@ def test_resumed_longer_search_replays_stopped_rows(tmp_path):
     _check_shape(longer)
 
 
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_resumed_search_tells_the_model_the_same(tmp_path, asynchronous):
+    path = tmp_path / "search.json"
+    first = _bayes(checkpoint=path, n_iter=6, asynchronous=asynchronous).fit(X, y)
+    assert stopped_rows(first.cv_results_).any()
+    told = _told(first)
+    again = _bayes(checkpoint=path, n_iter=6, asynchronous=asynchronous).fit(X, y)
+    assert _told(again) == told
+    # a longer search leaves the stored proposals: the rest are told at once
+    longer = _bayes(checkpoint=path, n_iter=10, asynchronous=asynchronous).fit(X, y)
+    assert {q: v for q, v in _told(longer).items() if q in told} == told
+    np.testing.assert_array_equal(
+        np.asarray(longer.cv_results_[PREDICTED])[:6], first.cv_results_[PREDICTED]
+    )
+
+
+def _told(search):
+    """What the search's model was told, by configuration."""
+    optimizer = search.optimizer_
+    told = {p["quality"]: v for p, v in zip(optimizer.points, optimizer._scores)}
+    assert len(told) == len(optimizer.points)
+    return told
+
+
+def test_checkpoint_without_predicted_means_tells_the_means_run(tmp_path):
+    # an older skhyper's checkpoint: the model learns the mean over folds run
+    path = tmp_path / "search.json"
+    first = _bayes(checkpoint=path, n_iter=6).fit(X, y)
+    stored = json.loads(path.read_text())
+    del stored["columns"][PREDICTED]
+    path.write_text(json.dumps(stored))
+    again = _bayes(checkpoint=path, n_iter=6).fit(X, y)
+    told = _told(again)
+    for params, mean in zip(
+        first.cv_results_["params"], first.cv_results_["mean_test_score"]
+    ):
+        assert told[params["quality"]] == mean
+
+
 @pytest.mark.parametrize("cv", [2, KFold(2)])
 def test_fewer_than_three_folds_is_refused_before_any_fit(cv):
     with pytest.raises(ValueError, match="at least 3 folds"):
@@ -295,6 +335,28 @@ def test_predictive_rule_never_stops_a_candidate_whose_mean_beats_the_rival():
     assert 0.7 - 0.95 < -0.75 * predicted_sd(1, np.array(rival))  # predicted worse
     assert not stopping.should_stop([0.7], (None, 1))  # but above the mean 0.67
     assert stopping.should_stop([0.6], (None, 1))
+
+
+def test_predictive_rule_without_its_mean_condition(monkeypatch):
+    rival = [0.95, 0.9, 0.5, 0.5, 0.5]
+    stopping = FoldStopping("predictive")
+    stopping.add(None, rival, order=0)
+    monkeypatch.setattr(_fold_stopping, "PREDICTIVE_MEAN_CONDITION", False)
+    assert stopping.should_stop([0.7], (None, 1))
+    # what the model is told is below the rival's mean all the same
+    assert stopping.predicted([0.7], (None, 1)) == pytest.approx(0.67 - 0.25)
+
+
+def test_predicted_mean_is_the_rivals_mean_plus_the_paired_difference():
+    rival = np.array([0.9, 0.7, 0.8, 0.6, 0.5])
+    scores = np.array([0.8, 0.7])
+    assert predicted_mean(scores, rival) == pytest.approx(0.7 + (-0.1 + 0.0) / 2)
+    # against the rival the stop was decided with: the best taken before it
+    stopping = FoldStopping("predictive")
+    stopping.add(None, rival, order=0)
+    stopping.add(None, [0.7, 0.9, 0.8, 0.9, 0.9], order=2)
+    assert stopping.predicted(scores, (None, 1), before=1) == pytest.approx(0.65)
+    assert stopping.predicted(scores, (None, 1)) == pytest.approx(0.84 - 0.05)
 
 
 def test_predicted_sd_shrinks_to_zero_at_the_last_fold():
