@@ -290,6 +290,73 @@ def summarize(records):
     return "\n".join(lines)
 
 
+def paired(records, cv, reference):
+    """Markdown table: each rule at equal candidates against full CV and
+    against ``reference`` on the same (task, seed) pairs, means with
+    standard errors over the pairs and over the seeds' means."""
+    by_key = {(r["task"], r["seed"], r["cv"], r["variant"]): r for r in records}
+    lines = [
+        f"\n#### cv={cv}, paired with full CV and with {reference}\n",
+        (
+            "| rule | pairs (seeds) | fits used (median, mean) "
+            "| normalized diff vs full | normalized diff vs " + reference + " "
+            "| held-out diff vs full | held-out diff vs " + reference + " |"
+        ),
+        "|---|---|---|---|---|---|---|",
+    ]
+    rules = sorted({r["variant"] for r in records if r["cv"] == cv
+                    and r["variant"] != "full" and "@" not in r["variant"]})
+    for rule in rules:
+        rows = []
+        for (task, seed, c, variant), rec in by_key.items():
+            full = by_key.get((task, seed, cv, "full"))
+            ref = by_key.get((task, seed, cv, reference))
+            if (c, variant) != (cv, rule) or full is None or ref is None:
+                continue
+            k = rec["n_evals"]
+            norm = _normalized(rec, k)
+            rows.append((
+                seed, rec["fits"] / full["fits"], norm - _normalized(full, k),
+                norm - _normalized(ref, k), rec["test"] - full["test"],
+                rec["test"] - ref["test"],
+            ))
+        if not rows:
+            continue
+        seeds = np.array([r[0] for r in rows])
+        values = np.array([r[1:] for r in rows], dtype=float)
+        fits = values[:, 0]
+        cells = [
+            _mean_se(values[:, j], seeds, fmt) for j, fmt in
+            ((1, "+.1f"), (2, "+.1f"), (3, "+.4f"), (4, "+.4f"))
+        ]
+        lines.append(
+            f"| {rule} | {len(rows)} ({len(set(seeds))}) "
+            f"| {100 * np.median(fits):.0f}%, {100 * np.mean(fits):.0f}% "
+            f"| {' | '.join(cells)} |"
+        )
+    lines.append(
+        "\nMeans over pairs, standard error over pairs, then [standard error "
+        "of the mean over the seeds' means]."
+    )
+    return "\n".join(lines)
+
+
+def _mean_se(values, seeds, fmt):
+    ok = np.isfinite(values)
+    values, seeds = values[ok], seeds[ok]
+    if len(values) < 2:
+        return "n/a"
+    per_seed = np.array([values[seeds == s].mean() for s in np.unique(seeds)])
+    se_pairs = values.std(ddof=1) / np.sqrt(len(values))
+    se_seeds = (
+        per_seed.std(ddof=1) / np.sqrt(len(per_seed)) if len(per_seed) > 1 else np.nan
+    )
+    return (
+        f"{format(values.mean(), fmt)} ({format(se_pairs, fmt[1:])}) "
+        f"[{format(se_seeds, fmt[1:])}]"
+    )
+
+
 def per_task(records, cv, rule):
     """Markdown table: fits used and best CV score difference, per task."""
     by_key = {(r["task"], r["seed"], r["cv"], r["variant"]): r for r in records}
@@ -344,6 +411,9 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--out", default=DEFAULT_OUT)
     parser.add_argument("--report", nargs="+", help="results directories to report")
+    parser.add_argument(
+        "--against", help="with --report: also pair every rule with this one"
+    )
     args = parser.parse_args(argv)
     if args.report:
         records = []
@@ -351,6 +421,9 @@ def main(argv=None):
             with open(Path(directory) / "runs.jsonl") as f:
                 records += [json.loads(line) for line in f]
         print(summarize(records))
+        if args.against:
+            for cv in sorted({r["cv"] for r in records}):
+                print(paired(records, cv, args.against))
         rules = sorted({r["variant"] for r in records} - {"full"})
         for cv in sorted({r["cv"] for r in records}):
             for rule in (r for r in rules if "@" not in r):
