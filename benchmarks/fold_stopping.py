@@ -65,7 +65,7 @@ DEFAULT_OUT = "benchmarks/results/fold-stopping"
 #: and the settings of ``skhyper.scheduling._fold_stopping`` changed for it
 #: (each record notes them).
 VARIANTS = {
-    "predictive-told": ("predictive", {}),
+    "predictive-told": ("predictive", {"PREDICTIVE_MEAN_CONDITION": True}),
     "predictive-told-nomean": ("predictive", {"PREDICTIVE_MEAN_CONDITION": False}),
 }
 BASELINE_DIR = str(_ROOT / "benchmarks" / "results" / "baseline")

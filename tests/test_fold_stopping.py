@@ -325,26 +325,20 @@ def test_predictive_margin_is_the_rivals_spread_shrinking_with_folds_run():
     assert stopping.should_stop([0.77, 0.87, 0.67, 0.82], (None, 1))
 
 
-def test_predictive_rule_never_stops_a_candidate_whose_mean_beats_the_rival():
+def test_predictive_rule_stops_a_candidate_worse_on_an_easy_first_fold(monkeypatch):
     # the rival is weak on its last folds: a candidate worse on the first,
-    # easy fold is predicted worse but its mean so far is above the rival's,
-    # which is what the search's model would be told
+    # easy fold is predicted worse although its mean so far is above the
+    # rival's; the model is told the prediction, below the rival's mean
     rival = [0.95, 0.9, 0.5, 0.5, 0.5]
     stopping = FoldStopping("predictive")
     stopping.add(None, rival, order=0)
     assert 0.7 - 0.95 < -0.75 * predicted_sd(1, np.array(rival))  # predicted worse
-    assert not stopping.should_stop([0.7], (None, 1))  # but above the mean 0.67
-    assert stopping.should_stop([0.6], (None, 1))
-
-
-def test_predictive_rule_without_its_mean_condition(monkeypatch):
-    rival = [0.95, 0.9, 0.5, 0.5, 0.5]
-    stopping = FoldStopping("predictive")
-    stopping.add(None, rival, order=0)
-    monkeypatch.setattr(_fold_stopping, "PREDICTIVE_MEAN_CONDITION", False)
     assert stopping.should_stop([0.7], (None, 1))
-    # what the model is told is below the rival's mean all the same
     assert stopping.predicted([0.7], (None, 1)) == pytest.approx(0.67 - 0.25)
+    # the condition the rule had while the model was told the mean run
+    monkeypatch.setattr(_fold_stopping, "PREDICTIVE_MEAN_CONDITION", True)
+    assert not stopping.should_stop([0.7], (None, 1))  # above the mean 0.67
+    assert stopping.should_stop([0.6], (None, 1))
 
 
 def test_predicted_mean_is_the_rivals_mean_plus_the_paired_difference():
