@@ -61,6 +61,13 @@ from benchmarks.spaces import to_skhyper  # noqa: E402
 from benchmarks.tasks import DEFAULT_TASKS, get_task  # noqa: E402
 
 DEFAULT_OUT = "benchmarks/results/fold-stopping"
+#: Variants measured under their own names: the ``fold_stopping`` rule run
+#: and the settings of ``skhyper.scheduling._fold_stopping`` changed for it
+#: (each record notes them).
+VARIANTS = {
+    "predictive-told": ("predictive", {"PREDICTIVE_MEAN_CONDITION": True}),
+    "predictive-told-nomean": ("predictive", {"PREDICTIVE_MEAN_CONDITION": False}),
+}
 BASELINE_DIR = str(_ROOT / "benchmarks" / "results" / "baseline")
 
 
@@ -89,10 +96,15 @@ def _splits(task, cv):
 def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
     """One search; a JSON-ready record."""
     from skhyper import BayesSearchCV
+    from skhyper.scheduling import _fold_stopping
 
     task = get_task(task_name)
     X_train, X_test, y_train, y_test = task.load()
-    rule = None if variant == "full" else variant.split("@")[0]
+    name = variant.split("@")[0]
+    rule, settings = VARIANTS.get(name, (None if name == "full" else name, {}))
+    defaults = {key: getattr(_fold_stopping, key) for key in settings}
+    for key, value in settings.items():
+        setattr(_fold_stopping, key, value)
     trace = _Trace()
     search = BayesSearchCV(
         task.make_estimator(), to_skhyper(task.space), n_iter=n_iter,
@@ -101,12 +113,16 @@ def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
         max_time=max_time, callbacks=[trace],
     )
     warm_pool(n_jobs, task.make_estimator(), search)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        start = time.perf_counter()
-        search.fit(X_train, y_train)
-        wall = time.perf_counter() - start
-        test = float(search.score(X_test, y_test))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start = time.perf_counter()
+            search.fit(X_train, y_train)
+            wall = time.perf_counter() - start
+            test = float(search.score(X_test, y_test))
+    finally:
+        for key, value in defaults.items():
+            setattr(_fold_stopping, key, value)
     results = search.cv_results_
     n_splits = len(_splits(task, cv))
     folds = results.get("n_folds_run", np.full(len(results["params"]), n_splits))
@@ -119,6 +135,7 @@ def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
         "search_time": wall - float(getattr(search, "refit_time_", 0.0)),
         "best_cv": float(search.best_score_), "test": test,
         "trace": trace.marks, "versions": versions(),
+        **({"rule": rule, "settings": settings} if name in VARIANTS else {}),
     }
 
 
@@ -273,6 +290,73 @@ def summarize(records):
     return "\n".join(lines)
 
 
+def paired(records, cv, reference):
+    """Markdown table: each rule at equal candidates against full CV and
+    against ``reference`` on the same (task, seed) pairs, means with
+    standard errors over the pairs and over the seeds' means."""
+    by_key = {(r["task"], r["seed"], r["cv"], r["variant"]): r for r in records}
+    lines = [
+        f"\n#### cv={cv}, paired with full CV and with {reference}\n",
+        (
+            "| rule | pairs (seeds) | fits used (median, mean) "
+            "| normalized diff vs full | normalized diff vs " + reference + " "
+            "| held-out diff vs full | held-out diff vs " + reference + " |"
+        ),
+        "|---|---|---|---|---|---|---|",
+    ]
+    rules = sorted({r["variant"] for r in records if r["cv"] == cv
+                    and r["variant"] != "full" and "@" not in r["variant"]})
+    for rule in rules:
+        rows = []
+        for (task, seed, c, variant), rec in by_key.items():
+            full = by_key.get((task, seed, cv, "full"))
+            ref = by_key.get((task, seed, cv, reference))
+            if (c, variant) != (cv, rule) or full is None or ref is None:
+                continue
+            k = rec["n_evals"]
+            norm = _normalized(rec, k)
+            rows.append((
+                seed, rec["fits"] / full["fits"], norm - _normalized(full, k),
+                norm - _normalized(ref, k), rec["test"] - full["test"],
+                rec["test"] - ref["test"],
+            ))
+        if not rows:
+            continue
+        seeds = np.array([r[0] for r in rows])
+        values = np.array([r[1:] for r in rows], dtype=float)
+        fits = values[:, 0]
+        cells = [
+            _mean_se(values[:, j], seeds, fmt) for j, fmt in
+            ((1, "+.1f"), (2, "+.1f"), (3, "+.4f"), (4, "+.4f"))
+        ]
+        lines.append(
+            f"| {rule} | {len(rows)} ({len(set(seeds))}) "
+            f"| {100 * np.median(fits):.0f}%, {100 * np.mean(fits):.0f}% "
+            f"| {' | '.join(cells)} |"
+        )
+    lines.append(
+        "\nMeans over pairs, standard error over pairs, then [standard error "
+        "of the mean over the seeds' means]."
+    )
+    return "\n".join(lines)
+
+
+def _mean_se(values, seeds, fmt):
+    ok = np.isfinite(values)
+    values, seeds = values[ok], seeds[ok]
+    if len(values) < 2:
+        return "n/a"
+    per_seed = np.array([values[seeds == s].mean() for s in np.unique(seeds)])
+    se_pairs = values.std(ddof=1) / np.sqrt(len(values))
+    se_seeds = (
+        per_seed.std(ddof=1) / np.sqrt(len(per_seed)) if len(per_seed) > 1 else np.nan
+    )
+    return (
+        f"{format(values.mean(), fmt)} ({format(se_pairs, fmt[1:])}) "
+        f"[{format(se_seeds, fmt[1:])}]"
+    )
+
+
 def per_task(records, cv, rule):
     """Markdown table: fits used and best CV score difference, per task."""
     by_key = {(r["task"], r["seed"], r["cv"], r["variant"]): r for r in records}
@@ -327,6 +411,9 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--out", default=DEFAULT_OUT)
     parser.add_argument("--report", nargs="+", help="results directories to report")
+    parser.add_argument(
+        "--against", help="with --report: also pair every rule with this one"
+    )
     args = parser.parse_args(argv)
     if args.report:
         records = []
@@ -334,6 +421,9 @@ def main(argv=None):
             with open(Path(directory) / "runs.jsonl") as f:
                 records += [json.loads(line) for line in f]
         print(summarize(records))
+        if args.against:
+            for cv in sorted({r["cv"] for r in records}):
+                print(paired(records, cv, args.against))
         rules = sorted({r["variant"] for r in records} - {"full"})
         for cv in sorted({r["cv"] for r in records}):
             for rule in (r for r in rules if "@" not in r):

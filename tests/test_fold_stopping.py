@@ -9,11 +9,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold
 
 from skhyper import BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV
-from skhyper.scheduling import _results
+from skhyper.scheduling import _fold_stopping, _results
 from skhyper.scheduling._fold_stopping import (
     COLUMN,
+    PREDICTED,
     FoldStopping,
     pad_rows,
+    predicted_mean,
     predicted_sd,
     stopped_rows,
 )
@@ -107,10 +109,10 @@ def test_bayes_stops_folds_that_cannot_win(asynchronous, rule):
     assert search.best_score_ == complete.max()
 
 
-def test_keys_are_scikit_learns_plus_the_folds_run_column():
+def test_keys_are_scikit_learns_plus_the_folds_run_and_predicted_columns():
     with_stopping = _bayes().fit(X, y).cv_results_
     without = _bayes(fold_stopping=None).fit(X, y).cv_results_
-    assert set(with_stopping) == set(without) | {COLUMN}
+    assert set(with_stopping) == set(without) | {COLUMN, PREDICTED}
     splits = [k for k in with_stopping if k.startswith("split")]
     assert splits == [k for k in without if k.startswith("split")]
 
@@ -122,14 +124,27 @@ def test_synchronous_search_is_reproducible():
     np.testing.assert_array_equal(first[COLUMN], second[COLUMN])
 
 
-def test_the_model_learns_from_stopped_configurations():
-    search = _bayes().fit(X, y)
-    stopped = stopped_rows(search.cv_results_)
+@pytest.mark.parametrize("rule", ["forgiving", "predictive"])
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_the_model_learns_stopped_configurations_predicted_means(asynchronous, rule):
+    search = _bayes(asynchronous=asynchronous, fold_stopping=rule).fit(X, y)
+    results = search.cv_results_
+    stopped = stopped_rows(results)
+    assert stopped.any()
     told = np.asarray(search.optimizer_._scores)
     assert len(told) == len(stopped)  # every row told, in order
-    # the told value is the partial mean: worse than the best complete one
-    np.testing.assert_allclose(told, search.cv_results_["mean_test_score"])
+    # complete rows: their mean; stopped ones: the rival's mean plus their
+    # mean difference to its same folds. FoldScorer's folds all differ by the
+    # quality difference, so that is the mean over all five folds.
+    means = np.asarray(results["mean_test_score"])
+    np.testing.assert_allclose(told[~stopped], means[~stopped])
+    quality = np.array([p["quality"] for p in results["params"]])
+    np.testing.assert_allclose(told[stopped], quality[stopped] + 0.02)
+    np.testing.assert_allclose(told[stopped], results[PREDICTED][stopped])
+    assert np.isnan(results[PREDICTED][~stopped]).all()
+    # below the best complete one; the rows keep the mean over folds run
     assert (told[stopped] < search.best_score_).all()
+    assert (told[stopped] > means[stopped]).all()
 
 
 def test_selection_bias_uses_complete_configurations():
@@ -216,6 +231,45 @@ def test_resumed_longer_search_replays_stopped_rows(tmp_path):
     _check_shape(longer)
 
 
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_resumed_search_tells_the_model_the_same(tmp_path, asynchronous):
+    path = tmp_path / "search.json"
+    first = _bayes(checkpoint=path, n_iter=6, asynchronous=asynchronous).fit(X, y)
+    assert stopped_rows(first.cv_results_).any()
+    told = _told(first)
+    again = _bayes(checkpoint=path, n_iter=6, asynchronous=asynchronous).fit(X, y)
+    assert _told(again) == told
+    # a longer search leaves the stored proposals: the rest are told at once
+    longer = _bayes(checkpoint=path, n_iter=10, asynchronous=asynchronous).fit(X, y)
+    assert {q: v for q, v in _told(longer).items() if q in told} == told
+    np.testing.assert_array_equal(
+        np.asarray(longer.cv_results_[PREDICTED])[:6], first.cv_results_[PREDICTED]
+    )
+
+
+def _told(search):
+    """What the search's model was told, by configuration."""
+    optimizer = search.optimizer_
+    told = {p["quality"]: v for p, v in zip(optimizer.points, optimizer._scores)}
+    assert len(told) == len(optimizer.points)
+    return told
+
+
+def test_checkpoint_without_predicted_means_tells_the_means_run(tmp_path):
+    # an older skhyper's checkpoint: the model learns the mean over folds run
+    path = tmp_path / "search.json"
+    first = _bayes(checkpoint=path, n_iter=6).fit(X, y)
+    stored = json.loads(path.read_text())
+    del stored["columns"][PREDICTED]
+    path.write_text(json.dumps(stored))
+    again = _bayes(checkpoint=path, n_iter=6).fit(X, y)
+    told = _told(again)
+    for params, mean in zip(
+        first.cv_results_["params"], first.cv_results_["mean_test_score"]
+    ):
+        assert told[params["quality"]] == mean
+
+
 @pytest.mark.parametrize("cv", [2, KFold(2)])
 def test_fewer_than_three_folds_is_refused_before_any_fit(cv):
     with pytest.raises(ValueError, match="at least 3 folds"):
@@ -271,16 +325,32 @@ def test_predictive_margin_is_the_rivals_spread_shrinking_with_folds_run():
     assert stopping.should_stop([0.77, 0.87, 0.67, 0.82], (None, 1))
 
 
-def test_predictive_rule_never_stops_a_candidate_whose_mean_beats_the_rival():
+def test_predictive_rule_stops_a_candidate_worse_on_an_easy_first_fold(monkeypatch):
     # the rival is weak on its last folds: a candidate worse on the first,
-    # easy fold is predicted worse but its mean so far is above the rival's,
-    # which is what the search's model would be told
+    # easy fold is predicted worse although its mean so far is above the
+    # rival's; the model is told the prediction, below the rival's mean
     rival = [0.95, 0.9, 0.5, 0.5, 0.5]
     stopping = FoldStopping("predictive")
     stopping.add(None, rival, order=0)
     assert 0.7 - 0.95 < -0.75 * predicted_sd(1, np.array(rival))  # predicted worse
-    assert not stopping.should_stop([0.7], (None, 1))  # but above the mean 0.67
+    assert stopping.should_stop([0.7], (None, 1))
+    assert stopping.predicted([0.7], (None, 1)) == pytest.approx(0.67 - 0.25)
+    # the condition the rule had while the model was told the mean run
+    monkeypatch.setattr(_fold_stopping, "PREDICTIVE_MEAN_CONDITION", True)
+    assert not stopping.should_stop([0.7], (None, 1))  # above the mean 0.67
     assert stopping.should_stop([0.6], (None, 1))
+
+
+def test_predicted_mean_is_the_rivals_mean_plus_the_paired_difference():
+    rival = np.array([0.9, 0.7, 0.8, 0.6, 0.5])
+    scores = np.array([0.8, 0.7])
+    assert predicted_mean(scores, rival) == pytest.approx(0.7 + (-0.1 + 0.0) / 2)
+    # against the rival the stop was decided with: the best taken before it
+    stopping = FoldStopping("predictive")
+    stopping.add(None, rival, order=0)
+    stopping.add(None, [0.7, 0.9, 0.8, 0.9, 0.9], order=2)
+    assert stopping.predicted(scores, (None, 1), before=1) == pytest.approx(0.65)
+    assert stopping.predicted(scores, (None, 1)) == pytest.approx(0.84 - 0.05)
 
 
 def test_predicted_sd_shrinks_to_zero_at_the_last_fold():

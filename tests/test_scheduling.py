@@ -129,6 +129,7 @@ class _Recorder:
 class _Evaluation:
     def __init__(self, params, score, index):
         self.params, self.score, self.index = params, score, index
+        self.told = score  # what a model is told (all folds run here)
         self.failed = not np.isfinite(score)
         self.restored = False
 

@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.exceptions import FitFailedWarning
 
 from skhyper import _compat
-from skhyper.scheduling._fold_stopping import stopped_rows
+from skhyper.scheduling._fold_stopping import PREDICTED, stopped_rows
 from skhyper.scheduling._progress import Progress, best_of
 from skhyper.scheduling._promotion import all_folds_failed
 from skhyper.scheduling._record import Record
@@ -36,6 +36,13 @@ class Evaluation:
     failed: bool = False  # no finite mean score, or every fold scored error_score
     restored: bool = False  # from a checkpoint or an earlier search
     stopped: bool = False  # its remaining folds were not run (fold stopping)
+    #: What a search's model is told: ``score``, or a stopped candidate's
+    #: predicted mean over all folds (``None``: ``score``).
+    told: float = None
+
+    def __post_init__(self):
+        if self.told is None:
+            self.told = self.score
 
 
 class Evaluator:
@@ -138,9 +145,14 @@ class Evaluator:
             results, metric, self.search.error_score, [row]
         )[0])
         stopped = bool(stopped_rows(results)[row])
+        told = score
+        if stopped and PREDICTED in results:
+            # a checkpoint without the column (older skhyper): the mean run
+            predicted = float(results[PREDICTED][row])
+            told = predicted if np.isfinite(predicted) else score
         return Evaluation(
             params=params, score=score, index=row, columns=own, failed=failed,
-            stopped=stopped,
+            stopped=stopped, told=told,
         )
 
     def _replayed(self, params, more_results, i):

@@ -99,6 +99,7 @@ class _Running:
         self.next_split = 0  # folds dispatched so far (fold stopping)
         self.decided = 0  # folds run when it was last told to go on
         self.resolved = False  # stopped or complete, maybe not recorded yet
+        self.predicted = np.nan  # its predicted mean, once stopped
 
 
 class StreamingDriver:
@@ -413,6 +414,9 @@ class StreamingDriver:
                 self._stopping.add(running.unit.rivals[0], scores, running.index)
             else:
                 running.outs = {s: running.outs[s] for s in range(stop_at)}
+                running.predicted = self._stopping.predicted(
+                    scores[:stop_at], running.unit.rivals, before
+                )
             self.evaluator.fits_saved += n_splits - running.next_split
             self._in_order(running, self._finish)
 
@@ -570,6 +574,7 @@ class StreamingDriver:
             columns.update(start_time=[running.started], finish_time=[finished])
         if self._stopping is not None:
             columns[_fold_stopping.COLUMN] = [len(running.outs) or len(running.splits)]
+            columns[_fold_stopping.PREDICTED] = [running.predicted]
         return columns
 
     def _final(self):

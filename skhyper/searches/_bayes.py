@@ -206,18 +206,19 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         Optuna's ``WilcoxonPruner``); ``"predictive"``: stop when its mean
         over all folds, predicted from its differences to the best
         configuration's same folds, is more than 0.75 standard deviations of
-        that prediction below the best's, and its mean over the folds run is
-        below the best's too. ``None`` runs every fold. A stopped
-        configuration's folds not run are NaN in ``split<k>_test_*``, its
-        mean and std are over the folds run, the ``n_folds_run`` column of
-        ``cv_results_`` says how many, it ranks after every complete
-        configuration and is never ``best_index_``; the model is told its
-        partial mean. A configuration's folds then run one after the other
-        (others run meanwhile), so a stop saves real fits; with
-        ``asynchronous=False`` a batch's stops are decided in its order and
-        the search stays reproducible. Needs ``cv`` with at least 3 folds
-        and a ``refit`` that is not callable (else a ``ValueError`` before
-        any fit). See the user guide's "Early-stopped cross-validation" and
+        that prediction below the best's. ``None`` runs every fold. A
+        stopped configuration's folds not run are NaN in
+        ``split<k>_test_*``, its mean and std are over the folds run, the
+        ``n_folds_run`` column of ``cv_results_`` says how many, it ranks
+        after every complete configuration and is never ``best_index_``; the
+        model is told its predicted mean over all folds (the best's mean plus
+        its mean difference to the best's same folds), which the
+        ``predicted_mean_score`` column holds. A configuration's folds then
+        run one after the other (others run meanwhile), so a stop saves real
+        fits; with ``asynchronous=False`` a batch's stops are decided in its
+        order and the search stays reproducible. Needs ``cv`` with at least 3
+        folds and a ``refit`` that is not callable (else a ``ValueError``
+        before any fit). See the user guide's "Early-stopped cross-validation" and
         :doc:`/benchmarks` for which rule to use.
 
     early_stopping : bool or EarlyStopping, default=None

@@ -248,10 +248,12 @@ class SuccessiveHalvingSearchCV(BaseHalvingSearch):
         (p < 0.1, from 4 folds run); ``"predictive"``: its mean over all
         folds, predicted from its differences to that candidate's same
         folds, is more than 0.75 standard deviations of that prediction
-        below that candidate's, and so is its mean over the folds run. A
-        stopped candidate is never promoted
-        nor best; its folds not run are NaN in ``split<k>_test_*``, and the
-        ``n_folds_run`` column of ``cv_results_`` says how many ran. Its
+        below that candidate's. A stopped candidate is never promoted nor
+        best; its folds not run are NaN in ``split<k>_test_*``, the
+        ``n_folds_run`` column of ``cv_results_`` says how many ran, and
+        ``predicted_mean_score`` its predicted mean over all folds (that
+        candidate's mean plus its mean difference to that candidate's same
+        folds), which a model-based proposer is told. Its
         folds run one after the other (other candidates run meanwhile), so a
         stop saves real fits; with ``asynchronous=False`` a rung's stops are
         decided in its order and the search stays reproducible. Needs ``cv``

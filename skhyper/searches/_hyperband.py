@@ -169,7 +169,8 @@ class HyperbandSearchCV(BaseHalvingSearch):
         Stop a candidate's remaining CV folds once the folds it has run show
         that it cannot be promoted out of its rung (within its bracket), as
         in :class:`SuccessiveHalvingSearchCV`; ``cv_results_`` then has the
-        ``n_folds_run`` column and NaN for the folds not run. See the user
+        ``n_folds_run`` and ``predicted_mean_score`` columns and NaN for the
+        folds not run. See the user
         guide's "Early-stopped cross-validation".
 
     early_stopping : bool or EarlyStopping, default=None
