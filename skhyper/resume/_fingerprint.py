@@ -110,10 +110,21 @@ _LATER_OPTIONS = ("fold_stopping", "early_stopping")
 
 def _later_options(search):
     return {
-        name: describe(value)
+        name: _describe_later_option(value)
         for name in _LATER_OPTIONS
         if (value := getattr(search, name, None)) not in (None, False)
     }
+
+
+def _describe_later_option(value):
+    """``describe(value)`` without the parameters its class added later
+    (``ADDED_PARAMS``) while they have the value that behaves as before."""
+    description = describe(value)
+    params = description.get("params") if isinstance(description, dict) else None
+    for name, default in getattr(value, "ADDED_PARAMS", {}).items():
+        if params is not None and params.get(name) == default:
+            del params[name]
+    return description
 
 
 # -- describing -----------------------------------------------------------------
