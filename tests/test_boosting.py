@@ -6,6 +6,7 @@ thread each.
 
 import subprocess
 import sys
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -25,8 +26,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skhyper import BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV
-from skhyper.boosting import EarlyStopping
-from skhyper.boosting import _libraries
+from skhyper.boosting import EarlyStopping, _libraries, _monitor
 
 xgb = pytest.importorskip("xgboost")
 lgb = pytest.importorskip("lightgbm")
@@ -244,7 +244,7 @@ def test_failed_fit_gets_error_score_and_no_rounds():
     with pytest.warns(Warning):
         search.fit(X, y)
     results = search.cv_results_
-    bad = [i for i, p in enumerate(results["params"]) if p["max_depth"] == -5][0]
+    bad = next(i for i, p in enumerate(results["params"]) if p["max_depth"] == -5)
     assert np.isnan(results["split0_best_rounds"][bad])
     assert np.isnan(results["refit_rounds"][bad])
     assert search.best_params_ == {"max_depth": 3}
@@ -432,8 +432,7 @@ def test_monitor_score_watches_the_refit_metric():
 
 
 def test_catboost_metric_of_the_scorer():
-    from skhyper.boosting._monitor import Monitor
-
+    Monitor = _monitor.Monitor
     assert Monitor(get_scorer("neg_log_loss"), "neg_log_loss").catboost_metric(
         [0, 1, 1]) == "Logloss"
     assert Monitor(get_scorer("neg_log_loss"), "neg_log_loss").catboost_metric(
@@ -442,8 +441,7 @@ def test_catboost_metric_of_the_scorer():
 
 
 def test_stand_in_predictions_score_like_the_model():
-    from skhyper.boosting._monitor import predicted
-
+    predicted = _monitor.predicted
     X, y = _data()
     model = LogisticRegression().fit(X, y)
     stand_in = predicted(model.predict_proba(X), model.classes_)
@@ -555,7 +553,7 @@ def test_a_missing_library_names_the_extra(monkeypatch):
 class CountingXGB(xgb.XGBClassifier):
     """Counts the rounds each fit trains."""
 
-    trained = []
+    trained: ClassVar[list] = []
 
     def fit(self, X, y, **kwargs):
         type(self).trained.append(self.n_estimators)
@@ -576,8 +574,8 @@ def test_rounds_resource_continues_and_equals_training_from_scratch(make, prefix
     regression = isinstance(make(), HistGradientBoostingRegressor)
     X, y = _data(300, classification=not regression)
     space = {f"{prefix}learning_rate": NINE_RATES}
-    kwargs = dict(resource="n_estimators", factor=3, cv=3, min_resources=6,
-                  max_resources=54, n_candidates=9, random_state=0)
+    kwargs = {"resource": "n_estimators", "factor": 3, "cv": 3, "min_resources": 6,
+              "max_resources": 54, "n_candidates": 9, "random_state": 0}
     warm = SuccessiveHalvingSearchCV(make(), space, **kwargs).fit(X, y)
     cold = SuccessiveHalvingSearchCV(make(), space, warm_start=False, **kwargs).fit(X, y)
     assert warm.warm_start_ and not cold.warm_start_

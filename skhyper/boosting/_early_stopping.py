@@ -48,7 +48,7 @@ from skhyper import _compat
 from skhyper._twin import CANDIDATE, twin_class
 from skhyper.boosting import _libraries, _monitor
 
-__all__ = ["EarlyStopping", "ROWS", "RoundsScorer", "StoppingPlan", "check_early_stopping",
+__all__ = ["ROWS", "EarlyStopping", "RoundsScorer", "StoppingPlan", "check_early_stopping",
            "n_samples"]
 
 #: Fit parameter carrying each fold's row numbers, when ``groups`` are given.
@@ -309,7 +309,7 @@ class StoppingPlan:
         if not len(rounds):
             return np.nan
         value = np.median(rounds) if self.config.refit_rounds == "median" else np.mean(rounds)
-        return float(max(1, int(round(value))))
+        return float(max(1, round(value)))
 
     def learn(self, results):
         """Read every row's refit rounds; from here on, fits are refits."""
@@ -448,8 +448,8 @@ def _split(plan, X, y, rows):
     config = plan.config
     n = n_samples(X)
     dummy = np.zeros(n)
-    kwargs = dict(n_splits=1, test_size=config.validation_fraction,
-                  random_state=plan.seed)
+    kwargs = {"n_splits": 1, "test_size": config.validation_fraction,
+              "random_state": plan.seed}
     if plan.groups is not None and rows is not None:
         groups = plan.groups[np.asarray(rows)]
         if len(np.unique(groups)) > 1:

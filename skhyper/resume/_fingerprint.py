@@ -27,6 +27,7 @@ defines it, as a tree of JSON values.
 terms the user wrote (``search_spaces['C']``, ``estimator.steps['svc'].C``).
 """
 
+import contextlib
 import functools
 import inspect
 import math
@@ -273,10 +274,9 @@ def _describe_object(obj, skip=()):
     if not _ADDRESS.search(text):
         description["repr"] = text
         return description
-    try:
+    # An unpicklable object (any error of pickling): the class is all that is left.
+    with contextlib.suppress(Exception):
         description["state"] = joblib_hash(obj)
-    except Exception:  # unpicklable: the class is all that is left
-        pass
     return description
 
 

@@ -14,6 +14,7 @@ from abc import abstractmethod
 from collections.abc import Iterator
 from contextlib import nullcontext
 from functools import partial
+from typing import ClassVar
 
 import numpy as np
 from sklearn.base import is_classifier
@@ -62,7 +63,7 @@ class BaseModelSearchCV(BaseSearchCV):
     estimator is fitted.
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         **BaseSearchCV._parameter_constraints,
         "search_spaces": [dict, list, Space, StrOptions({"auto"}), None],
         "param_grid": [dict, list, None],
@@ -421,7 +422,6 @@ class BaseModelSearchCV(BaseSearchCV):
 
     def _budget(self, space):
         """Expected number of evaluations, for progress lines (None if unknown)."""
-        return None
 
     @abstractmethod
     def _search(self, space, evaluator, rng):
