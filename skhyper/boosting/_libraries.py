@@ -13,6 +13,7 @@ import inspect
 import sys
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 
 from skhyper import _compat
@@ -270,8 +271,6 @@ def _xgboost_stopping(booster, patience, monitor, y, y_val, w_val):
 
 def _classes(booster, y):
     """The sorted labels a classifier ``booster`` learns from ``y``, else None."""
-    from sklearn.base import is_classifier
-
     return np.unique(np.asarray(y)) if is_classifier(booster) else None
 
 
