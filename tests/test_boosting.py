@@ -6,6 +6,7 @@ thread each.
 
 import subprocess
 import sys
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -25,8 +26,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skhyper import BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV
-from skhyper.boosting import EarlyStopping
-from skhyper.boosting import _libraries
+from skhyper.boosting import EarlyStopping, _libraries, _monitor
 
 xgb = pytest.importorskip("xgboost")
 lgb = pytest.importorskip("lightgbm")
@@ -244,7 +244,7 @@ def test_failed_fit_gets_error_score_and_no_rounds():
     with pytest.warns(Warning):
         search.fit(X, y)
     results = search.cv_results_
-    bad = [i for i, p in enumerate(results["params"]) if p["max_depth"] == -5][0]
+    bad = next(i for i, p in enumerate(results["params"]) if p["max_depth"] == -5)
     assert np.isnan(results["split0_best_rounds"][bad])
     assert np.isnan(results["refit_rounds"][bad])
     assert search.best_params_ == {"max_depth": 3}
@@ -274,7 +274,8 @@ def test_a_resumed_search_keeps_the_rounds(tmp_path):
     assert again.best_estimator_.n_estimators == first.best_rounds_
 
 
-@pytest.mark.parametrize("second", [None, EarlyStopping(patience=5)])
+@pytest.mark.parametrize("second", [None, EarlyStopping(patience=5),
+                                    EarlyStopping(patience=3, monitor="score")])
 def test_checkpoint_of_another_early_stopping_is_refused(tmp_path, second):
     # Its rows hold rounds chosen by the first setting: replaying them under
     # another would mix two searches.
@@ -339,6 +340,168 @@ def test_joblib_processes_carry_the_rounds_back():
     assert type(search.best_estimator_) is lgb.LGBMClassifier
 
 
+# -- monitor="score": the search's scorer ------------------------------------------
+
+
+def _xgb_reg(**kw):
+    return xgb.XGBRegressor(n_estimators=60, nthread=1, learning_rate=0.3, **kw)
+
+
+def _catboost_reg(**kw):
+    return cb.CatBoostRegressor(iterations=60, thread_count=1, verbose=False,
+                                allow_writing_files=False, depth=3, **kw)
+
+
+MONITORED = [
+    (_xgb, _xgb_reg),
+    (_lgbm, lambda: _lgbm(lgb.LGBMRegressor)),
+    (_catboost, _catboost_reg),
+    (lambda: HistGradientBoostingClassifier(max_iter=60, random_state=0),
+     lambda: HistGradientBoostingRegressor(max_iter=60, random_state=0)),
+]
+MONITORED_IDS = ["xgboost", "lightgbm", "catboost", "hist"]
+
+
+def _fold_rounds(estimator, X, y, scoring, monitor, **search_kw):
+    search = BayesSearchCV(estimator, {"learning_rate": [0.3]}, cv=3, scoring=scoring,
+                           early_stopping=EarlyStopping(patience=3, monitor=monitor),
+                           random_state=0, **search_kw).fit(X, y)
+    return [search.cv_results_[f"split{k}_best_rounds"][0] for k in range(3)], search
+
+
+@pytest.mark.parametrize("make, make_reg", MONITORED, ids=MONITORED_IDS)
+def test_monitor_score_stops_on_the_scorer(make, make_reg):
+    # Three classes, patience 3: accuracy on 20 validation samples plateaus
+    # rounds before the log-loss stops improving.
+    X, y = make_classification(300, n_features=8, n_informative=5, n_classes=3,
+                               random_state=0)
+    loss, _ = _fold_rounds(make(), X, y, "accuracy", "loss")
+    score, search = _fold_rounds(make(), X, y, "accuracy", "score")
+    assert loss != score
+    assert all(1 <= r <= 60 for r in score)
+    assert search.best_rounds_ == np.median(score)
+    assert search.best_estimator_.get_params()[
+        _libraries.rounds_param(search.best_estimator_)] == search.best_rounds_
+    # R2 falls as the squared error grows: the same rounds as the L2 loss.
+    X, y = _data(classification=False)
+    loss, _ = _fold_rounds(make_reg(), X, y, "r2", "loss")
+    score, _ = _fold_rounds(make_reg(), X, y, "r2", "score")
+    assert loss == score
+
+
+CALLS = []
+
+
+def _recording_accuracy(estimator, X, y, sample_weight=None):
+    CALLS.append((len(y), sample_weight))
+    return get_scorer("accuracy")(estimator, X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("make", [_xgb, _lgbm, lambda: HistGradientBoostingClassifier(
+    max_iter=60, random_state=0)], ids=["xgboost", "lightgbm", "hist"])
+def test_monitor_score_calls_the_scorer_on_the_validation_part_only(make):
+    X, y = _data()  # folds of 200 + 100 samples; validation parts of 20
+    weight = 1.0 + np.arange(len(X))
+    CALLS.clear()
+    rounds, _ = _fold_rounds(make(), X, y, _recording_accuracy, "score",
+                             refit=False)
+    sizes = [size for size, _ in CALLS]
+    # the search scores each test fold once; early stopping only ever sees
+    # the validation parts (histogram boosting also scores its training part)
+    assert sizes.count(100) == 3
+    assert sizes.count(20) >= sum(rounds)
+    assert set(sizes) <= {20, 100, 180}
+    CALLS.clear()
+    BayesSearchCV(make(), {"learning_rate": [0.3]}, cv=3, scoring=_recording_accuracy,
+                  early_stopping=EarlyStopping(patience=3, monitor="score"),
+                  refit=False, random_state=0).fit(X, y, sample_weight=weight)
+    validation = [w for size, w in CALLS if size == 20]
+    assert validation and all(w is not None and len(w) == 20 for w in validation)
+    assert all(set(w) <= set(weight) for w in validation)
+
+
+def test_monitor_score_watches_the_refit_metric():
+    X, y = make_classification(300, n_features=8, n_informative=5, n_classes=3,
+                               random_state=0)
+    single, _ = _fold_rounds(_xgb(), X, y, "accuracy", "score")
+    several, search = _fold_rounds(_xgb(), X, y, ["neg_log_loss", "accuracy"], "score",
+                                   refit="accuracy")
+    assert several == single and search.multimetric_
+    default, _ = _fold_rounds(_xgb(), X, y, None, "score")  # score(): accuracy
+    assert default == single
+
+
+def test_catboost_metric_of_the_scorer():
+    Monitor = _monitor.Monitor
+    assert Monitor(get_scorer("neg_log_loss"), "neg_log_loss").catboost_metric(
+        [0, 1, 1]) == "Logloss"
+    assert Monitor(get_scorer("neg_log_loss"), "neg_log_loss").catboost_metric(
+        [0, 1, 2]) == "MultiClass"
+    assert Monitor(get_scorer("roc_auc"), "roc_auc").catboost_metric([0, 1]) == "AUC"
+
+
+def test_stand_in_predictions_score_like_the_model():
+    predicted = _monitor.predicted
+    X, y = _data()
+    model = LogisticRegression().fit(X, y)
+    stand_in = predicted(model.predict_proba(X), model.classes_)
+    for name in ("accuracy", "roc_auc", "neg_log_loss", "f1"):
+        assert get_scorer(name)(stand_in, X, y) == pytest.approx(
+            get_scorer(name)(model, X, y))
+    assert get_scorer("roc_auc")(predicted(model.predict_proba(X)[:, 1],
+                                           model.classes_), X, y) == pytest.approx(
+        get_scorer("roc_auc")(model, X, y))
+    assert get_scorer("r2")(predicted(y + 0.1, None), X, y) == pytest.approx(
+        1 - 0.01 * len(y) / np.sum((y - y.mean()) ** 2))
+
+
+def test_default_monitor_fingerprints_as_before():
+    from skhyper.resume._fingerprint import _later_options
+
+    class Search:
+        fold_stopping = None
+
+    search = Search()
+    search.early_stopping = EarlyStopping(patience=3)
+    params = _later_options(search)["early_stopping"]["params"]
+    assert set(params) == {"validation_fraction", "patience", "refit_rounds",
+                           "scale_rounds"}
+    search.early_stopping = EarlyStopping(patience=3, monitor="score")
+    assert _later_options(search)["early_stopping"]["params"]["monitor"] == "score"
+
+
+class CountingGB(GradientBoostingClassifier):
+    fits = 0
+
+    def fit(self, X, y, **kwargs):
+        type(self).fits += 1
+        return super().fit(X, y, **kwargs)
+
+
+@pytest.mark.parametrize("estimator, scoring, refit, error, match", [
+    (_xgb(), "accuracy", True, ValueError, "monitor must be 'loss' or 'score'"),
+    (CountingGB(n_estimators=10), "accuracy", True, ValueError,
+     "monitor='score'.*CountingGB stops on its loss only"),
+    (_catboost(), "neg_brier_score", True, ValueError,
+     r"CatBoost.*scoring.*one of \[.*'accuracy'.*got 'neg_brier_score'"),
+    (_catboost(), _recording_accuracy, True, ValueError, "got a callable"),
+    (_xgb(), ["accuracy", "roc_auc"], lambda results: 0, ValueError,
+     "refit must name one of"),
+    (_xgb(), 3, True, TypeError, "scoring"),
+], ids=["monitor", "gb", "catboost-name", "catboost-callable", "refit", "scoring"])
+def test_monitor_score_refusals_come_before_any_fit(estimator, scoring, refit, error,
+                                                    match):
+    X, y = _data()
+    monitor = "x" if match.startswith("monitor must") else "score"
+    CALLS.clear()
+    search = BayesSearchCV(estimator, RATES, cv=3, scoring=scoring, refit=refit,
+                           early_stopping=EarlyStopping(monitor=monitor))
+    with pytest.raises(error, match=match):
+        search.fit(X, y)
+    assert CountingGB.fits == 0 and not CALLS
+    assert not hasattr(search, "cv_results_")
+
+
 # -- bad input ------------------------------------------------------------------------
 
 
@@ -390,7 +553,7 @@ def test_a_missing_library_names_the_extra(monkeypatch):
 class CountingXGB(xgb.XGBClassifier):
     """Counts the rounds each fit trains."""
 
-    trained = []
+    trained: ClassVar[list] = []
 
     def fit(self, X, y, **kwargs):
         type(self).trained.append(self.n_estimators)
@@ -411,8 +574,8 @@ def test_rounds_resource_continues_and_equals_training_from_scratch(make, prefix
     regression = isinstance(make(), HistGradientBoostingRegressor)
     X, y = _data(300, classification=not regression)
     space = {f"{prefix}learning_rate": NINE_RATES}
-    kwargs = dict(resource="n_estimators", factor=3, cv=3, min_resources=6,
-                  max_resources=54, n_candidates=9, random_state=0)
+    kwargs = {"resource": "n_estimators", "factor": 3, "cv": 3, "min_resources": 6,
+              "max_resources": 54, "n_candidates": 9, "random_state": 0}
     warm = SuccessiveHalvingSearchCV(make(), space, **kwargs).fit(X, y)
     cold = SuccessiveHalvingSearchCV(make(), space, warm_start=False, **kwargs).fit(X, y)
     assert warm.warm_start_ and not cold.warm_start_

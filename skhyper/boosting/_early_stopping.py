@@ -14,7 +14,9 @@ training part:
 3. fits the booster with its own early stopping on that validation part
    (XGBoost ``eval_set`` and ``early_stopping_rounds``, LightGBM's
    ``early_stopping`` callback, CatBoost ``eval_set``, histogram gradient
-   boosting ``X_val``), the fold's sample weights split alongside;
+   boosting ``X_val``), the fold's sample weights split alongside; it
+   watches the library's validation loss, or with ``monitor="score"`` the
+   search's own scorer (:mod:`skhyper.boosting._monitor`);
 4. remembers the number of rounds early stopping chose.
 
 The search's scorer is wrapped to read that number off the fitted fold
@@ -29,6 +31,7 @@ chosen rule's number of rounds on all the data, without early stopping, and
 import functools
 import numbers
 import uuid
+from typing import ClassVar
 
 import joblib
 import numpy as np
@@ -43,9 +46,9 @@ from sklearn.pipeline import Pipeline
 
 from skhyper import _compat
 from skhyper._twin import CANDIDATE, twin_class
-from skhyper.boosting import _libraries
+from skhyper.boosting import _libraries, _monitor
 
-__all__ = ["EarlyStopping", "ROWS", "RoundsScorer", "StoppingPlan", "check_early_stopping",
+__all__ = ["ROWS", "EarlyStopping", "RoundsScorer", "StoppingPlan", "check_early_stopping",
            "n_samples"]
 
 #: Fit parameter carrying each fold's row numbers, when ``groups`` are given.
@@ -75,8 +78,8 @@ class EarlyStopping:
         drawn stratified for classifiers, by group when ``groups`` are given
         to ``fit``.
     patience : int, default=20
-        Rounds without improvement of the validation loss after which a
-        fold stops (the libraries' ``early_stopping_rounds`` /
+        Rounds without improvement of what ``monitor`` watches after which
+        a fold stops (the libraries' ``early_stopping_rounds`` /
         ``n_iter_no_change``).
     refit_rounds : {"median", "mean"}, default="median"
         How the folds' best numbers of rounds make the number of rounds the
@@ -85,6 +88,26 @@ class EarlyStopping:
         Multiply each fold's best number of rounds by the ratio of all
         samples to the samples that fold trained on before taking
         ``refit_rounds``: more data usually supports more rounds.
+    monitor : {"loss", "score"}, default="loss"
+        What each fold's early stopping watches on its validation part.
+        ``"loss"``: the library's own validation loss (log-loss for
+        classifiers). ``"score"``: the search's ``scoring`` (with several
+        metrics, the ``refit`` one; ``None``: accuracy for classifiers,
+        :math:`R^2` for regressors), maximized, which stops later than the
+        loss when the two disagree, for instance accuracy on a multiclass
+        task. XGBoost and LightGBM compute the scorer from their
+        predictions of the validation part (probabilities for classifiers)
+        with the validation part's sample weights, when the fold has any and
+        the scorer takes ``sample_weight``; histogram gradient boosting
+        calls the scorer itself (``scoring=``), with the weights; CatBoost
+        watches its built-in metric of the same name (``"accuracy"``,
+        ``"balanced_accuracy"``, ``"roc_auc"``, ``"f1"``, ``"precision"``,
+        ``"recall"``, ``"neg_log_loss"``, ``"r2"``,
+        ``"neg_root_mean_squared_error"``, ``"neg_mean_squared_error"``,
+        ``"neg_mean_absolute_error"``; another scoring is refused), weighted
+        as CatBoost weighs its metrics. ``GradientBoosting*`` stops on its
+        loss only: ``"score"`` is refused. Refusals are ``ValueError``
+        raised by the search's ``fit`` before any fit.
 
     Notes
     -----
@@ -93,17 +116,23 @@ class EarlyStopping:
     that row would train); the search gains ``best_rounds_``.
     """
 
+    #: Parameters added after checkpoints were written, with the value that
+    #: behaves as before: a checkpoint fingerprint leaves them out at it.
+    ADDED_PARAMS: ClassVar[dict] = {"monitor": "loss"}
+
     def __init__(self, validation_fraction=0.1, patience=20,
-                 refit_rounds="median", scale_rounds=False):
+                 refit_rounds="median", scale_rounds=False, monitor="loss"):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.refit_rounds = refit_rounds
         self.scale_rounds = scale_rounds
+        self.monitor = monitor
 
     def get_params(self, deep=True):
         """Parameters of this configuration (for reprs and checkpoints)."""
         return {name: getattr(self, name) for name in
-                ("validation_fraction", "patience", "refit_rounds", "scale_rounds")}
+                ("validation_fraction", "patience", "refit_rounds", "scale_rounds",
+                 "monitor")}
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
@@ -126,21 +155,30 @@ class EarlyStopping:
                 "EarlyStopping's refit_rounds must be 'median' or 'mean'; got "
                 f"{self.refit_rounds!r}."
             )
+        if not (isinstance(self.monitor, str) and self.monitor in _monitor.MONITORS):
+            raise ValueError(
+                f"EarlyStopping's monitor must be 'loss' or 'score'; got {self.monitor!r}."
+            )
 
 
 def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def check_early_stopping(option, estimator):
+def check_early_stopping(option, estimator, scoring=None, refit=True):
     """The :class:`EarlyStopping` of a search's ``early_stopping``, or None.
+
+    ``scoring`` and ``refit`` are the search's: with ``monitor="score"``
+    the booster must be able to watch the scorer they select.
 
     Raises
     ------
     TypeError
-        If ``option`` is not None, a bool or an :class:`EarlyStopping`.
+        If ``option`` is not None, a bool or an :class:`EarlyStopping`, or
+        ``monitor="score"`` meets a ``scoring`` of no known kind.
     ValueError
-        If the estimator is not a booster that can stop early.
+        If the estimator is not a booster that can stop early, an option is
+        out of range, or the booster cannot watch the search's scorer.
     """
     if option is None or option is False:
         return None
@@ -162,6 +200,7 @@ def check_early_stopping(option, estimator):
             f"CatBoost, HistGradientBoosting or GradientBoosting, possibly a "
             f"pipeline's final step); {type(final).__name__} has no early stopping."
         )
+    _monitor.resolve(option, estimator, scoring, refit)
     return option
 
 
@@ -180,10 +219,14 @@ class StoppingPlan:
         The ``groups`` given to ``fit``.
     seed : int
         Seed of every fold's validation split.
+    monitor : Monitor or None, default=None
+        The scorer the folds stop early on (``monitor="score"``), None for
+        the libraries' loss.
     """
 
-    def __init__(self, config, estimator, n_samples, groups, seed):
+    def __init__(self, config, estimator, n_samples, groups, seed, monitor=None):
         self.config = config
+        self.monitor = monitor
         self.classifier = is_classifier(estimator)
         self.n_samples = n_samples
         self.groups = None if groups is None else np.asarray(groups)
@@ -266,7 +309,7 @@ class StoppingPlan:
         if not len(rounds):
             return np.nan
         value = np.median(rounds) if self.config.refit_rounds == "median" else np.mean(rounds)
-        return float(max(1, int(round(value))))
+        return float(max(1, round(value)))
 
     def learn(self, results):
         """Read every row's refit rounds; from here on, fits are refits."""
@@ -369,14 +412,14 @@ def _fit_stopping_early(estimator, plan, X, y, params, rows, booster):
     config = plan.config
     if _libraries.splits_itself(booster):
         _libraries.set_internal_early_stopping(
-            booster, config.validation_fraction, config.patience
+            booster, config.validation_fraction, config.patience, plan.monitor
         )
         _call(estimator.fit, X, y, params)
         return n_samples(X) * (1 - config.validation_fraction)
     train, val = _split(plan, X, y, rows)
     params_train, params_val = _split_params(params, n_samples(X), train, val)
     _fit_parts(estimator, _take(X, train), _take(y, train), params_train,
-               _take(X, val), _take(y, val), params_val, config.patience)
+               _take(X, val), _take(y, val), params_val, config.patience, plan.monitor)
     return len(train)
 
 
@@ -405,8 +448,8 @@ def _split(plan, X, y, rows):
     config = plan.config
     n = n_samples(X)
     dummy = np.zeros(n)
-    kwargs = dict(n_splits=1, test_size=config.validation_fraction,
-                  random_state=plan.seed)
+    kwargs = {"n_splits": 1, "test_size": config.validation_fraction,
+              "random_state": plan.seed}
     if plan.groups is not None and rows is not None:
         groups = plan.groups[np.asarray(rows)]
         if len(np.unique(groups)) > 1:
@@ -440,12 +483,12 @@ def _per_sample(value, n):
         return False
 
 
-def _fit_parts(estimator, X, y, params, X_val, y_val, params_val, patience):
+def _fit_parts(estimator, X, y, params, X_val, y_val, params_val, patience, monitor):
     """Fit ``estimator`` on ``X``, stopping early on ``X_val`` (in place)."""
     if not isinstance(estimator, Pipeline):
         _libraries.fit_with_validation(
             estimator, X, y, params, X_val, y_val,
-            params_val.get("sample_weight"), patience,
+            params_val.get("sample_weight"), patience, monitor,
         )
         return
     routed, routed_val = _step_params(estimator, params), _step_params(estimator, params_val)
@@ -460,7 +503,7 @@ def _fit_parts(estimator, X, y, params, X_val, y_val, params_val, patience):
             X = step.fit(X, y, **step_params).transform(X)
         X_val = step.transform(X_val)
     _fit_parts(final, X, y, routed(final_name, "fit"), X_val, y_val,
-               routed_val(final_name, "fit"), patience)
+               routed_val(final_name, "fit"), patience, monitor)
 
 
 def _step_params(pipeline, params):

@@ -7,11 +7,13 @@ needed: an estimator of theirs only exists once its library was imported, so
 they are recognised through ``sys.modules``.
 """
 
+import contextlib
 import importlib
 import inspect
 import sys
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 
 from skhyper import _compat
@@ -170,33 +172,50 @@ def splits_itself(booster):
     return False
 
 
-def set_internal_early_stopping(booster, fraction, patience):
-    """Turn on the early stopping of a booster that :func:`splits_itself`."""
+def set_internal_early_stopping(booster, fraction, patience, monitor=None):
+    """Turn on the early stopping of a booster that :func:`splits_itself`.
+
+    ``monitor``: the :class:`~skhyper.boosting._monitor.Monitor` whose
+    scorer histogram gradient boosting watches, None for its loss.
+    """
     if booster_kind(booster) == "gb":
         booster.set_params(n_iter_no_change=patience, validation_fraction=fraction)
     else:
         booster.set_params(early_stopping=True, n_iter_no_change=patience,
-                           validation_fraction=fraction)
+                           validation_fraction=fraction, **_hist_scoring(monitor))
 
 
-def fit_with_validation(booster, X, y, params, X_val, y_val, w_val, patience):
+def _hist_scoring(monitor):
+    return {} if monitor is None else {"scoring": monitor.scorer}
+
+
+def fit_with_validation(booster, X, y, params, X_val, y_val, w_val, patience,
+                        monitor=None):
     """Fit ``booster`` with early stopping on ``(X_val, y_val)``.
 
     ``params`` are its other fit parameters; ``w_val`` the validation
-    part's sample weights, or None.
+    part's sample weights, or None; ``monitor`` the
+    :class:`~skhyper.boosting._monitor.Monitor` to maximize, None to stop
+    on the library's validation loss.
     """
     kind = booster_kind(booster)
     params = dict(params)
     if kind == "xgboost":
-        booster.set_params(early_stopping_rounds=patience)
         params.setdefault("verbose", False)
         if w_val is not None:
             params["sample_weight_eval_set"] = [w_val]
-        booster.fit(X, y, eval_set=[(X_val, y_val)], **params)
+        with _xgboost_stopping(booster, patience, monitor, y, y_val, w_val):
+            booster.fit(X, y, eval_set=[(X_val, y_val)], **params)
     elif kind == "lightgbm":
         lightgbm = require("lightgbm")
         callbacks = list(params.pop("callbacks", None) or [])
-        callbacks.append(lightgbm.early_stopping(patience, verbose=False))
+        callbacks.append(lightgbm.early_stopping(
+            patience, first_metric_only=monitor is not None, verbose=False
+        ))
+        if monitor is not None:
+            # Only the scorer: the built-in metric would come first.
+            booster.set_params(metric="None")
+            params["eval_metric"] = monitor.lightgbm_metric(y_val, w_val, _classes(booster, y))
         if w_val is not None:
             params["eval_sample_weight"] = [w_val]
         if "eval_X" in inspect.signature(lightgbm.LGBMModel.fit).parameters:
@@ -205,6 +224,8 @@ def fit_with_validation(booster, X, y, params, X_val, y_val, w_val, patience):
             params["eval_set"] = [(X_val, y_val)]
         booster.fit(X, y, callbacks=callbacks, **params)
     elif kind == "catboost":
+        if monitor is not None:
+            booster.set_params(eval_metric=monitor.catboost_metric(y))
         eval_set = (X_val, y_val)
         if w_val is not None:
             eval_set = require("catboost").Pool(
@@ -214,12 +235,43 @@ def fit_with_validation(booster, X, y, params, X_val, y_val, w_val, patience):
         booster.fit(X, y, eval_set=eval_set, early_stopping_rounds=patience,
                     use_best_model=True, **params)
     elif kind == "hist":
-        booster.set_params(early_stopping=True, n_iter_no_change=patience)
+        booster.set_params(early_stopping=True, n_iter_no_change=patience,
+                           **_hist_scoring(monitor))
         if w_val is not None:
             params["sample_weight_val"] = w_val
         booster.fit(X, y, X_val=X_val, y_val=y_val, **params)
     else:
         raise ValueError(f"{type(booster).__name__} takes no validation set.")
+
+
+@contextlib.contextmanager
+def _xgboost_stopping(booster, patience, monitor, y, y_val, w_val):
+    """XGBoost stopping early on its loss or, with ``monitor``, on a scorer.
+
+    The scorer's metric and callback are the fold's for its fit only.
+    """
+    if monitor is None:
+        booster.set_params(early_stopping_rounds=patience)
+        yield
+        return
+    metric = monitor.xgboost_metric(y_val, w_val, _classes(booster, y))
+    stop = require("xgboost").callback.EarlyStopping(
+        rounds=patience, metric_name=metric.__name__, data_name="validation_0",
+        maximize=True,
+    )
+    before = booster.get_params()
+    booster.set_params(early_stopping_rounds=None, eval_metric=metric,
+                       callbacks=[*(before.get("callbacks") or []), stop])
+    try:
+        yield
+    finally:
+        booster.set_params(eval_metric=before.get("eval_metric"),
+                           callbacks=before.get("callbacks"))
+
+
+def _classes(booster, y):
+    """The sorted labels a classifier ``booster`` learns from ``y``, else None."""
+    return np.unique(np.asarray(y)) if is_classifier(booster) else None
 
 
 def best_rounds(booster):

@@ -27,6 +27,7 @@ defines it, as a tree of JSON values.
 terms the user wrote (``search_spaces['C']``, ``estimator.steps['svc'].C``).
 """
 
+import contextlib
 import functools
 import inspect
 import math
@@ -110,10 +111,21 @@ _LATER_OPTIONS = ("fold_stopping", "early_stopping")
 
 def _later_options(search):
     return {
-        name: describe(value)
+        name: _describe_later_option(value)
         for name in _LATER_OPTIONS
         if (value := getattr(search, name, None)) not in (None, False)
     }
+
+
+def _describe_later_option(value):
+    """``describe(value)`` without the parameters its class added later
+    (``ADDED_PARAMS``) while they have the value that behaves as before."""
+    description = describe(value)
+    params = description.get("params") if isinstance(description, dict) else None
+    for name, default in getattr(value, "ADDED_PARAMS", {}).items():
+        if params is not None and params.get(name) == default:
+            del params[name]
+    return description
 
 
 # -- describing -----------------------------------------------------------------
@@ -262,10 +274,9 @@ def _describe_object(obj, skip=()):
     if not _ADDRESS.search(text):
         description["repr"] = text
         return description
-    try:
+    # An unpicklable object (any error of pickling): the class is all that is left.
+    with contextlib.suppress(Exception):
         description["state"] = joblib_hash(obj)
-    except Exception:  # unpicklable: the class is all that is left
-        pass
     return description
 
 

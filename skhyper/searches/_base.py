@@ -14,6 +14,7 @@ from abc import abstractmethod
 from collections.abc import Iterator
 from contextlib import nullcontext
 from functools import partial
+from typing import ClassVar
 
 import numpy as np
 from sklearn.base import is_classifier
@@ -22,7 +23,7 @@ from sklearn.utils import check_random_state
 
 from skhyper import _compat
 from skhyper._compat import BaseSearchCV, HasMethods, Interval, StrOptions
-from skhyper.boosting import _early_stopping
+from skhyper.boosting import _early_stopping, _monitor
 from skhyper.resume import _checkpoint, _earlier
 from skhyper.scheduling import _engines, _fold_stopping, _results
 from skhyper.scheduling._barrier import run_batches
@@ -62,7 +63,7 @@ class BaseModelSearchCV(BaseSearchCV):
     estimator is fitted.
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         **BaseSearchCV._parameter_constraints,
         "search_spaces": [dict, list, Space, StrOptions({"auto"}), None],
         "param_grid": [dict, list, None],
@@ -162,11 +163,14 @@ class BaseModelSearchCV(BaseSearchCV):
         option = getattr(self, "early_stopping", None)
         if option is None or option is False:
             return None
-        config = _early_stopping.check_early_stopping(option, self.estimator)
+        config = _early_stopping.check_early_stopping(
+            option, self.estimator, self.scoring, self.refit
+        )
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         n_samples = _early_stopping.n_samples(X)
+        monitor = _monitor.resolve(config, self.estimator, self.scoring, self.refit)
         return _early_stopping.StoppingPlan(
-            config, self.estimator, n_samples, params.get("groups"), seed
+            config, self.estimator, n_samples, params.get("groups"), seed, monitor
         )
 
     def _get_scorers(self, *args, **kwargs):
@@ -418,7 +422,6 @@ class BaseModelSearchCV(BaseSearchCV):
 
     def _budget(self, space):
         """Expected number of evaluations, for progress lines (None if unknown)."""
-        return None
 
     @abstractmethod
     def _search(self, space, evaluator, rng):
