@@ -165,20 +165,19 @@ def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def check_early_stopping(option, estimator, scoring=None, refit=True):
+def check_early_stopping(option, estimator):
     """The :class:`EarlyStopping` of a search's ``early_stopping``, or None.
 
-    ``scoring`` and ``refit`` are the search's: with ``monitor="score"``
-    the booster must be able to watch the scorer they select.
+    Whether the booster can watch the search's scorer (``monitor="score"``)
+    is :func:`skhyper.boosting._monitor.resolve`'s to check.
 
     Raises
     ------
     TypeError
-        If ``option`` is not None, a bool or an :class:`EarlyStopping`, or
-        ``monitor="score"`` meets a ``scoring`` of no known kind.
+        If ``option`` is not None, a bool or an :class:`EarlyStopping`.
     ValueError
-        If the estimator is not a booster that can stop early, an option is
-        out of range, or the booster cannot watch the search's scorer.
+        If the estimator is not a booster that can stop early, or an option
+        is out of range.
     """
     if option is None or option is False:
         return None
@@ -200,7 +199,6 @@ def check_early_stopping(option, estimator, scoring=None, refit=True):
             f"CatBoost, HistGradientBoosting or GradientBoosting, possibly a "
             f"pipeline's final step); {type(final).__name__} has no early stopping."
         )
-    _monitor.resolve(option, estimator, scoring, refit)
     return option
 
 

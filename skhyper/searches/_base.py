@@ -163,12 +163,10 @@ class BaseModelSearchCV(BaseSearchCV):
         option = getattr(self, "early_stopping", None)
         if option is None or option is False:
             return None
-        config = _early_stopping.check_early_stopping(
-            option, self.estimator, self.scoring, self.refit
-        )
+        config = _early_stopping.check_early_stopping(option, self.estimator)
+        monitor = _monitor.resolve(config, self.estimator, self.scoring, self.refit)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         n_samples = _early_stopping.n_samples(X)
-        monitor = _monitor.resolve(config, self.estimator, self.scoring, self.refit)
         return _early_stopping.StoppingPlan(
             config, self.estimator, n_samples, params.get("groups"), seed, monitor
         )

@@ -39,11 +39,11 @@ def _parameters(dist):
 
 def _agrees(dist, ppf, cdf):
     with np.errstate(all="ignore"):
-        x = dist.ppf(_PROBE_Q)
+        quantiles = dist.ppf(_PROBE_Q)
         low, high = dist.support()
         span = high - low
-        x = np.concatenate([x, [low, high, low - span, high + span, np.nan]])
-        return np.array_equal(ppf(_PROBE_Q), dist.ppf(_PROBE_Q)) and np.array_equal(
+        x = np.concatenate([quantiles, [low, high, low - span, high + span, np.nan]])
+        return np.array_equal(ppf(_PROBE_Q), quantiles) and np.array_equal(
             cdf(x), dist.cdf(x), equal_nan=True
         )
 
