@@ -12,6 +12,7 @@ from sklearn.exceptions import NotFittedError
 from threadpoolctl import threadpool_info
 
 from skhyper.optimizer._gp import GaussianProcess, _Objective
+from skhyper.optimizer._threads import single_blas_thread
 
 
 def _smooth(X):
@@ -289,3 +290,17 @@ def test_update_needs_a_fitted_model_of_the_same_dimensionality():
     gp = GaussianProcess(random_state=0).fit(np.eye(3)[:, :2], [0.0, 1.0, 2.0])
     with pytest.raises(ValueError, match="dimensionality"):
         gp.update(np.eye(3), [0.0, 1.0, 2.0])
+
+
+def test_nested_blas_limit_holds_until_the_outermost_exits():
+    def blas_threads():
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    before = blas_threads()
+    if not before:
+        pytest.skip("no BLAS library reported by threadpoolctl")
+    with single_blas_thread():
+        with single_blas_thread():  # a model call inside a proposal
+            assert set(blas_threads()) == {1}
+        assert set(blas_threads()) == {1}  # the inner exit restored nothing
+    assert blas_threads() == before

@@ -88,7 +88,7 @@ class EncodedSpace:
         for i, dim, cols in self._dims:
             rows = np.flatnonzero(sub == i)
             if rows.size:
-                out[rows, cols] = dim.transform(dim.inverse_transform(X[rows, cols]))
+                out[rows, cols] = dim.snap(X[rows, cols])
         return out
 
     def random(self, n, rng):

@@ -62,36 +62,47 @@ def _log_h(z):
     pdf_ratio = np.empty_like(z)
 
     high = z > -1.0
-    zh = z[high]
+    low = z <= _Z_ASYMPTOTIC
+    mid = ~(high | low)
+    # A regime without points is skipped: most calls score a few points.
+    if high.any():
+        _log_h_high(z[high], high, value, slope, pdf_ratio)
+    if mid.any():
+        _log_h_mid(z[mid], mid, value, slope, pdf_ratio)
+    if low.any():
+        _log_h_low(z[low], low, value, slope, pdf_ratio)
+    return value, slope, pdf_ratio
+
+
+def _log_h_high(zh, rows, value, slope, pdf_ratio):
     cdf = ndtr(zh)
     pdf = np.exp(-0.5 * zh * zh) * _INV_SQRT_2PI
     h = pdf + zh * cdf
-    value[high] = np.log(h)
-    slope[high] = cdf / h
-    pdf_ratio[high] = pdf / h
+    value[rows] = np.log(h)
+    slope[rows] = cdf / h
+    pdf_ratio[rows] = pdf / h
 
-    mid = (z <= -1.0) & (z > _Z_ASYMPTOTIC)
-    zm = z[mid]
+
+def _log_h_mid(zm, rows, value, slope, pdf_ratio):
     scaled_mills = _SQRT_HALF_PI * erfcx(-zm * _INV_SQRT2)  # Phi(z) / phi(z)
     ratio = 1.0 + zm * scaled_mills  # h(z) / phi(z)
-    value[mid] = -0.5 * zm * zm - 0.5 * _LOG_2PI + np.log(ratio)
-    slope[mid] = scaled_mills / ratio
-    pdf_ratio[mid] = 1.0 / ratio
+    value[rows] = -0.5 * zm * zm - 0.5 * _LOG_2PI + np.log(ratio)
+    slope[rows] = scaled_mills / ratio
+    pdf_ratio[rows] = 1.0 / ratio
 
-    low = z <= _Z_ASYMPTOTIC
-    zl = z[low]
+
+def _log_h_low(zl, rows, value, slope, pdf_ratio):
     w = 1.0 / (zl * zl)
     series = 1.0 + w * (-3.0 + w * (15.0 + w * (-105.0 + w * (945.0 - 10395.0 * w))))
     series_dw = -3.0 + w * (30.0 + w * (-315.0 + w * (3780.0 - 51975.0 * w)))
     with np.errstate(over="ignore"):
-        value[low] = (
+        value[rows] = (
             -0.5 * zl * zl - 0.5 * _LOG_2PI - 2.0 * np.log(-zl) + np.log(series)
         )
     # d/dz [-z^2/2 - 2 log(-z) + log S(1/z^2)], with dw/dz = -2 w / z.
-    slope[low] = -zl - 2.0 / zl + series_dw * (-2.0 * w / zl) / series
+    slope[rows] = -zl - 2.0 / zl + series_dw * (-2.0 * w / zl) / series
     with np.errstate(over="ignore"):
-        pdf_ratio[low] = zl * zl / series
-    return value, slope, pdf_ratio
+        pdf_ratio[rows] = zl * zl / series
 
 
 def log_expected_improvement(mean, std, best, xi=0.0, return_grad=False):

@@ -18,7 +18,8 @@ from scipy.linalg import lapack, solve_triangular
 from scipy.optimize import minimize
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
-from threadpoolctl import ThreadpoolController
+
+from skhyper.optimizer._threads import single_blas_thread
 
 _LOG_2PI = np.log(2.0 * np.pi)
 
@@ -54,22 +55,6 @@ _INIT_NOISE_VARIANCE = 1e-2
 _N_RESTARTS = 2  # random restarts on a cold fit (warm fits use none)
 # Tolerances far below what matters for prediction just burn iterations.
 _LBFGS_OPTIONS = {"maxiter": 200, "ftol": 1e-7, "gtol": 1e-4}
-
-_THREADPOOL_CONTROLLER = None
-
-
-def _single_blas_thread():
-    """Context manager limiting BLAS to one thread.
-
-    The matrices here are small: on a 2-core machine an unrestricted BLAS
-    pool made the hyperparameter fit 3 to 20 times slower. The controller is
-    created once; entering its ``limit`` costs microseconds.
-    """
-    global _THREADPOOL_CONTROLLER
-    if _THREADPOOL_CONTROLLER is None:
-        _THREADPOOL_CONTROLLER = ThreadpoolController()
-    return _THREADPOOL_CONTROLLER.limit(limits=1, user_api="blas")
-
 
 def _matern52_parts(r2):
     """Return ``k(r)`` and ``exp(-s) * (1 + s)`` for ``s = sqrt(5 r2)``.
@@ -189,7 +174,8 @@ class GaussianProcess:
     acquisition functions want.
 
     All methods run with BLAS limited to one thread (see
-    ``_single_blas_thread``); the limit costs about 10 microseconds.
+    ``single_blas_thread``); inside a proposal, which holds the limit already,
+    re-entering it costs nothing.
     """
 
     def __init__(self, *, noise="auto", prior_mean="min", random_state=None):
@@ -215,7 +201,7 @@ class GaussianProcess:
         objective = self._standardized_objective(X, y)
         d = objective.X.shape[1]
         bounds = self._bounds(d, objective.fit_noise)
-        with _single_blas_thread():
+        with single_blas_thread():
             theta = self._optimize(objective, d, objective.fit_noise, bounds)
             self._set_posterior(objective, theta)
         self.n_features_in_ = d
@@ -248,7 +234,7 @@ class GaussianProcess:
             objective.fit_noise != self._fit_noise
         ):
             raise ValueError("update needs data of the dimensionality seen in fit.")
-        with _single_blas_thread():
+        with single_blas_thread():
             self._set_posterior(objective, self._theta)
         return self
 
@@ -377,7 +363,7 @@ class GaussianProcess:
             self._fixed_noise,
         )
         model = copy.copy(self)
-        with _single_blas_thread():
+        with single_blas_thread():
             model._set_posterior(objective, self._theta)
         return model
 
@@ -439,7 +425,7 @@ class GaussianProcess:
         X = self._check_X(X)
         mean = np.empty(X.shape[0])
         std = np.empty(X.shape[0]) if return_std else None
-        with _single_blas_thread():
+        with single_blas_thread():
             for rows in _chunks(X.shape[0], self._X_train.shape[0]):
                 _, _, Ks, _ = self._cross(X[rows])
                 mean[rows] = Ks @ self._alpha
@@ -474,7 +460,7 @@ class GaussianProcess:
         m, d = X.shape
         mean, std = np.empty(m), np.empty(m)
         mean_grad, std_grad = np.empty((m, d)), np.empty((m, d))
-        with _single_blas_thread():
+        with single_blas_thread():
             for rows in _chunks(m, self._X_train.shape[0]):
                 out = self._mean_std_grad_chunk(X[rows])
                 mean[rows], std[rows], mean_grad[rows], std_grad[rows] = out
@@ -539,7 +525,7 @@ class _Objective:
         np.fill_diagonal(r2, 0.0)
         corr, g = _matern52_parts(r2)
         K = sv * corr
-        K[np.diag_indices_from(K)] += noise
+        K.flat[:: K.shape[0] + 1] += noise  # the diagonal
         L, _ = _cholesky(K)
         alpha, _ = lapack.dpotrs(L, self.y, lower=1)
         n = self.y.shape[0]
@@ -557,7 +543,11 @@ class _Objective:
         state = self.posterior(theta)
         L, alpha, Z, sv = state["L"], state["alpha"], state["Z"], state["sv"]
         K_inv, _ = lapack.dpotri(L, lower=1)
-        K_inv = np.tril(K_inv) + np.tril(K_inv, -1).T
+        # Symmetrize from the lower triangle: doubling the diagonal and
+        # halving it back is exact.
+        K_inv = np.tril(K_inv)
+        K_inv += K_inv.T
+        K_inv.flat[:: K_inv.shape[0] + 1] *= 0.5
         # d lml / d theta_j = 0.5 * sum((alpha alpha^T - K^-1) * dK/dtheta_j)
         W = np.outer(alpha, alpha) - K_inv
         d = Z.shape[1]

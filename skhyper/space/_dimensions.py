@@ -114,6 +114,15 @@ class Dimension:
         """
         raise NotImplementedError
 
+    def snap(self, encoded):
+        """The encoding of the values that ``encoded`` decodes to.
+
+        Equal to ``transform(inverse_transform(encoded))``; the dimensions
+        an acquisition search snaps thousands of rows of compute it without
+        building the values.
+        """
+        return self.transform(self.inverse_transform(encoded))
+
     def contains(self, value):
         """Whether ``value`` is a valid value of this dimension."""
         raise NotImplementedError
@@ -229,9 +238,12 @@ class Real(_NumericDimension):
         self._validate()
 
     def from_unit(self, u):
+        return [float(v) for v in self._unit_values(u)]
+
+    def _unit_values(self, u):
         lo, hi = self._to_scale([self.low, self.high])
         values = self._from_scale(lo + np.asarray(u, dtype=float) * (hi - lo))
-        return [float(v) for v in np.clip(values, self.low, self.high)]
+        return np.clip(values, self.low, self.high)
 
     def transform(self, values):
         lo, hi = self._to_scale([self.low, self.high])
@@ -241,6 +253,10 @@ class Real(_NumericDimension):
     def inverse_transform(self, encoded):
         z = np.clip(np.asarray(encoded, dtype=float).reshape(-1), 0.0, 1.0)
         return self.from_unit(z)
+
+    def snap(self, encoded):
+        z = np.clip(np.asarray(encoded, dtype=float).reshape(-1), 0.0, 1.0)
+        return self.transform(self._unit_values(z))
 
     def canonical(self, value):
         return float(f"{float(value):.12g}")
@@ -298,11 +314,15 @@ class Integer(_NumericDimension):
         ) else self._to_scale([self.low, self.high + 1])
 
     def from_unit(self, u):
+        return [int(v) for v in self._unit_values(u)]
+
+    def _unit_values(self, u):
+        """The integers at ``u``, as whole floats."""
         lo, hi = self._edges()
         scaled = lo + np.asarray(u, dtype=float) * (hi - lo)
         raw = self._from_scale(scaled)
         values = np.floor(raw) if self.prior == "log-uniform" else np.rint(raw)
-        return [int(v) for v in np.clip(values, self.low, self.high)]
+        return np.clip(values, self.low, self.high)
 
     def transform(self, values):
         lo, hi = self._edges()
@@ -313,6 +333,10 @@ class Integer(_NumericDimension):
     def inverse_transform(self, encoded):
         z = np.clip(np.asarray(encoded, dtype=float).reshape(-1), 0.0, 1.0)
         return self.from_unit(z)
+
+    def snap(self, encoded):
+        z = np.clip(np.asarray(encoded, dtype=float).reshape(-1), 0.0, 1.0)
+        return self.transform(self._unit_values(z))
 
     def contains(self, value):
         return is_integer(value) and self.low <= value <= self.high
@@ -427,20 +451,29 @@ class Categorical(Dimension):
         raise ValueError(f"{value!r} is not one of {self.categories!r}.")
 
     def transform(self, values):
-        idx = np.array([self.index(v) for v in values], dtype=int)
+        return self._encode(np.array([self.index(v) for v in values], dtype=int))
+
+    def _encode(self, idx):
         k = len(self.categories)
         if self.n_components == 1:
             return ((idx + 0.5) / k).reshape(-1, 1)
         return np.eye(k)[idx]
 
     def inverse_transform(self, encoded):
+        return [self.categories[i] for i in self._decode(encoded)]
+
+    def _decode(self, encoded):
+        """The position of the category each row decodes to."""
         z = np.asarray(encoded, dtype=float).reshape(-1, self.n_components)
         k = len(self.categories)
         if self.n_components == 1:
-            idx = np.clip(np.floor(np.clip(z[:, 0], 0, 1) * k), 0, k - 1).astype(int)
-        else:
-            idx = np.argmax(z, axis=1)
-        return [self.categories[i] for i in idx]
+            return np.clip(np.floor(np.clip(z[:, 0], 0, 1) * k), 0, k - 1).astype(int)
+        return np.argmax(z, axis=1)
+
+    def snap(self, encoded):
+        # A category equal to an earlier one encodes as that one.
+        first = np.array([self.index(c) for c in self.categories], dtype=int)
+        return self._encode(first[self._decode(encoded)])
 
     def contains(self, value):
         try:
