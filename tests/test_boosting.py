@@ -26,7 +26,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skhyper import BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV
-from skhyper.boosting import EarlyStopping, _libraries, _monitor
+from skhyper.boosting import EarlyStopping, _early_stopping, _libraries, _monitor
 
 xgb = pytest.importorskip("xgboost")
 lgb = pytest.importorskip("lightgbm")
@@ -453,6 +453,43 @@ def test_stand_in_predictions_score_like_the_model():
         get_scorer("roc_auc")(model, X, y))
     assert get_scorer("r2")(predicted(y + 0.1, None), X, y) == pytest.approx(
         1 - 0.01 * len(y) / np.sum((y - y.mean()) ** 2))
+
+
+def _unweighted_accuracy(estimator, X, y):
+    return get_scorer("accuracy")(estimator, X, y)
+
+
+def test_the_scorer_signature_is_read_once_per_fit(monkeypatch):
+    reads = []
+    takes = _monitor._takes_sample_weight
+    monkeypatch.setattr(_monitor, "_takes_sample_weight",
+                        lambda scorer: reads.append(scorer) or takes(scorer))
+    X, y = _data()
+    CALLS.clear()
+    BayesSearchCV(_xgb(), {"learning_rate": [0.3]}, cv=3, scoring=_recording_accuracy,
+                  early_stopping=EarlyStopping(patience=3, monitor="score"),
+                  refit=False, random_state=0).fit(X, y, sample_weight=1.0 + np.arange(300))
+    validation = [w for size, w in CALLS if size == 20]
+    assert len(validation) >= 3 * 4  # every round of every fold
+    assert all(w is not None for w in validation)
+    assert reads == [_recording_accuracy]
+
+
+def test_a_monitor_pickles_with_its_scorer_signature():
+    import pickle
+
+    rng = np.random.default_rng(0)
+    proba, y_val, w_val = rng.random(20), rng.integers(0, 2, 20), rng.random(20) * 5
+    for scorer, weighted in ((_recording_accuracy, True), (_unweighted_accuracy, False)):
+        monitor = _monitor.Monitor(scorer, None)
+        plan = _early_stopping.StoppingPlan(STOP, _xgb(), 300, None, 0, monitor)
+        restored = pickle.loads(pickle.dumps(plan)).monitor
+        assert restored.takes_sample_weight is monitor.takes_sample_weight is weighted
+        assert restored.score(proba, y_val, w_val, [0, 1]) == monitor.score(
+            proba, y_val, w_val, [0, 1])
+    unweighted = _monitor.Monitor(_unweighted_accuracy, None)
+    assert unweighted.score(proba, y_val, w_val, [0, 1]) == unweighted.score(
+        proba, y_val, None, [0, 1])
 
 
 def test_default_monitor_fingerprints_as_before():

@@ -56,11 +56,18 @@ class Monitor:
         ``scorer(estimator, X, y)``, greater is better.
     name : str or None
         The scorer's name in ``scoring``, None for a callable.
+
+    Attributes
+    ----------
+    takes_sample_weight : bool
+        Whether ``scorer`` accepts ``sample_weight``: its signature, read
+        once here rather than on every boosting round.
     """
 
     def __init__(self, scorer, name):
         self.scorer = scorer
         self.name = name
+        self.takes_sample_weight = _takes_sample_weight(scorer)
 
     def catboost_metric(self, y):
         """CatBoost's built-in metric for the scorer, given the training target."""
@@ -83,7 +90,7 @@ class Monitor:
         stand_in = predicted(predictions, classes)
         placeholder = np.empty((len(y_val), 0))
         kwargs = {}
-        if w_val is not None and _takes_sample_weight(self.scorer):
+        if w_val is not None and self.takes_sample_weight:
             kwargs["sample_weight"] = w_val
         return float(self.scorer(stand_in, placeholder, y_val, **kwargs))
 
