@@ -408,6 +408,8 @@ def _fit(self, base, X, y, params):
 def _fit_stopping_early(estimator, plan, X, y, params, rows, booster):
     """Fit ``estimator`` with early stopping; the number of samples it fitted."""
     config = plan.config
+    if plan.monitor is not None:
+        _monitor.check_objective(estimator)  # a candidate may set the objective
     if _libraries.splits_itself(booster):
         _libraries.set_internal_early_stopping(
             booster, config.validation_fraction, config.patience, plan.monitor
