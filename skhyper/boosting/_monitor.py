@@ -10,7 +10,9 @@ the fold's validation part, maximized:
 * histogram gradient boosting: ``scoring=`` the scorer itself;
 * CatBoost: the built-in ``eval_metric`` equal to the scorer
   (:data:`CATBOOST_METRICS`), python metrics being slow;
-* classic ``GradientBoosting*`` stops on its loss only: refused.
+* classic ``GradientBoosting*`` stops on its loss only: refused; so is an
+  XGBoost or LightGBM classifier with a callable objective, whose metric
+  gets margins (:func:`check_objective`).
 
 XGBoost and LightGBM hand a metric raw predictions, not an estimator: the
 scorer is called on :func:`predicted`, a stand-in estimator whose
