@@ -4,8 +4,10 @@ The real libraries (XGBoost, LightGBM, CatBoost), small data, few rounds, one
 thread each.
 """
 
+import re
 import subprocess
 import sys
+import warnings
 from typing import ClassVar
 
 import numpy as np
@@ -18,6 +20,7 @@ from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
+from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import GroupKFold, KFold
@@ -26,7 +29,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skhyper import BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV
-from skhyper.boosting import EarlyStopping, _libraries, _monitor
+from skhyper.boosting import EarlyStopping, _early_stopping, _libraries, _monitor
 
 xgb = pytest.importorskip("xgboost")
 lgb = pytest.importorskip("lightgbm")
@@ -455,6 +458,43 @@ def test_stand_in_predictions_score_like_the_model():
         1 - 0.01 * len(y) / np.sum((y - y.mean()) ** 2))
 
 
+def _unweighted_accuracy(estimator, X, y):
+    return get_scorer("accuracy")(estimator, X, y)
+
+
+def test_the_scorer_signature_is_read_once_per_fit(monkeypatch):
+    reads = []
+    takes = _monitor._takes_sample_weight
+    monkeypatch.setattr(_monitor, "_takes_sample_weight",
+                        lambda scorer: reads.append(scorer) or takes(scorer))
+    X, y = _data()
+    CALLS.clear()
+    BayesSearchCV(_xgb(), {"learning_rate": [0.3]}, cv=3, scoring=_recording_accuracy,
+                  early_stopping=EarlyStopping(patience=3, monitor="score"),
+                  refit=False, random_state=0).fit(X, y, sample_weight=1.0 + np.arange(300))
+    validation = [w for size, w in CALLS if size == 20]
+    assert len(validation) >= 3 * 4  # every round of every fold
+    assert all(w is not None for w in validation)
+    assert reads == [_recording_accuracy]
+
+
+def test_a_monitor_pickles_with_its_scorer_signature():
+    import pickle
+
+    rng = np.random.default_rng(0)
+    proba, y_val, w_val = rng.random(20), rng.integers(0, 2, 20), rng.random(20) * 5
+    for scorer, weighted in ((_recording_accuracy, True), (_unweighted_accuracy, False)):
+        monitor = _monitor.Monitor(scorer, None)
+        plan = _early_stopping.StoppingPlan(STOP, _xgb(), 300, None, 0, monitor)
+        restored = pickle.loads(pickle.dumps(plan)).monitor
+        assert restored.takes_sample_weight is monitor.takes_sample_weight is weighted
+        assert restored.score(proba, y_val, w_val, [0, 1]) == monitor.score(
+            proba, y_val, w_val, [0, 1])
+    unweighted = _monitor.Monitor(_unweighted_accuracy, None)
+    assert unweighted.score(proba, y_val, w_val, [0, 1]) == unweighted.score(
+        proba, y_val, None, [0, 1])
+
+
 def test_default_monitor_fingerprints_as_before():
     from skhyper.resume._fingerprint import _later_options
 
@@ -500,6 +540,119 @@ def test_monitor_score_refusals_come_before_any_fit(estimator, scoring, refit, e
         search.fit(X, y)
     assert CountingGB.fits == 0 and not CALLS
     assert not hasattr(search, "cv_results_")
+
+
+# -- monitor="score" and a custom objective ------------------------------------------
+
+
+OBJECTIVE_CALLS = []
+
+
+def _logistic_objective(y_true, margin):
+    # The libraries train a callable objective on raw margins.
+    OBJECTIVE_CALLS.append(len(y_true))
+    proba = 1 / (1 + np.exp(-margin))
+    return proba - y_true, proba * (1 - proba)
+
+
+def _squared_error(y_true, prediction):
+    OBJECTIVE_CALLS.append(len(y_true))
+    return prediction - y_true, np.ones_like(prediction)
+
+
+def _margin_log_loss(y_true, margin, sample_weight=None):
+    proba = np.clip(1 / (1 + np.exp(-margin)), 1e-15, 1 - 1e-15)
+    return -np.mean(y_true * np.log(proba) + (1 - y_true) * np.log(1 - proba))
+
+
+@pytest.mark.parametrize("estimator, shown", [
+    (_xgb(objective=_logistic_objective),
+     "a callable objective (objective=_logistic_objective)"),
+    (_lgbm(objective=_logistic_objective),
+     "a callable objective (objective=_logistic_objective)"),
+    (make_pipeline(StandardScaler(), _xgb(objective=_logistic_objective)),
+     "a callable objective (xgbclassifier__objective=_logistic_objective)"),
+    (_xgb(objective="binary:logitraw"), "objective='binary:logitraw'"),
+], ids=["xgboost", "lightgbm", "pipeline", "logitraw"])
+def test_monitor_score_refuses_a_classifier_given_margins_before_any_fit(
+        estimator, shown, monkeypatch):
+    # Its library hands a callable eval metric margins, not probabilities.
+    fits = []
+    booster_class = type(_libraries.final_booster(estimator)[1])
+    monkeypatch.setattr(booster_class, "fit", lambda self, *a, **kw: fits.append(self))
+    X, y = _data()
+    OBJECTIVE_CALLS.clear()
+    search = BayesSearchCV(estimator, RATES, cv=3,
+                           early_stopping=EarlyStopping(monitor="score"))
+    match = (rf"monitor='score'.*{booster_class.__name__} with {re.escape(shown)}: "
+             rf"its library hands the eval metric raw margins.*monitor='loss'.*built-in "
+             rf"objective of probabilities")
+    with pytest.raises(ValueError, match=match):
+        search.fit(X, y)
+    assert not fits and not OBJECTIVE_CALLS
+    assert not hasattr(search, "cv_results_")
+
+
+def test_a_searched_custom_objective_fails_before_its_fits():
+    X, y = _data()
+    space = {"objective": ["binary:logistic", _logistic_objective]}
+    OBJECTIVE_CALLS.clear()
+    search = BayesSearchCV(_xgb(), space, n_iter=2, cv=3, random_state=0,
+                           early_stopping=EarlyStopping(patience=3, monitor="score"))
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")  # FitFailedWarning, non-finite scores
+        search.fit(X, y)
+    assert any(isinstance(w.message, FitFailedWarning) and
+               "callable objective (objective=_logistic_objective)" in str(w.message)
+               for w in record)
+    results = search.cv_results_
+    custom = [p["objective"] is _logistic_objective for p in results["params"]]
+    assert sorted(custom) == [False, True] and not OBJECTIVE_CALLS
+    assert np.isnan(results["mean_test_score"][custom.index(True)])
+    assert np.isnan(results["split0_best_rounds"][custom.index(True)])
+    assert np.isfinite(results["mean_test_score"][custom.index(False)])
+    search.set_params(error_score="raise")
+    with pytest.raises(ValueError, match="callable objective"):
+        search.fit(X, y)
+    assert not OBJECTIVE_CALLS
+
+
+@pytest.mark.parametrize("make", [_xgb_reg, lambda **kw: _lgbm(lgb.LGBMRegressor, **kw)],
+                         ids=["xgboost", "lightgbm"])
+def test_monitor_score_of_a_custom_objective_regressor_sees_its_predictions(make):
+    # A regressor's margin is its prediction, custom objective or not.
+    X, y = _data(classification=False)
+    X_val, y_val = X[:40], y[:40]
+    seen = []
+
+    def r2(estimator, X, y, sample_weight=None):
+        seen.append(np.array(estimator.predict(X)))  # LightGBM reuses its buffer
+        return get_scorer("r2")(estimator, X, y)
+
+    booster = make(objective=_squared_error)
+    OBJECTIVE_CALLS.clear()
+    _libraries.fit_with_validation(booster, X[40:], y[40:], {}, X_val, y_val, None,
+                                   3, _monitor.Monitor(r2, None))
+    assert OBJECTIVE_CALLS and len(seen) == len(OBJECTIVE_CALLS)  # once a round
+    # LightGBM keeps the best rounds only: the same model trained on, unstopped
+    full = make(objective=_squared_error).set_params(n_estimators=len(seen))
+    full.fit(X[40:], y[40:])
+    for k, values in enumerate(seen, start=1):
+        if isinstance(full, xgb.XGBModel):
+            expected = full.predict(X_val, iteration_range=(0, k))
+        else:
+            expected = full.predict(X_val, num_iteration=k)
+        np.testing.assert_allclose(values, expected, rtol=1e-5, atol=1e-4)
+    rounds, search = _fold_rounds(make(objective=_squared_error), X, y, "r2", "score")
+    assert all(1 <= r <= 60 for r in rounds) and search.best_rounds_ == np.median(rounds)
+
+
+def test_a_custom_objective_classifier_stops_on_its_own_metric_with_monitor_loss():
+    X, y = _data()
+    rounds, search = _fold_rounds(
+        _xgb(objective=_logistic_objective, eval_metric=_margin_log_loss), X, y,
+        "accuracy", "loss")
+    assert all(1 <= r <= 60 for r in rounds) and search.best_rounds_ == np.median(rounds)
 
 
 # -- bad input ------------------------------------------------------------------------

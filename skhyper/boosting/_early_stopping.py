@@ -106,8 +106,15 @@ class EarlyStopping:
         ``"neg_root_mean_squared_error"``, ``"neg_mean_squared_error"``,
         ``"neg_mean_absolute_error"``; another scoring is refused), weighted
         as CatBoost weighs its metrics. ``GradientBoosting*`` stops on its
-        loss only: ``"score"`` is refused. Refusals are ``ValueError``
-        raised by the search's ``fit`` before any fit.
+        loss only: ``"score"`` is refused. So is an XGBoost or LightGBM
+        classifier whose ``objective`` is a callable (or XGBoost's
+        ``"binary:logitraw"``): its library hands the metric raw margins,
+        not probabilities; use ``"loss"`` with an ``eval_metric`` of the
+        objective's own, or a built-in objective. A regressor with a custom
+        objective is watched as any other (its margin is its prediction).
+        Refusals are ``ValueError`` raised by the search's ``fit`` before
+        any fit; a callable ``objective`` a candidate sets fails that
+        candidate's fits before they train (see ``error_score``).
 
     Notes
     -----
@@ -408,6 +415,8 @@ def _fit(self, base, X, y, params):
 def _fit_stopping_early(estimator, plan, X, y, params, rows, booster):
     """Fit ``estimator`` with early stopping; the number of samples it fitted."""
     config = plan.config
+    if plan.monitor is not None:
+        _monitor.check_objective(estimator)  # a candidate may set the objective
     if _libraries.splits_itself(booster):
         _libraries.set_internal_early_stopping(
             booster, config.validation_fraction, config.patience, plan.monitor

@@ -10,7 +10,9 @@ the fold's validation part, maximized:
 * histogram gradient boosting: ``scoring=`` the scorer itself;
 * CatBoost: the built-in ``eval_metric`` equal to the scorer
   (:data:`CATBOOST_METRICS`), python metrics being slow;
-* classic ``GradientBoosting*`` stops on its loss only: refused.
+* classic ``GradientBoosting*`` stops on its loss only: refused; so is an
+  XGBoost or LightGBM classifier with a callable objective, whose metric
+  gets margins (:func:`check_objective`).
 
 XGBoost and LightGBM hand a metric raw predictions, not an estimator: the
 scorer is called on :func:`predicted`, a stand-in estimator whose
@@ -25,7 +27,8 @@ from sklearn.metrics import get_scorer
 
 from skhyper.boosting import _libraries
 
-__all__ = ["CATBOOST_METRICS", "MONITORS", "Monitor", "predicted", "resolve"]
+__all__ = ["CATBOOST_METRICS", "MONITORS", "Monitor", "check_objective", "predicted",
+           "resolve"]
 
 #: What ``EarlyStopping(monitor=...)`` accepts.
 MONITORS = ("loss", "score")
@@ -56,11 +59,18 @@ class Monitor:
         ``scorer(estimator, X, y)``, greater is better.
     name : str or None
         The scorer's name in ``scoring``, None for a callable.
+
+    Attributes
+    ----------
+    takes_sample_weight : bool
+        Whether ``scorer`` accepts ``sample_weight``: its signature, read
+        once here rather than on every boosting round.
     """
 
     def __init__(self, scorer, name):
         self.scorer = scorer
         self.name = name
+        self.takes_sample_weight = _takes_sample_weight(scorer)
 
     def catboost_metric(self, y):
         """CatBoost's built-in metric for the scorer, given the training target."""
@@ -83,7 +93,7 @@ class Monitor:
         stand_in = predicted(predictions, classes)
         placeholder = np.empty((len(y_val), 0))
         kwargs = {}
-        if w_val is not None and _takes_sample_weight(self.scorer):
+        if w_val is not None and self.takes_sample_weight:
             kwargs["sample_weight"] = w_val
         return float(self.scorer(stand_in, placeholder, y_val, **kwargs))
 
@@ -189,6 +199,7 @@ def resolve(config, estimator, scoring, refit):
     ------
     ValueError
         If the booster cannot watch the scorer (``GradientBoosting*``, a
+        classifier whose objective gives margins: :func:`check_objective`, a
         CatBoost model with a scorer outside :data:`CATBOOST_METRICS`), or
         several metrics leave no ``refit`` metric to watch.
     TypeError
@@ -204,6 +215,7 @@ def resolve(config, estimator, scoring, refit):
             f"on a scorer; {type(booster).__name__} stops on its loss only "
             f"(n_iter_no_change): use monitor='loss', or HistGradientBoosting."
         )
+    check_objective(estimator)
     name, scorer = _refit_scorer(estimator, scoring, refit)
     if kind == "catboost" and name not in CATBOOST_METRICS:
         shown = repr(name) if name is not None else "a callable"
@@ -214,6 +226,50 @@ def resolve(config, estimator, scoring, refit):
             f"another scorer."
         )
     return Monitor(scorer, name)
+
+
+def check_objective(estimator):
+    """Refuse a classifier whose objective makes its library hand margins.
+
+    With ``objective=<callable>`` (and XGBoost's ``"binary:logitraw"``),
+    XGBoost and LightGBM hand a callable eval metric raw margins, not
+    probabilities: a scorer computed on them would be silently wrong. A
+    regressor's margin is what its ``predict`` returns, custom objective or
+    not: the scorer sees what the search's own scoring sees. Checked on the
+    user's estimator before any fit, and again on each candidate's
+    (``objective`` may be searched) before its fold fits.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The booster, or a pipeline ending with it.
+
+    Raises
+    ------
+    ValueError
+        If the final booster is an XGBoost or LightGBM classifier whose
+        ``objective`` gives margins.
+    """
+    prefix, booster = _libraries.final_booster(estimator)
+    kind = _libraries.booster_kind(booster)
+    if kind not in ("xgboost", "lightgbm") or not is_classifier(booster):
+        return
+    objective = booster.get_params().get("objective")
+    if callable(objective):
+        name = getattr(objective, "__name__", type(objective).__name__)
+        shown = f"a callable objective ({prefix}objective={name})"
+    elif kind == "xgboost" and objective == "binary:logitraw":
+        shown = f"{prefix}objective={objective!r}"
+    else:
+        return
+    raise ValueError(
+        f"EarlyStopping's monitor='score' cannot watch the scorer of "
+        f"{type(booster).__name__} with {shown}: its library hands the eval metric "
+        f"raw margins, not the probabilities the scorer needs. Use "
+        f"EarlyStopping(monitor='loss') with the objective's own eval_metric, or a "
+        f"built-in objective of probabilities (XGBoost's 'binary:logistic' or "
+        f"'multi:softprob', LightGBM's 'binary' or 'multiclass')."
+    )
 
 
 def _refit_scorer(estimator, scoring, refit):
