@@ -1,8 +1,9 @@
 """Same seed, same results: a snapshot of a few searches to compare across a change.
 
-Runs six small searches (Bayes with distributions, with dimensions and a union
-of subspaces, with a grid; halving on samples, on ``n_estimators`` with
-Bayesian proposals, and with ``warm_start_from``; Hyperband) with fixed seeds
+Runs seven small searches (Bayes with distributions, with dimensions and a
+union of subspaces, with a grid, with fold stopping; halving on samples, on
+``n_estimators`` with Bayesian proposals, and with ``warm_start_from``;
+Hyperband) with fixed seeds
 and checkpoints, and writes their ``cv_results_``, ``best_*`` and checkpoint
 contents, timing columns left out, to one JSON file. A change that only moves
 code must leave the file identical::
@@ -49,6 +50,10 @@ def _searches():
         "bayes_grid": ("diabetes", lambda **kw: BayesSearchCV(
             Ridge(), {"alpha": [0.1, 1.0, 10.0], "fit_intercept": [True, False]},
             n_iter=6, cv=3, random_state=0, **kw)),
+        "bayes_fold_stopping": ("breast_cancer", lambda **kw: BayesSearchCV(
+            make_pipeline(StandardScaler(), SVC()), {
+                "svc__C": loguniform(1e-3, 1e3), "svc__gamma": loguniform(1e-4, 1)},
+            n_iter=15, cv=5, fold_stopping="predictive", random_state=0, **kw)),
         "sh_samples": ("iris", lambda **kw: SuccessiveHalvingSearchCV(
             SVC(), svc_space, n_candidates=12, cv=3, random_state=0, **kw)),
         "sh_param": ("iris", lambda **kw: SuccessiveHalvingSearchCV(
@@ -72,10 +77,11 @@ def _plain(results):
 
 
 def snapshot():
-    from sklearn.datasets import load_diabetes, load_iris
+    from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 
     data = {"iris": load_iris(return_X_y=True),
-            "diabetes": load_diabetes(return_X_y=True)}
+            "diabetes": load_diabetes(return_X_y=True),
+            "breast_cancer": load_breast_cancer(return_X_y=True)}
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, (dataset, make) in _searches().items():
