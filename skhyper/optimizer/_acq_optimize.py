@@ -190,11 +190,14 @@ def _local_round(encoded, acquisition, centres, scale, rng, avoid, per_centre):
     return X, _scored(X, acquisition, avoid)
 
 
-def _polish(encoded, acquisition_grad, starts, maxiter):
+def _polish(encoded, acquisition_grad, starts, maxiter, tolerances=None):
     """L-BFGS-B on the numeric columns of each start, all starts at once.
 
     The objective is the sum of the starts' acquisition values: its gradient
     separates, so one batched problem replaces ``len(starts)`` small ones.
+    ``tolerances`` are L-BFGS-B's ``(ftol, gtol)``: the polished rows are
+    snapped to configurations afterwards, so precision past a few digits
+    buys nothing.
     """
     sub = encoded.subspace(starts)
     rows = np.concatenate(
@@ -203,6 +206,9 @@ def _polish(encoded, acquisition_grad, starts, maxiter):
     cols = np.concatenate([encoded.numeric[s] for s in sub]).astype(int)
     if not rows.size:
         return starts
+    options = {"maxiter": maxiter}
+    if tolerances is not None:
+        options["ftol"], options["gtol"] = tolerances
 
     def objective(z):
         X = starts.copy()
@@ -218,7 +224,7 @@ def _polish(encoded, acquisition_grad, starts, maxiter):
         jac=True,
         method="L-BFGS-B",
         bounds=[(0.0, 1.0)] * rows.size,
-        options={"maxiter": maxiter},
+        options=options,
     )
     X = starts.copy()
     X[rows, cols] = np.clip(result.x, 0.0, 1.0)
@@ -268,7 +274,8 @@ def search_candidates(encoded, acquisition, X_train, y_train, rng,
     if acquisition_grad is not None and encoded.n_components and effort.n_starts:
         starts = _top(X, values, effort.n_starts)
         polished = encoded.snap(
-            _polish(encoded, acquisition_grad, starts, effort.polish_maxiter)
+            _polish(encoded, acquisition_grad, starts, effort.polish_maxiter,
+                    effort.polish_tolerances)
         )
         X = np.vstack([X, polished])
         values = np.concatenate([values, _scored(polished, acquisition, avoid)])

@@ -1,9 +1,12 @@
 """How much model work a proposal gets: the full model, or a light one.
 
-A proposal of the Gaussian-process optimizer costs about 10 ms at 30 told
-configurations and 20 ms or more at 500 (hyperparameters refitted by
-L-BFGS-B at every proposal up to 200, an acquisition search of about 1800
-candidates polished by L-BFGS-B). Next to fits of tenths of a second that is
+A proposal of the Gaussian-process optimizer with the :data:`FULL` effort
+costs about 10 ms at 30 told configurations (hyperparameters refitted by
+L-BFGS-B every third proposal up to 200, the posterior recomputed in between;
+an acquisition search of about 1800 candidates polished by L-BFGS-B) and
+20 ms or more at 500. Refitting at every proposal and polishing to scipy's
+default tolerances cost a third more and measured no better (13 tasks, 10
+seeds, paired; ``docs/benchmarks.md``). Next to fits of tenths of a second that is
 noise; next to fits of a millisecond, in the long searches such fits allow,
 it is most of the search's wall time. With ``effort="auto"`` (what
 :class:`~skhyper.BayesSearchCV` uses) the first :data:`LIGHT_FROM` proposals
@@ -56,17 +59,25 @@ class Effort:
     refit_every: int
     #: ... or by this share of them, whichever is more
     refit_share: float
+    #: up to model_max told configurations, the hyperparameters are refitted
+    #: once the told ones grew by this many (None: by the two rules above)
+    early_refit_every: int = None
+    #: L-BFGS-B's (ftol, gtol) for the polish (None: scipy's defaults)
+    polish_tolerances: tuple = None
 
     def refit_due(self, n_told, n_at_refit):
         """Whether the GP's hyperparameters are refitted at ``n_told`` told
         configurations, the last refit having been at ``n_at_refit``."""
+        if self.early_refit_every is not None and n_told <= self.model_max:
+            return n_told - n_at_refit >= self.early_refit_every
         grown = max(self.refit_every, int(self.refit_share * n_told))
         return n_told - n_at_refit >= grown
 
 
 FULL = Effort("full", n_random=1024, n_centres=8, n_per_centre=24,
               local_scales=(0.1, 0.02), n_starts=5, polish_maxiter=60,
-              model_max=200, reuse=0, refit_every=10, refit_share=0.0)
+              model_max=200, reuse=0, refit_every=10, refit_share=0.0,
+              early_refit_every=3, polish_tolerances=(1e-4, 1e-3))
 LIGHT = Effort("light", n_random=256, n_centres=4, n_per_centre=16,
                local_scales=(0.05, 0.01), n_starts=0, polish_maxiter=15,
                model_max=80, reuse=2, refit_every=1, refit_share=0.1)

@@ -263,28 +263,23 @@ class Optimizer(Proposer):
         # of its own.
         if self._model_n_told != len(self._scores):
             effort = self._current_effort()
-            if self.surrogate_ == "gp" and (
-                effort.name != "full" or len(y) > effort.model_max
-            ):
-                self.model_ = self._fit_gp_subset(y, effort)
+            if self.surrogate_ == "gp":
+                self.model_ = self._fit_gp(y, effort)
             else:
-                reuse = self.surrogate_ == "gp" and self.model_ is not None
-                model = self.model_ if reuse else self._new_model()
-                self.model_ = model.fit(self._X, y)
-                self._theta_n_told = len(y)
+                self.model_ = self._new_model().fit(self._X, y)
             self._model_n_told = len(self._scores)
         return self.model_, y
 
-    def _fit_gp_subset(self, y, effort):
-        """The Gaussian process of a long (or light) search: a subset, few refits.
+    def _fit_gp(self, y, effort):
+        """The Gaussian process: on a subset past a size, refitted now and then.
 
         Past ``effort.model_max`` told configurations the model sees a subset
         of that size (the best ones and a cover of the others, see
         ``_subset``), so a proposal costs the same at 300 evaluations as at
         5000. Its hyperparameters are refitted as ``effort.refit_due`` says
-        (every 10 told configurations at the full effort); in between, only
-        the posterior is recomputed on the new subset with the
-        hyperparameters kept.
+        (at the full effort every 3 told configurations up to
+        ``model_max``, every 10 past it); in between, only the posterior is
+        recomputed on the new data with the hyperparameters kept.
         """
         rows = model_rows(self._X, y, effort.model_max)
         model = self.model_ if self.model_ is not None else self._new_model()
