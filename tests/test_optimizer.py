@@ -387,16 +387,17 @@ def test_a_long_search_models_a_bounded_subset_and_still_converges(monkeypatch):
     assert search(0).points == opt.points
 
 
-def _count_gp_fits(monkeypatch):
-    fits = []
-    original = _gp.GaussianProcess.fit
+def _count_gp_fits(monkeypatch, method="fit"):
+    """The number of told configurations at each call of the GP's ``method``."""
+    sizes = []
+    original = getattr(_gp.GaussianProcess, method)
 
-    def counting_fit(self, X, y):
-        fits.append(len(y))
+    def counting(self, X, y):
+        sizes.append(len(y))
         return original(self, X, y)
 
-    monkeypatch.setattr(_gp.GaussianProcess, "fit", counting_fit)
-    return fits
+    monkeypatch.setattr(_gp.GaussianProcess, method, counting)
+    return sizes
 
 
 def test_a_long_search_refits_hyperparameters_only_now_and_then(monkeypatch):
@@ -410,18 +411,11 @@ def test_a_long_search_refits_hyperparameters_only_now_and_then(monkeypatch):
 
 def test_full_effort_refits_hyperparameters_every_third_told(monkeypatch):
     fits = _count_gp_fits(monkeypatch)
-    updates = []
-    original = _gp.GaussianProcess.update
-
-    def counting_update(self, X, y):
-        updates.append(len(y))
-        return original(self, X, y)
-
-    monkeypatch.setattr(_gp.GaussianProcess, "update", counting_update)
+    updates = _count_gp_fits(monkeypatch, "update")
     opt = run(Optimizer({"a": Real(0.0, 1.0), "b": Real(0.0, 1.0)},
                         random_state=0), sphere, 30)
     n_model_based = 30 - opt.n_initial_points_
-    assert [b - a for a, b in zip(fits, fits[1:])] == [3] * (len(fits) - 1)
+    assert np.diff(fits).tolist() == [3] * (len(fits) - 1)
     # between refits, the posterior sees every new told configuration
     assert sorted(fits + updates) == list(range(fits[0], fits[0] + n_model_based))
     assert opt.scores.max() > -1e-2

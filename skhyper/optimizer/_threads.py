@@ -7,7 +7,7 @@ several times faster on a busy two-core machine.
 """
 
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from threadpoolctl import ThreadpoolController
 
@@ -32,16 +32,12 @@ def single_blas_thread():
     once, and the model calls inside it (a few dozen, each about 25
     microseconds to limit and restore) skip the limit they already have.
     """
-    if getattr(_inside, "depth", 0):
-        _inside.depth += 1
+    depth = getattr(_inside, "depth", 0)
+    held = depth > 0  # an enclosing call holds the limit already
+    limit = nullcontext() if held else _get_controller().limit(limits=1, user_api="blas")
+    with limit:
+        _inside.depth = depth + 1
         try:
             yield
         finally:
-            _inside.depth -= 1
-        return
-    with _get_controller().limit(limits=1, user_api="blas"):
-        _inside.depth = 1
-        try:
-            yield
-        finally:
-            _inside.depth = 0
+            _inside.depth = depth

@@ -199,6 +199,20 @@ class _NumericDimension(Dimension):
             return -np.expm1(-np.asarray(s, dtype=float))  # 1 - exp(-s)
         return s
 
+    def _unit_values(self, u):
+        """The values at sampling coordinates ``u``, as an array."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _encoded_unit(encoded):
+        return np.clip(np.asarray(encoded, dtype=float).reshape(-1), 0.0, 1.0)
+
+    def inverse_transform(self, encoded):
+        return self.from_unit(self._encoded_unit(encoded))
+
+    def snap(self, encoded):
+        return self.transform(self._unit_values(self._encoded_unit(encoded)))
+
     def contains(self, value):
         return is_number(value) and self.low <= value <= self.high
 
@@ -249,14 +263,6 @@ class Real(_NumericDimension):
         lo, hi = self._to_scale([self.low, self.high])
         scaled = self._to_scale(np.asarray(values, dtype=float))
         return np.clip((scaled - lo) / (hi - lo), 0.0, 1.0).reshape(-1, 1)
-
-    def inverse_transform(self, encoded):
-        z = np.clip(np.asarray(encoded, dtype=float).reshape(-1), 0.0, 1.0)
-        return self.from_unit(z)
-
-    def snap(self, encoded):
-        z = np.clip(np.asarray(encoded, dtype=float).reshape(-1), 0.0, 1.0)
-        return self.transform(self._unit_values(z))
 
     def canonical(self, value):
         return float(f"{float(value):.12g}")
@@ -329,14 +335,6 @@ class Integer(_NumericDimension):
         v = np.asarray(values, dtype=float)
         centre = self._to_scale(v + 0.5) if self.prior == "log-uniform" else v
         return np.clip((centre - lo) / (hi - lo), 0.0, 1.0).reshape(-1, 1)
-
-    def inverse_transform(self, encoded):
-        z = np.clip(np.asarray(encoded, dtype=float).reshape(-1), 0.0, 1.0)
-        return self.from_unit(z)
-
-    def snap(self, encoded):
-        z = np.clip(np.asarray(encoded, dtype=float).reshape(-1), 0.0, 1.0)
-        return self.transform(self._unit_values(z))
 
     def contains(self, value):
         return is_integer(value) and self.low <= value <= self.high
