@@ -7,11 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from scipy.linalg import solve_triangular
 from scipy.optimize import approx_fprime
 from sklearn.exceptions import NotFittedError
 from threadpoolctl import threadpool_info
 
-from skhyper.optimizer._gp import GaussianProcess, _Objective
+from skhyper.optimizer._gp import GaussianProcess, _Objective, _solve_lower
 from skhyper.optimizer._threads import single_blas_thread
 
 
@@ -304,3 +305,22 @@ def test_nested_blas_limit_holds_until_the_outermost_exits():
             assert set(blas_threads()) == {1}
         assert set(blas_threads()) == {1}  # the inner exit restored nothing
     assert blas_threads() == before
+
+
+@pytest.mark.parametrize("order", ["F", "C"])
+@pytest.mark.parametrize("trans", [0, 1])
+def test_triangular_solve_matches_scipy(order, trans):
+    # _solve_lower calls LAPACK as solve_triangular does, bit for bit, in
+    # either memory layout of the factor.
+    rng = np.random.RandomState(0)
+    A = rng.normal(size=(6, 6))
+    L = np.array(np.linalg.cholesky(A @ A.T + 6 * np.eye(6)), order=order)
+    B = np.asfortranarray(rng.normal(size=(6, 4)))
+    expected = solve_triangular(L, B, lower=True, trans=trans, check_finite=False)
+    np.testing.assert_array_equal(_solve_lower(L, B, trans=trans), expected)
+
+
+def test_triangular_solve_raises_on_a_singular_factor():
+    L = np.asfortranarray(np.diag([1.0, 0.0, 1.0]))
+    with pytest.raises(np.linalg.LinAlgError):
+        _solve_lower(L, np.ones((3, 1)))

@@ -95,6 +95,10 @@ def test_snap_is_exactly_the_round_trip(dim, seed):
     encoded[:3] = [[0.0], [1.0], [0.5]] if dim.n_components == 1 else encoded[:3]
     expected = dim.transform(dim.inverse_transform(encoded))
     np.testing.assert_array_equal(dim.snap(encoded), expected)
+    # The snapper (what EncodedSpace keeps) survives a pickle of the
+    # fitted search that holds it.
+    snapper = pickle.loads(pickle.dumps(dim.snapper()))
+    np.testing.assert_array_equal(snapper(encoded), expected)
 
 
 def test_snap_of_equal_categories_encodes_the_first():

@@ -60,6 +60,7 @@ class EncodedSpace:
             dim.n_components for _, _, dim, _ in columns
         )
         self._dims = [(i, dim, cols) for i, _, dim, cols in columns]
+        self._snappers = [(i, dim.snapper(), cols) for i, dim, cols in self._dims]
         self.numeric = [
             np.array(
                 [c.start for j, d, c in self._dims if j == i and d.n_components == 1],
@@ -85,10 +86,10 @@ class EncodedSpace:
         out = np.full_like(X, 0.5)
         if self.n_selector:
             out[:, : self.n_selector] = np.eye(self.n_selector)[sub]
-        for i, dim, cols in self._dims:
+        for i, snap, cols in self._snappers:
             rows = np.flatnonzero(sub == i)
             if rows.size:
-                out[rows, cols] = dim.snap(X[rows, cols])
+                out[rows, cols] = snap(X[rows, cols])
         return out
 
     def random(self, n, rng):

@@ -14,7 +14,7 @@ that scale.
 import copy
 
 import numpy as np
-from scipy.linalg import lapack, solve_triangular
+from scipy.linalg import lapack
 from scipy.optimize import minimize
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
@@ -76,13 +76,37 @@ def _matern52_parts(r2):
     return k, s
 
 
-def _sq_dist(A, B):
-    """Squared Euclidean distances between rows of ``A`` and ``B``."""
+def _sq_norms(A):
+    return np.einsum("ij,ij->i", A, A)
+
+
+def _sq_dist(A, B, A_norms=None, B_norms=None):
+    """Squared Euclidean distances between rows of ``A`` and ``B``.
+
+    ``A_norms`` / ``B_norms`` are the rows' squared norms if known already
+    (the training rows' are fixed between fits).
+    """
     r2 = A @ B.T
     r2 *= -2.0
-    r2 += np.einsum("ij,ij->i", A, A)[:, None]
-    r2 += np.einsum("ij,ij->i", B, B)[None, :]
+    r2 += (_sq_norms(A) if A_norms is None else A_norms)[:, None]
+    r2 += (_sq_norms(B) if B_norms is None else B_norms)[None, :]
     return np.maximum(r2, 0.0, out=r2)
+
+
+def _solve_lower(L, B, trans=0):
+    """``L^-1 B`` (``trans=0``) or ``L^-T B`` (``trans=1``) for lower ``L``.
+
+    LAPACK's ``trtrs`` called directly, as ``scipy.linalg.solve_triangular``
+    calls it, without the wrapper's checks: a proposal makes hundreds of
+    small solves, and the checks cost more than the solves.
+    """
+    if L.flags.f_contiguous:
+        x, info = lapack.dtrtrs(L, B, lower=1, trans=trans)
+    else:  # the transposed system, in the Fortran order trtrs expects
+        x, info = lapack.dtrtrs(L.T, B, lower=0, trans=1 - trans)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"triangular solve failed (info={info}).")
+    return x
 
 
 def _cholesky(K):
@@ -376,6 +400,7 @@ class GaussianProcess:
         self._X_train = objective.X
         self._inv_ls = np.exp(-theta[:d])
         self._Z_train = objective.X * self._inv_ls
+        self._Z_train_norms = _sq_norms(self._Z_train)
         self._sv = np.exp(theta[d])
         self._L = state["L"]
         self._alpha = state["alpha"]
@@ -399,7 +424,9 @@ class GaussianProcess:
     def _cross(self, X):
         """Scaled query points, cross-covariances and kernel-derivative terms."""
         Z = (X - self._X_offset) * self._inv_ls
-        k, g = _matern52_parts(_sq_dist(Z, self._Z_train))
+        k, g = _matern52_parts(
+            _sq_dist(Z, self._Z_train, B_norms=self._Z_train_norms)
+        )
         return Z, self._Z_train, self._sv * k, g
 
     def _var_floor(self):
@@ -430,7 +457,7 @@ class GaussianProcess:
                 _, _, Ks, _ = self._cross(X[rows])
                 mean[rows] = Ks @ self._alpha
                 if return_std:
-                    v = solve_triangular(self._L, Ks.T, lower=True, check_finite=False)
+                    v = _solve_lower(self._L, Ks.T)
                     var = self._sv - np.einsum("ij,ij->j", v, v)
                     std[rows] = np.sqrt(np.maximum(var, self._var_floor()))
         mean = mean * self._y_scale + self._y_center
@@ -470,8 +497,8 @@ class GaussianProcess:
     def _mean_std_grad_chunk(self, X):
         """Standardized-unit mean, std and their gradients for one chunk."""
         Z, Z_train, Ks, g = self._cross(X)
-        v = solve_triangular(self._L, Ks.T, lower=True, check_finite=False)
-        beta = solve_triangular(self._L, v, lower=True, trans="T", check_finite=False)
+        v = _solve_lower(self._L, Ks.T)
+        beta = _solve_lower(self._L, v, trans=1)
         var = self._sv - np.einsum("ij,ij->j", v, v)
         floored = var <= self._var_floor()
         std = np.sqrt(np.maximum(var, self._var_floor()))
@@ -521,7 +548,8 @@ class _Objective:
         """Cholesky factor, weights and log marginal likelihood at ``theta``."""
         inv_ls, sv, noise = self._unpack(theta)
         Z = self.X * inv_ls
-        r2 = _sq_dist(Z, Z)
+        norms = _sq_norms(Z)
+        r2 = _sq_dist(Z, Z, norms, norms)
         np.fill_diagonal(r2, 0.0)
         corr, g = _matern52_parts(r2)
         K = sv * corr

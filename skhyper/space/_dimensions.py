@@ -6,6 +6,7 @@
 ``[0, 1)`` to values (its prior's inverse CDF) and values to the model encoding.
 """
 
+import functools
 import numbers
 
 import numpy as np
@@ -122,6 +123,10 @@ class Dimension:
         building the values.
         """
         return self.transform(self.inverse_transform(encoded))
+
+    def snapper(self):
+        """:meth:`snap` as a function, its lookups done once for many calls."""
+        return self.snap
 
     def contains(self, value):
         """Whether ``value`` is a valid value of this dimension."""
@@ -469,8 +474,15 @@ class Categorical(Dimension):
         return np.argmax(z, axis=1)
 
     def snap(self, encoded):
-        # A category equal to an earlier one encodes as that one.
+        return self.snapper()(encoded)
+
+    def snapper(self):
+        # A category equal to an earlier one encodes as that one. A partial,
+        # not a closure: fitted searches holding it must pickle.
         first = np.array([self.index(c) for c in self.categories], dtype=int)
+        return functools.partial(self._snap_to, first)
+
+    def _snap_to(self, first, encoded):
         return self._encode(first[self._decode(encoded)])
 
     def contains(self, value):
