@@ -18,16 +18,23 @@ SPACE = {"a": Real(0.0, 1.0), "b": Real(0.0, 1.0)}
 
 
 class Sleepy(RegressorMixin, BaseEstimator):
-    """Fits take longer as ``a`` grows; the score peaks at a=0.3, b=0.6."""
+    """Fits take longer as ``a`` grows; the score peaks at a=0.3, b=0.6.
 
-    def __init__(self, a=0.5, b=0.5, base=0.0, slope=0.0, fail_above=None):
+    With ``uneven``, the fit time is a pseudo-random function of ``(a, b)``
+    instead, so fit times stay uneven after the search has converged.
+    """
+
+    def __init__(self, a=0.5, b=0.5, base=0.0, slope=0.0, fail_above=None,
+                 uneven=False):
         self.a, self.b = a, b
         self.base, self.slope, self.fail_above = base, slope, fail_above
+        self.uneven = uneven
 
     def fit(self, X, y, sample_weight=None):
         if self.fail_above is not None and self.a > self.fail_above:
             raise RuntimeError("a is too large")
-        time.sleep(self.base + self.slope * self.a)
+        share = (self.a * 997.0 + self.b * 613.0) % 1.0 if self.uneven else self.a
+        time.sleep(self.base + self.slope * share)
         self.n_weights_ = None if sample_weight is None else len(sample_weight)
         return self
 
@@ -68,11 +75,13 @@ def test_every_evaluation_is_recorded_once_with_its_start_and_finish():
 
 
 def test_uneven_fits_keep_workers_busier_than_batches():
-    # A behaviour check, not a benchmark: sleeping fits of 10-130 ms.
+    # A behaviour check, not a benchmark: sleeping fits of 20-220 ms, uneven
+    # however the search converges, long enough next to a proposal that a
+    # loaded machine's slower proposals do not decide the comparison.
     def utilisation(asynchronous):
         search = _search(
-            Sleepy(base=0.01, slope=0.12), n_iter=24, n_jobs=4, refit=False,
-            asynchronous=asynchronous,
+            Sleepy(base=0.02, slope=0.2, uneven=True), n_iter=20, n_jobs=4,
+            refit=False, asynchronous=asynchronous,
         )
         started = time.perf_counter()
         _fit(search)
