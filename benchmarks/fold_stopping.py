@@ -67,6 +67,7 @@ DEFAULT_OUT = "benchmarks/results/fold-stopping"
 VARIANTS = {
     "predictive-told": ("predictive", {"PREDICTIVE_MEAN_CONDITION": True}),
     "predictive-told-nomean": ("predictive", {"PREDICTIVE_MEAN_CONDITION": False}),
+    "predictive-c0.5": ("predictive", {"PREDICTIVE_C": 0.5}),
 }
 BASELINE_DIR = str(_ROOT / "benchmarks" / "results" / "baseline")
 
@@ -170,7 +171,7 @@ def run(args):
     done = _done(path)
     tasks = DEFAULT_TASKS if args.tasks == "all" else args.tasks.split(",")
     timed = args.rules if args.timed is None else args.timed
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         for task in tasks:
             full = None
             for variant in ["full", *args.rules, *(f"{r}@time" for r in timed)]:
@@ -401,6 +402,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tasks", default="all", help="comma-separated, or all")
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument(
+        "--first-seed", type=int, default=0,
+        help="seeds run are first-seed .. first-seed + seeds - 1 (to split a "
+        "run over processes; concatenate their runs.jsonl to report)",
+    )
     parser.add_argument("--n-iter", type=int, default=40)
     parser.add_argument("--cv", default="5", help="number of folds, or 'repeated'")
     parser.add_argument("--rules", nargs="*", default=["forgiving", "paired"])
