@@ -161,24 +161,6 @@ def test_hyperparameter_gradient_matches_finite_differences(fit_noise, fixed_noi
 
 
 @settings(max_examples=25, deadline=None)
-@given(arrays(np.float64, (4, 2), elements=st.floats(0.0, 1.0)))
-def test_prediction_gradients_match_finite_differences(X):
-    gp = _fitted_2d()
-    mean, std, mean_grad, std_grad = gp.predict_mean_std_grad(X)
-    m2, s2 = gp.predict(X, return_std=True)
-    np.testing.assert_allclose(mean, m2, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(std, s2, rtol=1e-10)
-    eps = 1e-6
-    for j in range(X.shape[1]):
-        step = np.zeros_like(X)
-        step[:, j] = eps
-        mp, sp = gp.predict(X + step, return_std=True)
-        mm, sm = gp.predict(X - step, return_std=True)
-        np.testing.assert_allclose(mean_grad[:, j], (mp - mm) / (2 * eps), atol=1e-5)
-        np.testing.assert_allclose(std_grad[:, j], (sp - sm) / (2 * eps), atol=1e-5)
-
-
-@settings(max_examples=25, deadline=None)
 @given(arrays(np.float64, (3, 2), elements=st.floats(-0.5, 1.5)))
 def test_std_is_positive_and_finite(X):
     mean, std = _fitted_2d().predict(X, return_std=True)
@@ -203,7 +185,6 @@ def test_blas_thread_limit_is_restored():
     X = np.random.default_rng(8).uniform(size=(10, 2))
     gp = GaussianProcess(random_state=0).fit(X, _smooth(X))
     gp.predict(X, return_std=True)
-    gp.predict_mean_std_grad(X)
     assert [pool["num_threads"] for pool in threadpool_info()] == before
 
 

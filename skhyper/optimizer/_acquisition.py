@@ -2,9 +2,10 @@
 
 Every function takes the surrogate's posterior ``mean`` and ``std`` (arrays
 broadcast together) and returns the acquisition value; with
-``return_grad=True`` it returns ``(value, d_value/d_mean, d_value/d_std)``
-so the optimizer can chain them with
-:meth:`~skhyper.optimizer._gp.GaussianProcess.predict_mean_std_grad`.
+``return_grad=True`` it returns ``(value, d_value/d_mean, d_value/d_std)``,
+for a gradient-based acquisition search (the optimizer's polish by
+L-BFGS-B was measured and dropped, ``_effort``; the tests still check the
+log forms' tails through these derivatives).
 
 Expected improvement is computed in log form: where the improvement is tiny
 (the usual case late in a search) ``EI`` underflows to zero and has a zero

@@ -1,14 +1,15 @@
 """How much model work a proposal gets: the full model, or a light one.
 
 A proposal of the Gaussian-process optimizer with the :data:`FULL` effort
-costs about 10 ms at 30 told configurations (hyperparameters refitted by
-L-BFGS-B every third proposal up to 200, the posterior recomputed in between;
-an acquisition search of about 1800 candidates polished by L-BFGS-B) and
-20 ms or more at 500. Refitting at every proposal and polishing to scipy's
-default tolerances cost a third more and measured no better (13 tasks, 10
-seeds, paired; ``docs/benchmarks.md``). Next to fits of tenths of a second that is
-noise; next to fits of a millisecond, in the long searches such fits allow,
-it is most of the search's wall time. With ``effort="auto"`` (what
+costs a few milliseconds at 30 told configurations (hyperparameters refitted
+by L-BFGS-B every third proposal up to 200, the posterior recomputed in
+between; an acquisition search of about 1800 random and local candidates)
+and grows with the told configurations. Refitting at every proposal, and a
+gradient polish of the best candidates by L-BFGS-B, cost twice as much and
+measured no better (13 tasks, 10 seeds, paired; ``docs/benchmarks.md``).
+Next to fits of tenths of a second that is noise; next to fits of a
+millisecond, in the long searches such fits allow, it is most of the
+search's wall time. With ``effort="auto"`` (what
 :class:`~skhyper.BayesSearchCV` uses) the first :data:`LIGHT_FROM` proposals
 get the :data:`FULL` effort and the later ones the :data:`LIGHT` one:
 
@@ -17,8 +18,7 @@ get the :data:`FULL` effort and the later ones the :data:`LIGHT` one:
   recomputed, one Cholesky factorization);
 * the model sees at most :attr:`Effort.model_max` told configurations (the
   best ones and a cover of the others, ``_subset``);
-* the acquisition search scores fewer random and local candidates, without
-  the gradient polish;
+* the acquisition search scores fewer random and local candidates;
 * the candidates of one search are scored again under the updated model for
   the next :attr:`Effort.reuse` proposals instead of searching afresh.
 
@@ -46,10 +46,6 @@ class Effort:
     n_per_centre: int
     #: step sizes of the local rounds, one round each
     local_scales: tuple
-    #: starts of the gradient polish (none without a gradient)
-    n_starts: int
-    #: L-BFGS-B iterations of the polish
-    polish_maxiter: int
     #: told configurations the Gaussian process is fitted on, at most
     model_max: int
     #: proposals that rescore the last search's candidates before a new one
@@ -62,8 +58,6 @@ class Effort:
     #: up to model_max told configurations, the hyperparameters are refitted
     #: once the told ones grew by this many (None: by the two rules above)
     early_refit_every: int = None
-    #: L-BFGS-B's (ftol, gtol) for the polish (None: scipy's defaults)
-    polish_tolerances: tuple = None
 
     def refit_due(self, n_told, n_at_refit):
         """Whether the GP's hyperparameters are refitted at ``n_told`` told
@@ -75,12 +69,11 @@ class Effort:
 
 
 FULL = Effort("full", n_random=1024, n_centres=8, n_per_centre=24,
-              local_scales=(0.1, 0.02), n_starts=5, polish_maxiter=60,
-              model_max=200, reuse=0, refit_every=10, refit_share=0.0,
-              early_refit_every=3, polish_tolerances=(1e-4, 1e-3))
+              local_scales=(0.1, 0.02), model_max=200, reuse=0,
+              refit_every=10, refit_share=0.0, early_refit_every=3)
 LIGHT = Effort("light", n_random=256, n_centres=4, n_per_centre=16,
-               local_scales=(0.05, 0.01), n_starts=0, polish_maxiter=15,
-               model_max=80, reuse=2, refit_every=1, refit_share=0.1)
+               local_scales=(0.05, 0.01), model_max=80, reuse=2,
+               refit_every=1, refit_share=0.1)
 EFFORTS = {effort.name: effort for effort in (FULL, LIGHT)}
 
 #: Told configurations from which ``effort="auto"`` proposes with the light

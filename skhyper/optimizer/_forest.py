@@ -37,8 +37,7 @@ class ForestSurrogate:
 
     Notes
     -----
-    Same interface as :class:`~skhyper.optimizer._gp.GaussianProcess` except
-    ``predict_mean_std_grad``, which does not exist here.
+    Same interface as :class:`~skhyper.optimizer._gp.GaussianProcess`.
     """
 
     def __init__(self, *, n_estimators=100, min_samples_leaf=3, random_state=None):

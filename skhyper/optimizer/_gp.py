@@ -422,12 +422,12 @@ class GaussianProcess:
         return X
 
     def _cross(self, X):
-        """Scaled query points, cross-covariances and kernel-derivative terms."""
+        """Cross-covariances of query points with the training points."""
         Z = (X - self._X_offset) * self._inv_ls
-        k, g = _matern52_parts(
+        k, _ = _matern52_parts(
             _sq_dist(Z, self._Z_train, B_norms=self._Z_train_norms)
         )
-        return Z, self._Z_train, self._sv * k, g
+        return self._sv * k
 
     def _var_floor(self):
         return 1e-10 * self._sv
@@ -454,7 +454,7 @@ class GaussianProcess:
         std = np.empty(X.shape[0]) if return_std else None
         with single_blas_thread():
             for rows in _chunks(X.shape[0], self._X_train.shape[0]):
-                _, _, Ks, _ = self._cross(X[rows])
+                Ks = self._cross(X[rows])
                 mean[rows] = Ks @ self._alpha
                 if return_std:
                     v = _solve_lower(self._L, Ks.T)
@@ -464,54 +464,6 @@ class GaussianProcess:
         if not return_std:
             return mean
         return mean, std * self._y_scale
-
-    def predict_mean_std_grad(self, X):
-        """Posterior mean and standard deviation with gradients w.r.t. ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Query points.
-
-        Returns
-        -------
-        mean : ndarray of shape (n_samples,)
-        std : ndarray of shape (n_samples,)
-        mean_grad : ndarray of shape (n_samples, n_features)
-            ``mean_grad[i]`` is the gradient of ``mean[i]`` w.r.t. ``X[i]``.
-        std_grad : ndarray of shape (n_samples, n_features)
-            Gradient of ``std[i]`` w.r.t. ``X[i]``; zero where the variance is
-            at its numerical floor.
-        """
-        X = self._check_X(X)
-        m, d = X.shape
-        mean, std = np.empty(m), np.empty(m)
-        mean_grad, std_grad = np.empty((m, d)), np.empty((m, d))
-        with single_blas_thread():
-            for rows in _chunks(m, self._X_train.shape[0]):
-                out = self._mean_std_grad_chunk(X[rows])
-                mean[rows], std[rows], mean_grad[rows], std_grad[rows] = out
-        s = self._y_scale
-        return mean * s + self._y_center, std * s, mean_grad * s, std_grad * s
-
-    def _mean_std_grad_chunk(self, X):
-        """Standardized-unit mean, std and their gradients for one chunk."""
-        Z, Z_train, Ks, g = self._cross(X)
-        v = _solve_lower(self._L, Ks.T)
-        beta = _solve_lower(self._L, v, trans=1)
-        var = self._sv - np.einsum("ij,ij->j", v, v)
-        floored = var <= self._var_floor()
-        std = np.sqrt(np.maximum(var, self._var_floor()))
-
-        # dk(x, x_i)/dx = -(5/3) s2 g_i (z - z_i) / l, with z = x / l.
-        P = (5.0 / 3.0) * self._sv * g
-        A = P * self._alpha[None, :]
-        mean_grad = -(Z * A.sum(axis=1)[:, None] - A @ Z_train) * self._inv_ls
-        B = P * beta.T
-        var_grad = 2.0 * (Z * B.sum(axis=1)[:, None] - B @ Z_train) * self._inv_ls
-        std_grad = var_grad / (2.0 * std[:, None])
-        std_grad[floored] = 0.0
-        return Ks @ self._alpha, std, mean_grad, std_grad
 
 
 def _chunks(n_rows, n_train):

@@ -54,11 +54,10 @@ class Optimizer(Proposer):
     space : Space, dict or list of dict
         The search space, in any form :class:`~skhyper.Space` accepts.
     surrogate : {"gp", "forest", "auto"}, default="gp"
-        ``"gp"``: a Gaussian process (Matérn 5/2), whose gradient also drives
-        the acquisition search. ``"forest"``: extremely randomized trees, for
-        spaces made mostly of categorical parameters. ``"auto"``: the forest
-        when more than half of the dimensions are unordered categoricals,
-        else the Gaussian process.
+        ``"gp"``: a Gaussian process (Matérn 5/2). ``"forest"``: extremely
+        randomized trees, for spaces made mostly of categorical parameters.
+        ``"auto"``: the forest when more than half of the dimensions are
+        unordered categoricals, else the Gaussian process.
     acq_func : {"EI", "PI", "LCB", "UCB"}, default="EI"
         Acquisition function (case-insensitive): expected improvement or
         probability of improvement (both in log form), or the confidence bound
@@ -328,40 +327,32 @@ class Optimizer(Proposer):
         )
         return fantasy, best
 
-    def _acquisition_functions(self, model, best):
+    def _acquisition_of(self, model, best):
         acq, kwargs = self._acquisition, self._acq_kwargs
 
         def value(X):
             mean, std = model.predict(X, return_std=True)
             return acq(mean, std, best, **kwargs)
 
-        if not hasattr(model, "predict_mean_std_grad"):
-            return value, None
-
-        def value_grad(X):
-            mean, std, d_mean, d_std = model.predict_mean_std_grad(X)
-            v, dv_mean, dv_std = acq(mean, std, best, return_grad=True, **kwargs)
-            return v, dv_mean[:, None] * d_mean + dv_std[:, None] * d_std
-
-        return value, value_grad
+        return value
 
     def _model_based(self):
         model, best = self._fit_with_pending()
-        value, value_grad = self._acquisition_functions(model, best)
+        value = self._acquisition_of(model, best)
         grid = self._small_grid()
         if grid is not None:
             return self._best_in_grid(grid, value)
-        X, values = self._candidates(value, value_grad)
+        X, values = self._candidates(value)
         # Near-copies of told configurations teach the model almost nothing:
         # an over-confident model would otherwise polish one spot forever.
         return best_unseen(self.space, X, values, self._is_seen, near=self._X)
 
-    def _candidates(self, value, value_grad):
+    def _candidates(self, value):
         """Candidates and their acquisition: a fresh search, or the last one's.
 
         With ``reuse_candidates=k``, the candidates of a full search are
         scored again under the current model for the next ``k`` proposals
-        (one prediction instead of a search with local moves and L-BFGS-B).
+        (one prediction instead of a search with local moves).
         """
         avoid = self._pending_rows()
         effort = self._current_effort()
@@ -373,7 +364,7 @@ class Optimizer(Proposer):
         X, values = search_candidates(
             self._encoded, value, self._X,
             np.where(np.isfinite(y_told), y_told, -np.inf), self._rng,
-            acquisition_grad=value_grad, avoid=avoid, effort=effort,
+            avoid=avoid, effort=effort,
         )
         if reuse:
             order = np.argsort(-values, kind="stable")[:_POOL_SIZE]
