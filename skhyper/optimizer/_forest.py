@@ -1,8 +1,8 @@
 """Tree-ensemble surrogate, for spaces dominated by categorical dimensions.
 
-Trees are piecewise constant, so this surrogate has no useful gradient: the
-optimizer must maximize the acquisition over sampled candidates (random or
-quasi-random points, plus perturbations of the best ones), not with L-BFGS-B.
+Trees are piecewise constant; the optimizer maximizes the acquisition over
+sampled candidates (random points plus perturbations of the best ones), as
+it does for the Gaussian process.
 """
 
 import numpy as np
