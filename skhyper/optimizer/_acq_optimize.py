@@ -57,17 +57,17 @@ class EncodedSpace:
         self.n_selector = self.n_components - sum(
             dim.n_components for _, _, dim, _ in columns
         )
-        self._dims = [(i, dim, cols) for i, _, dim, cols in columns]
-        self._snappers = [(i, dim.snapper(), cols) for i, dim, cols in self._dims]
+        dims = [(i, dim, cols) for i, _, dim, cols in columns]
+        self._snappers = [(i, dim.snapper(), cols) for i, dim, cols in dims]
         self.numeric = [
             np.array(
-                [c.start for j, d, c in self._dims if j == i and d.n_components == 1],
+                [c.start for j, d, c in dims if j == i and d.n_components == 1],
                 dtype=int,
             )
             for i in range(self.n_subspaces)
         ]
         self.onehot = [
-            [c for j, d, c in self._dims if j == i and d.n_components > 1]
+            [c for j, d, c in dims if j == i and d.n_components > 1]
             for i in range(self.n_subspaces)
         ]
 

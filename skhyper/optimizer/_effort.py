@@ -4,9 +4,10 @@ A proposal of the Gaussian-process optimizer with the :data:`FULL` effort
 costs a few milliseconds at 30 told configurations (hyperparameters refitted
 by L-BFGS-B every third proposal up to 200, the posterior recomputed in
 between; an acquisition search of about 1800 random and local candidates)
-and grows with the told configurations. Refitting at every proposal, and a
-gradient polish of the best candidates by L-BFGS-B, cost twice as much and
-measured no better (13 tasks, 10 seeds, paired; ``docs/benchmarks.md``).
+and grows with the told configurations. Refitting at every proposal and a
+gradient polish of the best candidates by L-BFGS-B, together about 2.3 times
+the cost, measured no better and were dropped (13 tasks, 10 seeds, paired;
+``docs/benchmarks.md``).
 Next to fits of tenths of a second that is noise; next to fits of a
 millisecond, in the long searches such fits allow, it is most of the
 search's wall time. With ``effort="auto"`` (what

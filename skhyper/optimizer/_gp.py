@@ -56,12 +56,11 @@ _N_RESTARTS = 2  # random restarts on a cold fit (warm fits use none)
 # Tolerances far below what matters for prediction just burn iterations.
 _LBFGS_OPTIONS = {"maxiter": 200, "ftol": 1e-7, "gtol": 1e-4}
 
-def _matern52_parts(r2):
-    """Return ``k(r)`` and ``exp(-s) * (1 + s)`` for ``s = sqrt(5 r2)``.
+def _matern52_terms(r2):
+    """Return ``k(r)``, ``1 + s`` and ``exp(-s)`` for ``s = sqrt(5 r2)``.
 
-    The second array is, up to a factor ``-5 / 6``, the derivative of ``k``
-    with respect to ``r2``; it drives every gradient below. In-place updates
-    avoid temporaries: on large query batches allocation dominated the cost.
+    In-place updates avoid temporaries: on large query batches allocation
+    dominated the cost.
     """
     s = np.multiply(r2, 5.0)
     np.sqrt(s, out=s)
@@ -72,6 +71,16 @@ def _matern52_parts(r2):
     s += 1.0
     k += s
     k *= e
+    return k, s, e
+
+
+def _matern52_parts(r2):
+    """Return ``k(r)`` and ``exp(-s) * (1 + s)`` for ``s = sqrt(5 r2)``.
+
+    The second array is, up to a factor ``-5 / 6``, the derivative of ``k``
+    with respect to ``r2``; it drives every gradient below.
+    """
+    k, s, e = _matern52_terms(r2)
     s *= e
     return k, s
 
@@ -424,7 +433,7 @@ class GaussianProcess:
     def _cross(self, X):
         """Cross-covariances of query points with the training points."""
         Z = (X - self._X_offset) * self._inv_ls
-        k, _ = _matern52_parts(
+        k, _, _ = _matern52_terms(
             _sq_dist(Z, self._Z_train, B_norms=self._Z_train_norms)
         )
         return self._sv * k
