@@ -54,7 +54,7 @@ if str(_ROOT) not in sys.path:
 from benchmarks.report import Normalizer, finish_times, load_records  # noqa: E402
 from benchmarks.tasks import TASKS  # noqa: E402
 
-PEERS = ("skopt", "optuna-tpe", "optuna-gp", "random")
+PEERS = ("skopt", "optuna-tpe", "optuna-gp", "random", "smac-gp", "smac-rf", "flaml")
 _CLIP = -300.0  # a run that finds nothing scores -inf; keep means finite
 
 
@@ -291,7 +291,7 @@ def main(argv=None):
         if a.at_time:
             paired_at_time(norm, sets[a.at_time], sets, tasks, k, rng)
     if present:
-        target_probability(norm, {"ref": ref, **sets}, peers, tasks, a.target_at, rng)
+        target_probability(norm, {"ref": ref, **sets}, present, tasks, a.target_at, rng)
     if a.peer_matrix:
         peer_matrix(norm, {"skhyper": ref, **present}, tasks, a.target_at, rng)
 
