@@ -62,8 +62,8 @@ _LBFGS_OPTIONS = {"maxiter": 200, "ftol": 1e-7, "gtol": 1e-4}
 # al., 2022). w(0) = 0 and w(1) = 1, so one-hot columns are unchanged. log a_d
 # and log b_d follow the other hyperparameters in theta, with a normal prior
 # centred on the identity (a = b = 1) and bounds of a factor e^2 either way.
-# Measured paired on 13 tasks x 10 seeds x 60 evaluations: +5.6, +5.4 and
-# +4.9 normalized points at 10, 30 and 60 evaluations (docs/benchmarks.md).
+# Measured paired on 13 tasks x 15 seeds x 60 evaluations: +3.5, +6.2 and
+# +4.6 normalized points at 10, 30 and 60 evaluations (docs/benchmarks.md).
 # The switch stays so that the unwarped model can be measured against it:
 # off, the model is the unwarped one, operation for operation.
 _INPUT_WARPING = True
