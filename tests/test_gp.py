@@ -423,6 +423,13 @@ def test_warm_refits_keep_the_warp_but_every_few(monkeypatch):
     every = _gp._WARP_REFIT_EVERY
     assert warps == [(i + 1) % every == 0 for i in range(2 * every)]
     assert all(length_scales)  # refitted every time
+    # below _WARP_KEPT_FROM told configurations every refit fits the warp
+    gp = _fit(X[:6], y[:6], True, monkeypatch)
+    for n in range(7, _gp._WARP_KEPT_FROM):
+        previous = gp.warp_a_.copy(), gp.warp_b_.copy()
+        gp.fit(X[:n], y[:n])
+        assert not (np.array_equal(gp.warp_a_, previous[0])
+                    and np.array_equal(gp.warp_b_, previous[1]))
 
 
 def test_fixed_warp_objective_is_the_warped_one_with_the_warp_kept():

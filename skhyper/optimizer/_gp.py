@@ -74,11 +74,19 @@ _INPUT_WARPING = True
 # (0.3 to 1.0) under which the optimizer tests pass, and the one measured.
 _WARP_PRIOR_SIGMA = 0.4
 _WARP_BOUNDS = (np.exp(-2.0), np.exp(2.0))  # of a and b
-# Warm refits keep the warp and fit the other hyperparameters on the warped
-# inputs (the unwarped model's cost), except every this-many-th warm refit,
-# which fits all of them: fitted with the warp, a warm refit took about 46
-# objective calls of 1.6 times the cost instead of 26.
+# Cheaper warped fits. Fitted with the warp, a warm refit took about 46
+# objective calls of 1.6 times the unwarped cost (26 without), and a cold fit
+# from three starts wandered over the flat likelihood of a few points. So the
+# cold fit's restarts fit the other hyperparameters on unwarped inputs and
+# the warp is fitted from the best of them in one run; from _WARP_KEPT_FROM
+# told configurations, warm refits keep the warp and refit the others on the
+# warped inputs, except every _WARP_REFIT_EVERY-th, which refits all.
+# Overhead at 30 evaluations 12.9 -> 11.6 ms; paired on 13 tasks x 15 seeds
+# x 60 evaluations -0.3 / +4.4 / +4.1 normalized points at 10 / 30 / 60.
+# Keeping the warp from the first warm refit cost 2.3 points at 10
+# (docs/benchmarks.md, "Cheaper warped refits").
 _WARP_REFIT_EVERY = 3
+_WARP_KEPT_FROM = 12
 
 
 def _matern52_terms(r2):
@@ -405,7 +413,11 @@ class GaussianProcess:
         if previous is None or self._warm_key != key:
             theta = self._cold_fit(objective, d, fit_noise, bounds)
             self._warm_fits = 0
-        elif _INPUT_WARPING and (self._warm_fits + 1) % _WARP_REFIT_EVERY:
+        elif (
+            _INPUT_WARPING
+            and objective.y.shape[0] >= _WARP_KEPT_FROM
+            and (self._warm_fits + 1) % _WARP_REFIT_EVERY
+        ):
             # the warp kept, the rest refitted
             n_warp = 2 * d
             fixed = _fixed_warp(objective, previous)
