@@ -405,3 +405,40 @@ def test_warped_model_refits_conditions_and_predicts(monkeypatch):
         assert np.all(np.isfinite(mean))
         assert np.all(np.isfinite(std)) and np.all(std > 0)
     np.testing.assert_allclose(fantasy.predict(X[:2]), y[:2], atol=0.15)
+
+
+def test_warm_refits_keep_the_warp_but_every_few(monkeypatch):
+    rng = np.random.default_rng(14)
+    X = rng.uniform(size=(40, 2))
+    y = np.sin(8.0 * X[:, 0] ** 0.25) + 0.3 * X[:, 1]
+    gp = _fit(X[:20], y[:20], True, monkeypatch)
+    assert not np.allclose(gp.warp_a_, 1.0)  # the cold fit fits the warp
+    warps, length_scales = [], []
+    for n in range(21, 21 + 2 * _gp._WARP_REFIT_EVERY):
+        previous = gp.warp_a_.copy(), gp.warp_b_.copy(), gp.length_scales_.copy()
+        gp.fit(X[:n], y[:n])
+        warps.append(not np.array_equal(gp.warp_a_, previous[0])
+                     or not np.array_equal(gp.warp_b_, previous[1]))
+        length_scales.append(not np.array_equal(gp.length_scales_, previous[2]))
+    every = _gp._WARP_REFIT_EVERY
+    assert warps == [(i + 1) % every == 0 for i in range(2 * every)]
+    assert all(length_scales)  # refitted every time
+    # below _WARP_KEPT_FROM told configurations every refit fits the warp
+    gp = _fit(X[:6], y[:6], True, monkeypatch)
+    for n in range(7, _gp._WARP_KEPT_FROM):
+        previous = gp.warp_a_.copy(), gp.warp_b_.copy()
+        gp.fit(X[:n], y[:n])
+        assert not (np.array_equal(gp.warp_a_, previous[0])
+                    and np.array_equal(gp.warp_b_, previous[1]))
+
+
+def test_fixed_warp_objective_is_the_warped_one_with_the_warp_kept():
+    rng = np.random.default_rng(15)
+    X = rng.uniform(size=(12, 3))
+    y = rng.normal(size=12)
+    warped = _WarpedObjective(X, y, True, None)
+    theta = rng.normal(scale=0.5, size=3 + 2 + 6)
+    fixed = _gp._fixed_warp(warped, theta)
+    assert fixed.posterior(theta[:-6])["lml"] == pytest.approx(
+        warped.posterior(theta)["lml"], rel=1e-12
+    )
