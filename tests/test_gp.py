@@ -69,20 +69,22 @@ def test_fitted_attributes_are_in_original_units():
     small = GaussianProcess(random_state=0).fit(X, y)
     big = GaussianProcess(random_state=0).fit(X, 1000.0 * y + 5.0)
     # The standardized targets agree to rounding only, and L-BFGS stops
-    # within its tolerance of the optimum: on scipy 1.10 with some BLAS
-    # kernels the two fits end 1e-6 (length scales) and 1.3e-5 (signal
-    # variance) apart.
-    np.testing.assert_allclose(big.length_scales_, small.length_scales_, rtol=1e-4)
+    # within its tolerance of the optimum: on scipy 1.10 the two fits end
+    # 3e-4 apart (relative) in a length scale of about 20, a direction in
+    # which the likelihood is nearly flat, since the warped cold fit took
+    # two L-BFGS-B stages (1e-6 before).
+    np.testing.assert_allclose(big.length_scales_, small.length_scales_, rtol=2e-3)
     np.testing.assert_allclose(
-        big.signal_variance_, 1e6 * small.signal_variance_, rtol=1e-4
+        big.signal_variance_, 1e6 * small.signal_variance_, rtol=2e-3
     )
     np.testing.assert_allclose(
         big.noise_variance_, 1e6 * small.noise_variance_, rtol=1e-5
     )
     assert np.isfinite(big.log_marginal_likelihood_value_)
     Xq = rng.uniform(size=(5, 2))
+    # to a millionth of the targets' scale (1000), as the fits above allow
     np.testing.assert_allclose(
-        big.predict(Xq), 1000.0 * small.predict(Xq) + 5.0, rtol=1e-6
+        big.predict(Xq), 1000.0 * small.predict(Xq) + 5.0, rtol=0, atol=2e-3
     )
 
 
