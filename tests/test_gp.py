@@ -440,7 +440,7 @@ def test_fixed_warp_objective_is_the_warped_one_with_the_warp_kept():
     y = rng.normal(size=12)
     warped = _WarpedObjective(X, y, True, None)
     theta = rng.normal(scale=0.5, size=3 + 2 + 6)
-    fixed = _gp._fixed_warp(warped, theta)
+    fixed = warped.with_warp_of(theta)
     assert fixed.posterior(theta[:-6])["lml"] == pytest.approx(
         warped.posterior(theta)["lml"], rel=1e-12
     )

@@ -301,28 +301,31 @@ class GaussianProcess:
         if previous is None or self._warm_key != key:
             theta = self._cold_fit(objective, d, fit_noise, bounds)
             self._warm_fits = 0
-        elif (
+        else:
+            self._warm_fits += 1
+            theta = self._warm_fit(objective, d, fit_noise, bounds, previous)
+        self._warm_theta, self._warm_key = theta.copy(), key
+        return theta
+
+    def _warm_fit(self, objective, d, fit_noise, bounds, previous):
+        """Hyperparameters from the previous fit's (``previous``)."""
+        if (
             _INPUT_WARPING
             and objective.y.shape[0] >= _WARP_KEPT_FROM
-            and (self._warm_fits + 1) % _WARP_REFIT_EVERY
+            and self._warm_fits % _WARP_REFIT_EVERY
         ):
             # the warp kept, the rest refitted
             n_warp = 2 * d
-            fixed = _fixed_warp(objective, previous)
+            fixed = objective.with_warp_of(previous)
             sub = _best_of(fixed, [previous[:-n_warp]], bounds[:-n_warp])
-            theta = np.concatenate([sub, previous[-n_warp:]])
-            self._warm_fits += 1
-        else:
-            starts = [previous]
-            # Cheap guard against a warm start stranded by the new data: one
-            # objective evaluation decides whether the default start is tried.
-            default = self._default_theta(d, fit_noise)
-            if objective(default)[0] < objective(previous)[0]:
-                starts.append(default)
-            theta = _best_of(objective, starts, bounds)
-            self._warm_fits += 1
-        self._warm_theta, self._warm_key = theta.copy(), key
-        return theta
+            return np.concatenate([sub, previous[-n_warp:]])
+        starts = [previous]
+        # Cheap guard against a warm start stranded by the new data: one
+        # objective evaluation decides whether the default start is tried.
+        default = self._default_theta(d, fit_noise)
+        if objective(default)[0] < objective(previous)[0]:
+            starts.append(default)
+        return _best_of(objective, starts, bounds)
 
     def _cold_fit(self, objective, d, fit_noise, bounds):
         """Hyperparameters from the default start and random restarts.
@@ -334,13 +337,14 @@ class GaussianProcess:
         rng = check_random_state(self.random_state)
         low = np.log([0.1] * d + [0.3] + ([1e-4] if fit_noise else []))
         high = np.log([2.0] * d + [3.0] + ([0.1] if fit_noise else []))
-        starts = [self._default_theta(d, fit_noise)[: len(low)]]
+        default = self._default_theta(d, fit_noise)  # with the identity warp
+        starts = [default[: len(low)]]
         starts += [rng.uniform(low, high) for _ in range(_N_RESTARTS)]
         if not _INPUT_WARPING:
             return _best_of(objective, starts, bounds)
-        identity = np.zeros(2 * d)
-        fixed = _fixed_warp(objective, np.concatenate([starts[0], identity]))
+        fixed = objective.with_warp_of(default)
         sub = _best_of(fixed, starts, bounds[: len(low)])
+        identity = default[len(low) :]
         return _best_of(objective, [np.concatenate([sub, identity])], bounds)
 
     def condition(self, X, y):
@@ -481,15 +485,6 @@ def _best_of(objective, starts, bounds):
     return best_theta
 
 
-def _fixed_warp(objective, theta):
-    """The unwarped objective on ``objective``'s inputs warped as in
-    ``theta``: the other hyperparameters' objective with that warp kept."""
-    a, b = objective.warp_shapes(theta)
-    U = _kumaraswamy(objective.X, a, b, objective.logs)
-    return _Objective(U - np.mean(U, axis=0), objective.y, objective.fit_noise,
-                      objective.fixed_noise)
-
-
 def _chunks(n_rows, n_train):
     """Row slices whose cross-covariance block holds about 25k entries.
 
@@ -597,16 +592,25 @@ class _WarpedObjective(_Objective):
 
     def __init__(self, X, y, fit_noise, fixed_noise):
         super().__init__(X, y, fit_noise, fixed_noise)
-        self.logs = _unit_logs(X)  # X is fixed: its logs are too
+        self._logs = _unit_logs(X)  # X is fixed: its logs are too
 
     def warp_shapes(self, theta):
         """The Kumaraswamy shapes ``(a, b)`` in ``theta``."""
         d = self.X.shape[1]
         return np.exp(theta[-2 * d : -d]), np.exp(theta[-d:])
 
+    def with_warp_of(self, theta):
+        """The objective of the other hyperparameters with the warp of
+        ``theta`` kept: the unwarped one on the inputs warped and centred
+        as :meth:`posterior` does."""
+        U = _kumaraswamy(self.X, *self.warp_shapes(theta), self._logs)
+        return _Objective(
+            U - np.mean(U, axis=0), self.y, self.fit_noise, self.fixed_noise
+        )
+
     def posterior(self, theta):
         a, b = self.warp_shapes(theta)
-        U, dU = _kumaraswamy(self.X, a, b, self.logs, with_grad=True)
+        U, dU = _kumaraswamy(self.X, a, b, self._logs, with_grad=True)
         offset = np.mean(U, axis=0)  # centred, as the unwarped inputs are
         state = self._posterior_of(U - offset, theta)
         state.update(offset=offset, dU=dU)
