@@ -174,7 +174,10 @@ class HalvingPolicy:
             # a candidate stopped before its last fold is never promoted
             failed = evaluation.failed or getattr(evaluation, "stopped", False)
             rung.done.append((params, evaluation.score, failed))
-            self.proposer.tell([params], [evaluation.told], rung.resource)
+            self.proposer.tell(
+                [params], [evaluation.told], rung.resource,
+                predicted=[getattr(evaluation, "stopped", False)],
+            )
         self._settle()
 
     # -- taking work -------------------------------------------------------------
