@@ -62,20 +62,12 @@ from benchmarks.tasks import DEFAULT_TASKS, get_task  # noqa: E402
 
 DEFAULT_OUT = "benchmarks/results/fold-stopping"
 #: Variants measured under their own names: the ``fold_stopping`` rule run
-#: and the settings changed for it (each record notes them): names of
-#: ``skhyper.scheduling._fold_stopping``, or ``module:NAME`` of another module.
+#: and the settings of ``skhyper.scheduling._fold_stopping`` changed for it
+#: (each record notes them).
 VARIANTS = {
     "predictive-told": ("predictive", {"PREDICTIVE_MEAN_CONDITION": True}),
     "predictive-told-nomean": ("predictive", {"PREDICTIVE_MEAN_CONDITION": False}),
     "predictive-c0.5": ("predictive", {"PREDICTIVE_C": 0.5}),
-    # the GP's hyperparameters fitted on complete candidates only
-    "predictive-measured-hp": ("predictive", {
-        "skhyper.optimizer._optimizer:_PREDICTED_SCORES": "posterior",
-    }),
-    # stopped candidates left out of the model
-    "predictive-untold": ("predictive", {
-        "skhyper.optimizer._optimizer:_PREDICTED_SCORES": "none",
-    }),
 }
 BASELINE_DIR = str(_ROOT / "benchmarks" / "results" / "baseline")
 
@@ -102,25 +94,18 @@ def _splits(task, cv):
     return list(splitter.split(X_train, y_train))
 
 
-def _setting(key):
-    """(module, name) of a variant's setting ``NAME`` or ``module:NAME``."""
-    import importlib
-
-    module, _, name = key.rpartition(":")
-    return importlib.import_module(module or "skhyper.scheduling._fold_stopping"), name
-
-
 def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
     """One search; a JSON-ready record."""
     from skhyper import BayesSearchCV
+    from skhyper.scheduling import _fold_stopping
 
     task = get_task(task_name)
     X_train, X_test, y_train, y_test = task.load()
     name = variant.split("@")[0]
     rule, settings = VARIANTS.get(name, (None if name == "full" else name, {}))
-    defaults = {key: getattr(*_setting(key)) for key in settings}
+    defaults = {key: getattr(_fold_stopping, key) for key in settings}
     for key, value in settings.items():
-        setattr(*_setting(key), value)
+        setattr(_fold_stopping, key, value)
     trace = _Trace()
     search = BayesSearchCV(
         task.make_estimator(), to_skhyper(task.space), n_iter=n_iter,
@@ -138,7 +123,7 @@ def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
             test = float(search.score(X_test, y_test))
     finally:
         for key, value in defaults.items():
-            setattr(*_setting(key), value)
+            setattr(_fold_stopping, key, value)
     results = search.cv_results_
     n_splits = len(_splits(task, cv))
     folds = results.get("n_folds_run", np.full(len(results["params"]), n_splits))

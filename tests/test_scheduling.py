@@ -148,7 +148,7 @@ class _Proposer:
         self.next += n
         return out
 
-    def tell(self, points, scores, resource=None, predicted=None):
+    def tell(self, points, scores, resource=None):
         self.told.extend(zip([p["a"] for p in points], scores, [resource] * len(points)))
 
     def expected_improvement(self, points):

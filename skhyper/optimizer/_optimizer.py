@@ -26,11 +26,6 @@ _PENDING_RULES = ("liar", "believer")
 _SEED_MAX = np.iinfo(np.int32).max
 # Candidates of a full acquisition search kept for reuse (reuse_candidates).
 _POOL_SIZE = 256
-#: How the GP uses told predictions (early-stopped candidates' predicted
-#: means, ``tell(predicted=...)``): ``"all"`` as measured scores;
-#: ``"posterior"`` in the posterior, the hyperparameters fitted on measured
-#: scores only; ``"none"`` left out of the model (never proposed again).
-_PREDICTED_SCORES = "all"
 
 
 def _resolve_surrogate(surrogate, space):
@@ -286,19 +281,12 @@ class Optimizer(Proposer):
         recomputed on the new data with the hyperparameters kept.
         """
         rows = model_rows(self._X, y, effort.model_max)
-        measured = rows[~np.asarray(self._predicted, dtype=bool)[rows]]
-        if _PREDICTED_SCORES == "none" and len(measured) >= 2:
-            rows = measured
         model = self.model_ if self.model_ is not None else self._new_model()
         if effort.refit_due(len(y), self._theta_n_told) or not hasattr(
             model, "n_features_in_"
         ):
             self._theta_n_told = len(y)
-            if len(measured) == len(rows) or _PREDICTED_SCORES != "posterior" or (
-                len(measured) < 5
-            ):
-                return model.fit(self._X[rows], y[rows])
-            model.fit(self._X[measured], y[measured])
+            return model.fit(self._X[rows], y[rows])
         return model.update(self._X[rows], y[rows])
 
     def _pending_rows(self):

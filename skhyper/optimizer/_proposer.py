@@ -98,7 +98,6 @@ class Proposer:
         self._rng = check_random_state(random_state)
         self.points = []
         self._scores = []
-        self._predicted = []  # whether each told score is a prediction
         self._X = np.empty((0, self.space.n_components))  # told, encoded
         self._told_keys = set()
         self._pending = {}  # key -> point
@@ -231,7 +230,7 @@ class Proposer:
 
     # -- tell --------------------------------------------------------------
 
-    def tell(self, points, scores, resource=None, predicted=None):
+    def tell(self, points, scores, resource=None):
         """Report the scores of evaluated configurations.
 
         Parameters
@@ -243,18 +242,8 @@ class Proposer:
         resource : float, default=None
             The resource the scores were obtained with (a halving rung's);
             only multi-fidelity proposers use it.
-        predicted : bool or array-like of shape (n_points,), default=None
-            Which scores are predictions rather than measurements (an
-            early-stopped candidate's predicted mean over all folds). A
-            model's hyperparameters are fitted on measured scores only when
-            it has enough of them. ``None``: all measured.
         """
-        points, scores = self._check_told(points, scores)
-        flags = np.zeros(len(points), dtype=bool) if predicted is None else (
-            np.broadcast_to(np.asarray(predicted, dtype=bool), (len(points),))
-        )
-        self._predicted.extend(flags.tolist())
-        self._record(points, scores, resource)
+        self._record(*self._check_told(points, scores), resource)
 
     def _check_told(self, points, scores):
         if isinstance(points, dict):

@@ -150,7 +150,4 @@ class GridPolicy:
 
 def _tell(proposer, evaluations):
     if evaluations:
-        proposer.tell(
-            [e.params for e in evaluations], [e.told for e in evaluations],
-            predicted=[getattr(e, "stopped", False) for e in evaluations],
-        )
+        proposer.tell([e.params for e in evaluations], [e.told for e in evaluations])

@@ -174,10 +174,7 @@ class HalvingPolicy:
             # a candidate stopped before its last fold is never promoted
             failed = evaluation.failed or getattr(evaluation, "stopped", False)
             rung.done.append((params, evaluation.score, failed))
-            self.proposer.tell(
-                [params], [evaluation.told], rung.resource,
-                predicted=[getattr(evaluation, "stopped", False)],
-            )
+            self.proposer.tell([params], [evaluation.told], rung.resource)
         self._settle()
 
     # -- taking work -------------------------------------------------------------
