@@ -292,9 +292,10 @@ def summarize(records):
 
 
 def paired(records, cv, reference):
-    """Markdown table: each rule at equal candidates against full CV and
-    against ``reference`` on the same (task, seed) pairs, means with
-    standard errors over the pairs and over the seeds' means."""
+    """Markdown table: each rule (at equal candidates, and ``<rule>@time``
+    at equal time) against full CV and against ``reference`` (at equal time
+    ``reference@time``) on the same (task, seed) pairs, means with standard
+    errors over the pairs and over the seeds' means."""
     by_key = {(r["task"], r["seed"], r["cv"], r["variant"]): r for r in records}
     lines = [
         f"\n#### cv={cv}, paired with full CV and with {reference}\n",
@@ -306,12 +307,13 @@ def paired(records, cv, reference):
         "|---|---|---|---|---|---|---|",
     ]
     rules = sorted({r["variant"] for r in records if r["cv"] == cv
-                    and r["variant"] != "full" and "@" not in r["variant"]})
+                    and r["variant"] != "full"}, key=lambda v: ("@" in v, v))
     for rule in rules:
         rows = []
+        ref_variant = reference + rule[rule.index("@"):] if "@" in rule else reference
         for (task, seed, c, variant), rec in by_key.items():
             full = by_key.get((task, seed, cv, "full"))
-            ref = by_key.get((task, seed, cv, reference))
+            ref = by_key.get((task, seed, cv, ref_variant))
             if (c, variant) != (cv, rule) or full is None or ref is None:
                 continue
             k = rec["n_evals"]
