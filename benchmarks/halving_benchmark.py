@@ -20,6 +20,9 @@ Side by side in one run, one process, ``n_jobs=1`` everywhere:
   ``-f2``) -- both libraries' halving on the very same candidates (drawn once
   per seed with ``ParameterSampler`` and given as one-point grids), the paired
   fit-time comparison of warm start on the same schedule;
+* opt-in: ``skh-halving-fs``, ``skh-hyperband-bayes-fs`` -- the same searches
+  with ``fold_stopping="predictive"`` (``--compare-fold-stopping`` pairs them
+  by seed with the searches that run every fold);
 * opt-in: ``skh-halving-j2``, ``skh-halving-asha-j2``,
   ``skh-hyperband-bayes-j2``, ``skh-hyperband-bayes-async-j2``,
   ``skh-hyperband-bayes-asha-j2`` -- two workers, synchronous against
@@ -86,7 +89,10 @@ SAME_METHODS = ["sk-halving-same", "skh-halving-same", "sk-halving-same-f2",
 # and "asha", for the asynchronous modes' quality paired by seed.
 ASYNC_METHODS = ["skh-halving-j2", "skh-halving-asha-j2", "skh-hyperband-bayes-j2",
                  "skh-hyperband-bayes-async-j2", "skh-hyperband-bayes-asha-j2"]
-ALL_METHODS = METHODS + SAME_METHODS + ASYNC_METHODS
+# Opt-in: early-stopped CV (fold_stopping="predictive"), paired by seed with
+# the same search running every fold (--compare-fold-stopping prints them).
+FOLD_STOPPING_METHODS = ["skh-halving-fs", "skh-hyperband-bayes-fs"]
+ALL_METHODS = METHODS + SAME_METHODS + ASYNC_METHODS + FOLD_STOPPING_METHODS
 WARM_ONLY = {"skh-halving-cold", "sk-halving-f2", "skh-halving-f2",
              "skh-halving-f2-cold", *SAME_METHODS}
 SCORING = "accuracy"
@@ -134,6 +140,8 @@ def build(task, method, seed):
     cv = [(tr, te) for tr, te in task.folds()]
     n_jobs = 2 if method.endswith("-j2") else 1
     common = dict(cv=cv, scoring=SCORING, refit=True, n_jobs=n_jobs, error_score=np.nan)
+    if method.endswith("-fs"):
+        common["fold_stopping"] = "predictive"
     asynchronous = {"asha": "asha", "async": True}.get(
         method.removesuffix("-j2").rsplit("-", 1)[-1], False
     )
@@ -248,8 +256,10 @@ def run_one(task, method, seed):
         return rec
     res = search.cv_results_
     n_splits = int(search.n_splits_)
-    fit_sum = float(np.nansum(np.asarray(res["mean_fit_time"], float)) * n_splits)
-    score_sum = float(np.nansum(np.asarray(res["mean_score_time"], float)) * n_splits)
+    # folds each row ran: all of them, or fewer under fold stopping
+    folds = np.asarray(res.get("n_folds_run", np.full(len(res["params"]), n_splits)))
+    fit_sum = float(np.nansum(np.asarray(res["mean_fit_time"], float) * folds))
+    score_sum = float(np.nansum(np.asarray(res["mean_score_time"], float) * folds))
     refit = float(getattr(search, "refit_time_", 0.0) or 0.0)
     scores = np.asarray(res["mean_test_score"], float)
     rec.update(
@@ -258,15 +268,15 @@ def run_one(task, method, seed):
         refit_time=refit,
         sum_fit_time=fit_sum,
         sum_score_time=score_sum,
-        # the fits' total time: sum over rows of mean_fit_time x n_splits, + refit
+        # the fits' total time: sum over rows of mean_fit_time x folds run, + refit
         total_fit_time=fit_sum + refit,
         n_evaluations=int(len(scores)),
-        n_fits=int(len(scores) * n_splits),
+        n_fits=int(np.sum(folds)),
         n_splits=n_splits,
         n_resources=_plain(getattr(search, "n_resources_", None)),
         n_candidates_per_rung=_plain(getattr(search, "n_candidates_", None)),
         row_resources=_plain(res.get("n_resources")) if "n_resources" in res else None,
-        row_fit_times=_plain(np.asarray(res["mean_fit_time"], float) * n_splits),
+        row_fit_times=_plain(np.asarray(res["mean_fit_time"], float) * folds),
         row_scores=[_finite(s) for s in scores],
         best_cv_score=_finite(search.best_score_),
         best_index=int(search.best_index_),
@@ -287,7 +297,7 @@ def _warm_up(tasks):
     from sklearn.model_selection import HalvingRandomSearchCV  # noqa: F401
 
     import skhyper  # noqa: F401
-    from skhyper import _warm  # noqa: F401
+    from skhyper.resources import _warm_start  # noqa: F401
     from skhyper.optimizer import _registry  # noqa: F401
 
     with warnings.catch_warnings():
@@ -675,28 +685,40 @@ def _plot(groups, tasks, path):
 
 def cmd_compare_async(a):
     """Asynchronous modes against the synchronous search, paired by seed."""
+    _compare(a, [("skh-halving-j2", "skh-halving-asha-j2"),
+                 ("skh-hyperband-bayes-j2", "skh-hyperband-bayes-async-j2"),
+                 ("skh-hyperband-bayes-j2", "skh-hyperband-bayes-asha-j2")])
+
+
+def cmd_compare_fold_stopping(a):
+    """Early-stopped CV against the same search with every fold, paired by seed."""
+    _compare(a, [("skh-halving", "skh-halving-fs"),
+                 ("skh-hyperband-bayes", "skh-hyperband-bayes-fs")])
+
+
+def _compare(a, pairs):
+    """Each (reference, other) pair of methods on the seeds both ran."""
     recs = [r for r in load(a.out) if r.get("status") == "ok"]
     by = {(r["task"], r["method"], r["seed"]): r for r in recs}
-    pairs = [("skh-halving-j2", "skh-halving-asha-j2"),
-             ("skh-hyperband-bayes-j2", "skh-hyperband-bayes-async-j2"),
-             ("skh-hyperband-bayes-j2", "skh-hyperband-bayes-asha-j2")]
-    print("| task | method | seeds | wall s (sync / this) | held-out, paired: "
-          "mean diff, better/worse/same | best CV, paired mean diff |")
-    print("|---|---|---:|---|---|---|")
+    print("| task | method | seeds | wall s (reference / this) | fold fits "
+          "(reference / this) | held-out, paired: mean diff, better/worse/same "
+          "| best CV, paired mean diff |")
+    print("|---|---|---:|---|---|---|---|")
     for task in dict.fromkeys(r["task"] for r in recs):
-        for sync, other in pairs:
+        for ref_method, other in pairs:
             seeds = sorted(seed for (t, m, seed) in by if t == task and m == other
-                           and (task, sync, seed) in by)
+                           and (task, ref_method, seed) in by)
             if not seeds:
                 continue
-            ref = [by[task, sync, seed] for seed in seeds]
+            ref = [by[task, ref_method, seed] for seed in seeds]
             new = [by[task, other, seed] for seed in seeds]
             test = np.array([n["test_score"] - r["test_score"] for r, n in zip(ref, new)])
             cv = np.array([n["best_cv_score"] - r["best_cv_score"]
                            for r, n in zip(ref, new)])
-            walls = (np.median([r["wall_time"] for r in ref]),
-                     np.median([n["wall_time"] for n in new]))
+            walls = [np.median([r["wall_time"] for r in rs]) for rs in (ref, new)]
+            fits = [np.median([r["n_fits"] for r in rs]) for rs in (ref, new)]
             print(f"| {task} | {other} | {len(seeds)} | {walls[0]:.2f} / {walls[1]:.2f} "
+                  f"| {fits[0]:.0f} / {fits[1]:.0f} "
                   f"| {test.mean():+.4f}, {int((test > 0).sum())}/{int((test < 0).sum())}"
                   f"/{int((test == 0).sum())} | {cv.mean():+.4f} |")
 
@@ -714,6 +736,8 @@ def main(argv=None):
     p.add_argument("--no-report", action="store_true")
     p.add_argument("--compare-async", action="store_true",
                    help="asynchronous modes against synchronous, from recorded runs")
+    p.add_argument("--compare-fold-stopping", action="store_true",
+                   help="fold_stopping against every fold, from recorded runs")
     p.add_argument("--notes", default=None,
                    help="a Markdown file appended to the report (default OUT/notes.md)")
     a = p.parse_args(argv)
@@ -724,6 +748,8 @@ def main(argv=None):
             raise SystemExit(f"unknown method {m}; choose from {ALL_METHODS}")
     if a.compare_async:
         cmd_compare_async(a)
+    elif a.compare_fold_stopping:
+        cmd_compare_fold_stopping(a)
     elif a.report:
         cmd_report(a)
     else:
