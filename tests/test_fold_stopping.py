@@ -36,6 +36,7 @@ class FoldScorer(ClassifierMixin, BaseEstimator):
     """
 
     n_fits = 0  # fits in this process (n_jobs=1)
+    sizes = []  # their n_estimators
 
     def __init__(self, quality=0.5, n_estimators=10):
         self.quality = quality
@@ -43,6 +44,7 @@ class FoldScorer(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         FoldScorer.n_fits += 1
+        FoldScorer.sizes.append(self.n_estimators)
         self.classes_ = np.unique(y)
         return self
 
@@ -57,6 +59,7 @@ class FoldScorer(ClassifierMixin, BaseEstimator):
 @pytest.fixture(autouse=True)
 def reset_counter():
     FoldScorer.n_fits = 0
+    FoldScorer.sizes = []
 
 
 def _bayes(**kwargs):
@@ -200,6 +203,29 @@ def test_halving_never_promotes_a_stopped_candidate(cls, asynchronous, rule):
                                for i in np.flatnonzero(later)]
 
 
+class GrowingScorer(FoldScorer):
+    """Better with more estimators: the best row is at the largest resource."""
+
+    def score(self, X, y):
+        return super().score(X, y) + 0.001 * self.n_estimators
+
+
+def test_halving_fits_nothing_extra_at_the_largest_resource():
+    # The streaming driver fits every fold itself; scikit-learn still needs
+    # one evaluate_candidates call, whose row is dropped: it fits the
+    # quickest configuration (one at the smallest resource), not the best.
+    search = SuccessiveHalvingSearchCV(
+        GrowingScorer(), _halving_space(), resource="n_estimators", max_resources=27,
+        min_resources=3, factor=3, n_candidates=9, cv=CV, random_state=0,
+        n_jobs=1, fold_stopping="predictive", warm_start=False,
+    ).fit(X, y)
+    results = search.cv_results_
+    at_max = np.asarray(results["n_resources"]) == 27
+    folds_at_max = int(np.sum(np.asarray(results[COLUMN])[at_max]))
+    assert FoldScorer.sizes.count(27) == folds_at_max + 1  # and the refit
+    assert FoldScorer.n_fits == int(np.sum(results[COLUMN])) + 5 + 1
+
+
 def test_resumed_search_keeps_stopped_candidates_stopped(tmp_path):
     path = tmp_path / "search.json"
     first = _bayes(checkpoint=path).fit(X, y)
@@ -215,7 +241,8 @@ def test_resumed_search_keeps_stopped_candidates_stopped(tmp_path):
         _split_columns(again.cv_results_), _split_columns(first.cv_results_)
     )
     assert again.best_index_ == first.best_index_
-    # nothing is fitted again but the best (through scikit-learn) and the refit
+    # nothing is fitted again but one configuration (through scikit-learn)
+    # and the refit
     assert FoldScorer.n_fits == 5 + 1
 
 
