@@ -2,6 +2,7 @@
 are not fitted, and ``cv_results_`` keeps scikit-learn's shape."""
 
 import json
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -36,7 +37,7 @@ class FoldScorer(ClassifierMixin, BaseEstimator):
     """
 
     n_fits = 0  # fits in this process (n_jobs=1)
-    sizes = []  # their n_estimators
+    sizes: ClassVar[list] = []  # their n_estimators
 
     def __init__(self, quality=0.5, n_estimators=10):
         self.quality = quality
