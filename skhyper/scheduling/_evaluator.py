@@ -480,9 +480,10 @@ class Evaluator:
 
         scikit-learn's ``fit`` needs at least one evaluation of its own to set
         up ``multimetric_`` and the refit. When a checkpoint already holds the
-        whole search (or the streaming driver fitted everything itself), the
-        best configuration is evaluated once more through scikit-learn and
-        that duplicate row is left out of ``cv_results_``.
+        whole search (or the streaming driver fitted everything itself), one
+        configuration (:meth:`_sentinel_params`) is evaluated once more
+        through scikit-learn and that duplicate row is left out of
+        ``cv_results_``.
         """
         if self._n_sklearn_fitted == 0 and self.results is not None:
             self._run_batch([self._sentinel_params()], None, None, sentinel=True)

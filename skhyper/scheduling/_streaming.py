@@ -13,9 +13,10 @@ and the refit) from its last ``evaluate_candidates`` call. So the policy's
 last unit goes through ``evaluate_candidates``, dispatched as soon as a
 worker can take it while the other fits still run; the remaining fits are
 collected before scikit-learn formats its results. If the search stops
-early (a callback, ``max_time``) or the last call fails, the best
-candidate is evaluated once more through ``evaluate_candidates`` and that
-duplicate row is dropped, as for a search restored whole from a checkpoint.
+early (a callback, ``max_time``) or the last call fails, the quickest
+candidate to fit is evaluated once more through ``evaluate_candidates`` and
+that duplicate row is dropped, as for a search restored whole from a
+checkpoint.
 
 A policy whose next work depends on results still running (a rung not yet
 complete) has nothing to hand a freed worker: it answers ``WAIT`` and the
