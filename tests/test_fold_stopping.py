@@ -2,11 +2,14 @@
 are not fitted, and ``cv_results_`` keeps scikit-learn's shape."""
 
 import json
+import time
+import warnings
 from typing import ClassVar
 
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import KFold
 
 from skhyper import BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV
@@ -225,6 +228,39 @@ def test_halving_fits_nothing_extra_at_the_largest_resource():
     folds_at_max = int(np.sum(np.asarray(results[COLUMN])[at_max]))
     assert FoldScorer.sizes.count(27) == folds_at_max + 1  # and the refit
     assert FoldScorer.n_fits == int(np.sum(results[COLUMN])) + 5 + 1
+
+
+class FailsQuickly(FoldScorer):
+    """Below quality 0.3 the first fold's fit fails at once; others take 5 ms."""
+
+    def fit(self, X, y):
+        if self.quality < 0.3 and X[0, 0] >= N / 5:  # trained without fold 0
+            raise ValueError("bad quality")
+        time.sleep(0.005)
+        return super().fit(X, y)
+
+
+def test_resumed_search_refits_no_configuration_with_a_failed_fold(tmp_path):
+    # Restored whole, the search evaluates one configuration again through
+    # scikit-learn: the quickest, but never one whose folds failed (the
+    # warning would be about fits the user never sees).
+    path = tmp_path / "search.json"
+
+    def search():
+        return BayesSearchCV(
+            FailsQuickly(), {"quality": Real(0.0, 1.0)}, n_iter=8, cv=CV,
+            random_state=0, error_score=0.0, checkpoint=path,
+        )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = search().fit(X, y)
+    qualities = [p["quality"] for p in first.cv_results_["params"]]
+    assert min(qualities) < 0.3 < max(qualities)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FitFailedWarning)
+        again = search().fit(X, y)
+    assert again.best_index_ == first.best_index_
 
 
 def test_resumed_search_keeps_stopped_candidates_stopped(tmp_path):

@@ -9,6 +9,7 @@ report and apply the stopping rules. A configuration stored in a checkpoint
 is replayed rather than fitted again.
 """
 
+import numbers
 import time
 import warnings
 from contextlib import contextmanager
@@ -316,18 +317,24 @@ class Evaluator:
     def _sentinel_params(self):
         """The configuration :meth:`close` fits once more: the quickest to fit.
 
-        Its row is dropped, so any configuration that fitted will do; the best
-        one is often the slowest (a halving search's at the largest resource:
-        a third more trees on a random-forest task). Rows on a subsample
-        (``resource="n_samples"``) fitted faster than the full folds will.
+        Its row is dropped, so any configuration whose every fold fitted will
+        do (one with a failed fold would warn about fits the user never
+        sees); the best one is often the slowest (a halving search's at the
+        largest resource: a third more trees on a random-forest task). Rows
+        on a subsample (``resource="n_samples"``) fitted faster than the full
+        folds will.
         """
         results = self.results
         fit_time = np.asarray(results["mean_fit_time"], dtype=float)
-        usable = np.zeros(len(fit_time), dtype=bool)
-        for e in self.evaluations:
-            if e.index is not None and e.index < len(usable) and not e.failed:
-                usable[e.index] = True
-        usable &= np.isfinite(fit_time)
+        usable = np.isfinite(fit_time) & ~stopped_rows(results)
+        error_score = self.search.error_score
+        suffix = f"_test_{self.metric}"
+        for key in results:
+            if key.startswith("split") and key.endswith(suffix):
+                scores = np.asarray(results[key], dtype=float)
+                usable &= np.isfinite(scores)
+                if isinstance(error_score, numbers.Real):
+                    usable &= scores != error_score
         if getattr(self.search, "resource", None) == "n_samples" and (
             "n_resources" in results
         ):
