@@ -68,6 +68,7 @@ VARIANTS = {
     "predictive-told": ("predictive", {"PREDICTIVE_MEAN_CONDITION": True}),
     "predictive-told-nomean": ("predictive", {"PREDICTIVE_MEAN_CONDITION": False}),
     "predictive-c0.5": ("predictive", {"PREDICTIVE_C": 0.5}),
+    "predictive-c1.0": ("predictive", {"PREDICTIVE_C": 1.0}),
 }
 BASELINE_DIR = str(_ROOT / "benchmarks" / "results" / "baseline")
 
