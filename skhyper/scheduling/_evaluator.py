@@ -21,7 +21,7 @@ from sklearn.exceptions import FitFailedWarning
 from skhyper import _compat
 from skhyper.scheduling._fold_stopping import PREDICTED, stopped_rows
 from skhyper.scheduling._progress import Progress, best_of
-from skhyper.scheduling._promotion import all_folds_failed
+from skhyper.scheduling._promotion import all_folds_failed, fold_test_scores
 from skhyper.scheduling._record import Record
 from skhyper.scheduling._splits import FrozenSplits
 
@@ -326,15 +326,11 @@ class Evaluator:
         """
         results = self.results
         fit_time = np.asarray(results["mean_fit_time"], dtype=float)
+        scores = fold_test_scores(results, self.metric)
         usable = np.isfinite(fit_time) & ~stopped_rows(results)
-        error_score = self.search.error_score
-        suffix = f"_test_{self.metric}"
-        for key in results:
-            if key.startswith("split") and key.endswith(suffix):
-                scores = np.asarray(results[key], dtype=float)
-                usable &= np.isfinite(scores)
-                if isinstance(error_score, numbers.Real):
-                    usable &= scores != error_score
+        usable &= np.isfinite(scores).all(axis=1)
+        if isinstance(self.search.error_score, numbers.Real):
+            usable &= ~(scores == self.search.error_score).any(axis=1)
         if getattr(self.search, "resource", None) == "n_samples" and (
             "n_resources" in results
         ):

@@ -11,7 +11,20 @@ import numbers
 import joblib
 import numpy as np
 
-__all__ = ["all_folds_failed", "best_first", "fingerprint"]
+__all__ = ["all_folds_failed", "best_first", "fingerprint", "fold_test_scores"]
+
+
+def fold_test_scores(results, metric):
+    """Every row's ``split<k>_test_<metric>`` scores, shape ``(n_rows, n_splits)``."""
+    suffix = f"_test_{metric}"
+    columns = [
+        np.asarray(results[k], dtype=float) for k in results
+        if k.startswith("split") and k.endswith(suffix)
+        and k[len("split"):-len(suffix)].isdigit()
+    ]
+    if not columns:
+        return np.empty((len(results["params"]), 0))
+    return np.column_stack(columns)
 
 
 def all_folds_failed(results, metric, error_score, rows):
@@ -19,15 +32,10 @@ def all_folds_failed(results, metric, error_score, rows):
     rows = np.asarray(rows, dtype=int)
     if not isinstance(error_score, numbers.Real) or not np.isfinite(error_score):
         return np.zeros(len(rows), dtype=bool)
-    suffix = f"_test_{metric}"
-    keys = [k for k in results if k.startswith("split") and k.endswith(suffix)
-            and k[len("split"):-len(suffix)].isdigit()]
-    if not keys:
+    scores = fold_test_scores(results, metric)[rows]
+    if not scores.shape[1]:
         return np.zeros(len(rows), dtype=bool)
-    return np.all(
-        [np.asarray(results[k], dtype=float)[rows] == error_score for k in keys],
-        axis=0,
-    )
+    return np.all(scores == error_score, axis=1)
 
 
 def fingerprint(params):
