@@ -331,11 +331,13 @@ class Evaluator:
         usable &= np.isfinite(scores).all(axis=1)
         if isinstance(self.search.error_score, numbers.Real):
             usable &= ~(scores == self.search.error_score).any(axis=1)
-        if getattr(self.search, "resource", None) == "n_samples" and (
-            "n_resources" in results
-        ):
+        if "n_resources" in results and usable.any():
+            # the resource sets the cost (fit times of quick fits are noise):
+            # the smallest, or the full folds when it is a subsample
             n_resources = np.asarray(results["n_resources"], dtype=float)
-            usable &= n_resources == np.nanmax(n_resources)
+            on_samples = getattr(self.search, "resource", None) == "n_samples"
+            pick = np.nanmax if on_samples else np.nanmin
+            usable &= n_resources == pick(n_resources[usable])
         if not usable.any():
             return (self.best() or self.evaluations[0]).params
         return results["params"][int(np.argmin(np.where(usable, fit_time, np.inf)))]
