@@ -23,6 +23,10 @@ Side by side in one run, one process, ``n_jobs=1`` everywhere:
 * opt-in: ``skh-halving-fs``, ``skh-hyperband-bayes-fs`` -- the same searches
   with ``fold_stopping="predictive"`` (``--compare-fold-stopping`` pairs them
   by seed with the searches that run every fold);
+* opt-in: ``skh-halving-asha-fs-j2``, ``skh-hyperband-bayes-async-fs-j2`` --
+  fold stopping under the asynchronous drivers, two workers, paired by
+  ``--compare-fold-stopping`` with ``skh-halving-asha-j2`` and
+  ``skh-hyperband-bayes-async-j2``;
 * opt-in: ``skh-halving-j2``, ``skh-halving-asha-j2``,
   ``skh-hyperband-bayes-j2``, ``skh-hyperband-bayes-async-j2``,
   ``skh-hyperband-bayes-asha-j2`` -- two workers, synchronous against
@@ -92,7 +96,11 @@ ASYNC_METHODS = ["skh-halving-j2", "skh-halving-asha-j2", "skh-hyperband-bayes-j
 # Opt-in: early-stopped CV (fold_stopping="predictive"), paired by seed with
 # the same search running every fold (--compare-fold-stopping prints them).
 FOLD_STOPPING_METHODS = ["skh-halving-fs", "skh-hyperband-bayes-fs"]
-ALL_METHODS = METHODS + SAME_METHODS + ASYNC_METHODS + FOLD_STOPPING_METHODS
+# Opt-in: fold stopping under the asynchronous drivers, two workers, paired by
+# seed with the same asynchronous search running every fold.
+ASYNC_FOLD_STOPPING_METHODS = ["skh-halving-asha-fs-j2", "skh-hyperband-bayes-async-fs-j2"]
+ALL_METHODS = (METHODS + SAME_METHODS + ASYNC_METHODS + FOLD_STOPPING_METHODS
+               + ASYNC_FOLD_STOPPING_METHODS)
 WARM_ONLY = {"skh-halving-cold", "sk-halving-f2", "skh-halving-f2",
              "skh-halving-f2-cold", *SAME_METHODS}
 SCORING = "accuracy"
@@ -138,13 +146,12 @@ def build(task, method, seed):
     from benchmarks.spaces import to_scipy, to_skhyper
 
     cv = [(tr, te) for tr, te in task.folds()]
-    n_jobs = 2 if method.endswith("-j2") else 1
+    tokens = method.split("-")
+    n_jobs = 2 if "j2" in tokens else 1
     common = dict(cv=cv, scoring=SCORING, refit=True, n_jobs=n_jobs, error_score=np.nan)
-    if method.endswith("-fs"):
+    if "fs" in tokens:
         common["fold_stopping"] = "predictive"
-    asynchronous = {"asha": "asha", "async": True}.get(
-        method.removesuffix("-j2").rsplit("-", 1)[-1], False
-    )
+    asynchronous = "asha" if "asha" in tokens else "async" in tokens
     cfg = _config(task, method)
     meta = {"factor": cfg.factor, "min_resources": cfg.min_resources,
             "max_resources": cfg.max_resources, "n_candidates": cfg.n_candidates,
@@ -693,7 +700,9 @@ def cmd_compare_async(a):
 def cmd_compare_fold_stopping(a):
     """Early-stopped CV against the same search with every fold, paired by seed."""
     _compare(a, [("skh-halving", "skh-halving-fs"),
-                 ("skh-hyperband-bayes", "skh-hyperband-bayes-fs")])
+                 ("skh-hyperband-bayes", "skh-hyperband-bayes-fs"),
+                 ("skh-halving-asha-j2", "skh-halving-asha-fs-j2"),
+                 ("skh-hyperband-bayes-async-j2", "skh-hyperband-bayes-async-fs-j2")])
 
 
 def _compare(a, pairs):
