@@ -192,9 +192,9 @@ class GaussianProcess:
         """
         objective = self._standardized_objective(X, y)
         d = objective.X.shape[1]
-        bounds = self._bounds(d, objective.fit_noise)
+        bounds = self._bounds(objective)
         with single_blas_thread():
-            theta = self._optimize(objective, d, objective.fit_noise, bounds)
+            theta = self._optimize(objective, bounds)
             self._set_posterior(objective, theta)
         self.n_features_in_ = d
         return self
@@ -269,65 +269,68 @@ class GaussianProcess:
         return _Objective(Xc, yc, fit_noise, fixed_noise)
 
     @staticmethod
-    def _bounds(d, fit_noise):
+    def _bounds(objective):
+        d = objective.X.shape[1]
         bounds = [tuple(np.log(_LENGTH_SCALE_BOUNDS))] * d
         bounds.append(tuple(np.log(_SIGNAL_VARIANCE_BOUNDS)))
-        if fit_noise:
+        if objective.fit_noise:
             bounds.append(tuple(np.log(_NOISE_VARIANCE_BOUNDS)))
-        if _INPUT_WARPING:
+        if objective.warped:
             bounds += [tuple(np.log(_WARP_BOUNDS))] * (2 * d)
         return np.array(bounds)
 
-    def _default_theta(self, d, fit_noise):
+    @staticmethod
+    def _default_theta(objective):
+        d = objective.X.shape[1]
         theta = [np.log(_INIT_LENGTH_SCALE)] * d + [0.0]
-        if fit_noise:
+        if objective.fit_noise:
             theta.append(np.log(_INIT_NOISE_VARIANCE))
-        if _INPUT_WARPING:
+        if objective.warped:
             theta += [0.0] * (2 * d)  # the identity warp
         return np.array(theta)
 
-    def _optimize(self, objective, d, fit_noise, bounds):
+    def _optimize(self, objective, bounds):
         """Return the best log-hyperparameters found from one or more starts."""
-        key = (d, fit_noise, _INPUT_WARPING)
+        key = (objective.X.shape[1], objective.fit_noise, objective.warped)
         if np.ptp(objective.y) == 0.0:
             # No variation to learn from: keep the previous (or default)
             # hyperparameters rather than fit to nothing.
             previous = getattr(self, "_warm_theta", None)
             if previous is not None and self._warm_key == key:
                 return previous
-            return self._default_theta(d, fit_noise)
+            return self._default_theta(objective)
 
         previous = getattr(self, "_warm_theta", None)
         if previous is None or self._warm_key != key:
-            theta = self._cold_fit(objective, d, fit_noise, bounds)
+            theta = self._cold_fit(objective, bounds)
             self._warm_fits = 0
         else:
             self._warm_fits += 1
-            theta = self._warm_fit(objective, d, fit_noise, bounds, previous)
+            theta = self._warm_fit(objective, bounds, previous)
         self._warm_theta, self._warm_key = theta.copy(), key
         return theta
 
-    def _warm_fit(self, objective, d, fit_noise, bounds, previous):
+    def _warm_fit(self, objective, bounds, previous):
         """Hyperparameters from the previous fit's (``previous``)."""
         if (
-            _INPUT_WARPING
+            objective.warped
             and objective.y.shape[0] >= _WARP_KEPT_FROM
             and self._warm_fits % _WARP_REFIT_EVERY
         ):
             # the warp kept, the rest refitted
-            n_warp = 2 * d
+            n_warp = 2 * objective.X.shape[1]
             fixed = objective.with_warp_of(previous)
             sub = _best_of(fixed, [previous[:-n_warp]], bounds[:-n_warp])
             return np.concatenate([sub, previous[-n_warp:]])
         starts = [previous]
         # Cheap guard against a warm start stranded by the new data: one
         # objective evaluation decides whether the default start is tried.
-        default = self._default_theta(d, fit_noise)
+        default = self._default_theta(objective)
         if objective(default)[0] < objective(previous)[0]:
             starts.append(default)
         return _best_of(objective, starts, bounds)
 
-    def _cold_fit(self, objective, d, fit_noise, bounds):
+    def _cold_fit(self, objective, bounds):
         """Hyperparameters from the default start and random restarts.
 
         With input warping the restarts fit the other hyperparameters on the
@@ -335,12 +338,13 @@ class GaussianProcess:
         with them from the best, in one more run.
         """
         rng = check_random_state(self.random_state)
+        d, fit_noise = objective.X.shape[1], objective.fit_noise
         low = np.log([0.1] * d + [0.3] + ([1e-4] if fit_noise else []))
         high = np.log([2.0] * d + [3.0] + ([0.1] if fit_noise else []))
-        default = self._default_theta(d, fit_noise)  # with the identity warp
+        default = self._default_theta(objective)  # with the identity warp
         starts = [default[: len(low)]]
         starts += [rng.uniform(low, high) for _ in range(_N_RESTARTS)]
-        if not _INPUT_WARPING:
+        if not objective.warped:
             return _best_of(objective, starts, bounds)
         fixed = objective.with_warp_of(default)
         sub = _best_of(fixed, starts, bounds[: len(low)])
@@ -392,7 +396,7 @@ class GaussianProcess:
         self._fit_noise, self._fixed_noise = objective.fit_noise, objective.fixed_noise
         self._X_train = objective.X
         self._inv_ls = np.exp(-theta[:d])
-        if isinstance(objective, _WarpedObjective):
+        if objective.warped:
             self._warp = objective.warp_shapes(theta)
             self.warp_a_, self.warp_b_ = self._warp
             self._warp_offset = state["offset"]
@@ -502,6 +506,8 @@ class _Objective:
     standardized targets.
     """
 
+    warped = False  # whether theta ends with the input warping's shapes
+
     def __init__(self, X, y, fit_noise, fixed_noise):
         self.X = X
         self.y = y
@@ -589,6 +595,8 @@ class _WarpedObjective(_Objective):
     ``X`` holds the unit-cube inputs, not centred. ``theta`` continues with
     ``[log a_1, ..., log a_d, log b_1, ..., log b_d]``.
     """
+
+    warped = True
 
     def __init__(self, X, y, fit_noise, fixed_noise):
         super().__init__(X, y, fit_noise, fixed_noise)
