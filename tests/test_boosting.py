@@ -423,6 +423,31 @@ def test_monitor_score_calls_the_scorer_on_the_validation_part_only(make):
     assert all(set(w) <= set(weight) for w in validation)
 
 
+class _RecordingHist(HistGradientBoostingClassifier):
+    seen: ClassVar[list] = []
+
+    def fit(self, X, y, **kwargs):
+        type(self).seen.append(self.scoring)
+        return super().fit(X, y, **kwargs)
+
+
+def test_hist_watches_a_named_scorer_by_its_name():
+    # By name, histogram gradient boosting scores from the raw predictions it
+    # updates round by round; handed the scorer object it predicts from every
+    # tree at every round. Both stop at the same rounds.
+    X, y = make_classification(300, n_features=8, n_informative=5, n_classes=3,
+                               random_state=0)
+    _RecordingHist.seen.clear()
+    named, _ = _fold_rounds(_RecordingHist(max_iter=60, random_state=0), X, y,
+                            "accuracy", "score", refit=False)
+    assert _RecordingHist.seen == ["accuracy"] * 3
+    _RecordingHist.seen.clear()
+    as_object, _ = _fold_rounds(_RecordingHist(max_iter=60, random_state=0), X, y,
+                                get_scorer("accuracy"), "score", refit=False)
+    assert [type(s).__name__ for s in _RecordingHist.seen] == ["_Scorer"] * 3
+    assert named == as_object
+
+
 def test_monitor_score_watches_the_refit_metric():
     X, y = make_classification(300, n_features=8, n_informative=5, n_classes=3,
                                random_state=0)
