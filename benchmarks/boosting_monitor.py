@@ -6,7 +6,8 @@ One candidate (fixed parameters) per task and seed, tuned by
 patience=P))``, the same folds for every setting; the refit model (trained
 on the whole training set for the folds' median best rounds) is scored on a
 held-out quarter. Also the same candidate at the cap, no early stopping
-(``cap``). Tasks and boosters are those of ``boosting_benchmark.py``
+(``cap``). A setting ``M/pP/scaled`` refits on the folds' best rounds scaled
+to the whole training set (``EarlyStopping(scale_rounds=True)``). Tasks and boosters are those of ``boosting_benchmark.py``
 (``multi-hgb``: 4 skewed classes, accuracy, HistGradientBoosting;
 ``clf-lgbm``: binary, ROC AUC, LightGBM; ``reg-xgb``: R2, XGBoost).
 
@@ -14,6 +15,14 @@ Run (what docs/benchmarks.md reports)::
 
     OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python benchmarks/boosting_monitor.py \
         --tasks multi-hgb clf-lgbm --seeds 3 --out benchmarks/results/boosting-monitor
+
+The refit rule (median rounds, scaled or not) and the cheaper scorer of
+histogram gradient boosting (named scorers, fadc002)::
+
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python benchmarks/boosting_monitor.py \
+        --tasks multi-hgb clf-lgbm reg-xgb --seeds 5 \
+        --settings loss/p20 loss/p20/scaled score/p20 score/p20/scaled cap \
+        --out benchmarks/results/boosting-refit-rule
 
 Report (medians over seeds)::
 
@@ -43,7 +52,21 @@ from skhyper.boosting import EarlyStopping
 #: The candidate of each task (the learning rate of docs' multi-hgb case).
 PARAMS = {"multi-hgb": {"learning_rate": 0.2}, "clf-lgbm": {"learning_rate": 0.1},
           "reg-xgb": {"learning_rate": 0.1}}
-SETTINGS = (("loss", 20), ("score", 20), ("loss", 50), ("score", 50))
+SETTINGS = (("loss", 20, False), ("score", 20, False), ("loss", 50, False),
+            ("score", 50, False))
+
+
+def label(setting):
+    monitor, patience, scaled = setting
+    return f"{monitor}/p{patience}" + ("/scaled" if scaled else "")
+
+
+def parse(text):
+    """``"cap"`` or ``(monitor, patience, scaled)`` of ``"score/p50[/scaled]"``."""
+    if text == "cap":
+        return text
+    monitor, patience, *rest = text.split("/")
+    return monitor, int(patience.removeprefix("p")), rest == ["scaled"]
 
 
 def run(task, seed, setting, args):
@@ -54,18 +77,19 @@ def run(task, seed, setting, args):
         model = factory(args.cap).set_params(**params).fit(X, y)
         rounds, fold_rounds = args.cap, []
     else:
-        monitor, patience = setting
+        monitor, patience, scaled = setting
         search = BayesSearchCV(
             factory(args.cap), {name: [value] for name, value in params.items()},
             n_iter=1, cv=folds, scoring=scoring, random_state=seed,
-            early_stopping=EarlyStopping(monitor=monitor, patience=patience),
+            early_stopping=EarlyStopping(monitor=monitor, patience=patience,
+                                         scale_rounds=scaled),
         ).fit(X, y)
         model, rounds = search.best_estimator_, search.best_rounds_
         fold_rounds = [int(search.cv_results_[f"split{k}_best_rounds"][0])
                        for k in range(len(folds))]
     return {
         "task": task, "seed": seed,
-        "setting": setting if setting == "cap" else f"{setting[0]}/p{setting[1]}",
+        "setting": setting if setting == "cap" else label(setting),
         "held_out": float(get_scorer(scoring)(model, X_test, y_test)),
         "refit_rounds": int(rounds), "fold_rounds": fold_rounds,
         "cpu_s": round(time.process_time() - start, 2),
@@ -102,7 +126,7 @@ def main(argv=None):
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--tasks", nargs="*", default=["multi-hgb", "clf-lgbm"])
     parser.add_argument("--settings", nargs="*", default=None,
-                        help="monitor/patience pairs such as score/50, or cap")
+                        help="settings such as loss/p20, score/p50/scaled, or cap")
     parser.add_argument("--report", action="store_true")
     args = parser.parse_args(argv)
     if args.report:
@@ -110,8 +134,7 @@ def main(argv=None):
         return
     settings = list(SETTINGS) + ["cap"]
     if args.settings:
-        settings = [s if s == "cap" else (s.split("/")[0], int(s.split("/p")[-1]))
-                    for s in args.settings]
+        settings = [parse(s) for s in args.settings]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     warnings.filterwarnings("ignore")
