@@ -17,7 +17,11 @@ library:
   early_stopping=EarlyStopping())``, the rounds capped at ``CAP``;
 * ``skh-halving`` -- ``skhyper.SuccessiveHalvingSearchCV(resource=
   "n_estimators", max_resources=CAP, factor=3)``: promoted fold models
-  continue their rounds.
+  continue their rounds;
+* opt-in (``--methods``): ``skh-bayes-es-score`` -- ``skh-bayes-es`` with
+  ``EarlyStopping(monitor="score")``: every fold stops on the search's scorer;
+  ``skh-bayes-es-scaled`` -- with ``EarlyStopping(scale_rounds=True)``: the
+  same search, its refit trains the folds' rounds scaled to all the data.
 
 Every fit counts the boosting rounds it trained (rounds a continued model
 already had are not counted), so a halving run's rounds can be compared with
@@ -76,6 +80,8 @@ from sklearn.model_selection import (
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 METHODS = ("random", "sk-halving", "optuna", "lgb-tuner", "skh-bayes-es", "skh-halving")
+# Opt-in (--methods): early stopping on the search's scorer instead of the loss.
+EXTRA_METHODS = ("skh-bayes-es-score", "skh-bayes-es-scaled")
 TRAINED = [0]  # rounds trained by every fit of this process
 
 
@@ -247,12 +253,14 @@ def run_method(method, task, args, seed):
     elif method == "lgb-tuner":
         model, cv_score = _lgb_tuner(X, y, folds, cap, seed, args.tuner_budget)
         TRAINED[0] = None  # its cross-validation rounds are not counted
-    elif method == "skh-bayes-es":
+    elif method.startswith("skh-bayes-es"):
         from skhyper import BayesSearchCV
         from skhyper.boosting import EarlyStopping
 
+        stopping = EarlyStopping(monitor="score" if method.endswith("-score") else "loss",
+                                 scale_rounds=method.endswith("-scaled"))
         search = BayesSearchCV(factory(cap), skhyper_space(kind), n_iter=n_iter, cv=folds,
-                               scoring=scoring, early_stopping=EarlyStopping(),
+                               scoring=scoring, early_stopping=stopping,
                                random_state=seed).fit(X, y)
         model, cv_score = search.best_estimator_, search.best_score_
     elif method == "skh-halving":
@@ -384,7 +392,7 @@ def report(path):
                      "| CPU / random | wall / random | rounds trained | rounds / floor |")
         lines.append("|---|---|---|---|---|---|---|---|---|")
         random_rows = group[group.method == "random"].set_index("seed")
-        for method in METHODS:
+        for method in METHODS + EXTRA_METHODS:
             rows = group[group.method == method]
             if rows.empty:
                 continue

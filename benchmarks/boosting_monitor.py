@@ -7,9 +7,10 @@ patience=P))``, the same folds for every setting; the refit model (trained
 on the whole training set for the folds' median best rounds) is scored on a
 held-out quarter. Also the same candidate at the cap, no early stopping
 (``cap``). A setting ``M/pP/scaled`` refits on the folds' best rounds scaled
-to the whole training set (``EarlyStopping(scale_rounds=True)``). Tasks and boosters are those of ``boosting_benchmark.py``
-(``multi-hgb``: 4 skewed classes, accuracy, HistGradientBoosting;
-``clf-lgbm``: binary, ROC AUC, LightGBM; ``reg-xgb``: R2, XGBoost).
+to the whole training set (``EarlyStopping(scale_rounds=True)``). Tasks and
+boosters are those of ``boosting_benchmark.py`` (``multi-hgb``: 4 skewed
+classes, accuracy, HistGradientBoosting; ``clf-lgbm``: binary, ROC AUC,
+LightGBM; ``reg-xgb``: R2, XGBoost).
 
 Run (what docs/benchmarks.md reports)::
 
