@@ -293,6 +293,23 @@ def test_checkpoint_of_another_early_stopping_is_refused(tmp_path, second):
                       random_state=0, checkpoint=path).fit(X, y)
 
 
+def test_a_checkpoint_of_the_earlier_unscaled_default_is_refused_naming_it(tmp_path):
+    # scale_rounds became True by default: a checkpoint written under the
+    # earlier default resumes only when the search asks for it again.
+    X, y = _data()
+    path = tmp_path / "search.pkl"
+
+    def search(stop):
+        return BayesSearchCV(_xgb(), RATES, n_iter=2, cv=3, early_stopping=stop,
+                             random_state=0, checkpoint=path)
+
+    first = search(EarlyStopping(patience=3, scale_rounds=False)).fit(X, y)
+    with pytest.raises(ValueError, match=r"early_stopping\.scale_rounds: stored False"):
+        search(EarlyStopping(patience=3)).fit(X, y)
+    again = search(EarlyStopping(patience=3, scale_rounds=False)).fit(X, y)
+    assert again.best_rounds_ == first.best_rounds_
+
+
 def test_refit_rules():
     X, y = _data(600, classification=False)
     stop = EarlyStopping(patience=3, refit_rounds="mean", scale_rounds=True)
