@@ -14,14 +14,17 @@ library:
 * ``lgb-tuner`` -- Optuna's ``LightGBMTunerCV`` (LightGBM tasks only), with
   early stopping and a time budget equal to ``random``'s wall time;
 * ``skh-bayes-es`` -- ``skhyper.BayesSearchCV(n_iter=N,
-  early_stopping=EarlyStopping())``, the rounds capped at ``CAP``;
+  early_stopping=EarlyStopping(scale_rounds=False))``, the rounds capped at
+  ``CAP`` (the refit trains the folds' median rounds: ``EarlyStopping()``'s
+  rule until 1a9755a, kept so that the recorded rows can be rerun);
 * ``skh-halving`` -- ``skhyper.SuccessiveHalvingSearchCV(resource=
   "n_estimators", max_resources=CAP, factor=3)``: promoted fold models
   continue their rounds;
 * opt-in (``--methods``): ``skh-bayes-es-score`` -- ``skh-bayes-es`` with
   ``EarlyStopping(monitor="score")``: every fold stops on the search's scorer;
-  ``skh-bayes-es-scaled`` -- with ``EarlyStopping(scale_rounds=True)``: the
-  same search, its refit trains the folds' rounds scaled to all the data.
+  ``skh-bayes-es-scaled`` -- with ``EarlyStopping(scale_rounds=True)``, the
+  default since 1a9755a: the same search, its refit trains the folds' rounds
+  scaled to all the data.
 
 Every fit counts the boosting rounds it trained (rounds a continued model
 already had are not counted), so a halving run's rounds can be compared with
@@ -257,6 +260,8 @@ def run_method(method, task, args, seed):
         from skhyper import BayesSearchCV
         from skhyper.boosting import EarlyStopping
 
+        # skh-bayes-es keeps the rule its recorded rows were measured with
+        # (the default before 1a9755a); skh-bayes-es-scaled is today's default.
         stopping = EarlyStopping(monitor="score" if method.endswith("-score") else "loss",
                                  scale_rounds=method.endswith("-scaled"))
         search = BayesSearchCV(factory(cap), skhyper_space(kind), n_iter=n_iter, cv=folds,
