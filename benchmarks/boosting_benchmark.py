@@ -83,7 +83,7 @@ from sklearn.model_selection import (
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 METHODS = ("random", "sk-halving", "optuna", "lgb-tuner", "skh-bayes-es", "skh-halving")
-# Opt-in (--methods): early stopping on the search's scorer instead of the loss.
+# Opt-in (--methods): skh-bayes-es watching the scorer, or refitting on scaled rounds.
 EXTRA_METHODS = ("skh-bayes-es-score", "skh-bayes-es-scaled")
 TRAINED = [0]  # rounds trained by every fit of this process
 
@@ -378,9 +378,14 @@ def main(argv=None):
                 if method == "random":
                     random_wall = row["wall"]
                 row.update(rows=args.rows, cap=args.cap, n_iter=args.n_iter)
-                with path.open("a") as f:
-                    f.write(json.dumps(row) + "\n")
-                print(json.dumps(row), flush=True)
+                save(path, row)
+
+
+def save(path, row):
+    """Append ``row`` to the JSON-lines file ``path`` and print it."""
+    with Path(path).open("a") as f:
+        f.write(json.dumps(row) + "\n")
+    print(json.dumps(row), flush=True)
 
 
 def report(path):

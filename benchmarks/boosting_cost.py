@@ -32,7 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from boosting_benchmark import run_method
+from boosting_benchmark import run_method, save
 
 METHODS = ("random", "sk-halving", "skh-bayes-es", "skh-halving")
 # (file suffix, function name) -> part; cumulative times, none nested in another
@@ -108,10 +108,7 @@ def main(argv=None):
         warnings.filterwarnings("ignore")
         for seed in range(args.seeds):
             for method in args.methods:
-                record = run(method, seed, args)
-                print(json.dumps(record), flush=True)
-                with path.open("a") as handle:
-                    handle.write(json.dumps(record) + "\n")
+                save(path, run(method, seed, args))
     print(report(path))
 
 

@@ -45,7 +45,7 @@ from sklearn.metrics import get_scorer
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from boosting_benchmark import ROUNDS, make_task
+from boosting_benchmark import ROUNDS, make_task, save
 
 from skhyper import BayesSearchCV
 from skhyper.boosting import EarlyStopping
@@ -142,10 +142,7 @@ def main(argv=None):
     for seed in range(args.seeds):
         for task in args.tasks:
             for setting in settings:
-                record = run(task, seed, setting, args)
-                print(json.dumps(record), flush=True)
-                with open(out / "runs.jsonl", "a") as handle:
-                    handle.write(json.dumps(record) + "\n")
+                save(out / "runs.jsonl", run(task, seed, setting, args))
 
 
 if __name__ == "__main__":

@@ -88,12 +88,13 @@ class EarlyStopping:
         Multiply each fold's best number of rounds by the ratio of all
         samples to the samples that fold trained on (its training part less
         the validation part) before taking ``refit_rounds``: more data
-        supports more rounds (the refit may then train more than the
-        rounds parameter, the most a fold may train). Measured better (``docs/benchmarks.md``): the
-        refit's held-out score rose in every one of 15 searches on three
-        boosted-tree tasks, and in 20 of 20 fixed-candidate runs of the two
-        classification tasks. The default was ``False`` before: to resume a
-        checkpoint written then, pass ``scale_rounds=False``.
+        supports more rounds (the refit may then train more than the rounds
+        parameter, the most a fold may train). Measured better
+        (``docs/benchmarks.md``): the refit's held-out score rose in every
+        one of 15 searches on three boosted-tree tasks, and in 20 of 20
+        fixed-candidate runs of the two classification tasks. The default
+        was ``False`` before: to resume a checkpoint written then, pass
+        ``scale_rounds=False``.
     monitor : {"loss", "score"}, default="loss"
         What each fold's early stopping watches on its validation part.
         ``"loss"``: the library's own validation loss (log-loss for
