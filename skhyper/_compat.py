@@ -231,6 +231,7 @@ def validate_params(estimator):
 # -- Asynchronous evaluation (skhyper.scheduling._streaming) ---------------------------------
 
 import warnings  # noqa: E402  (this section's own imports)
+from functools import partial  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -366,14 +367,28 @@ def format_fold_results(search, candidate_params, n_splits, out, more_results):
 
     if callable(search.scoring):
         _insert_error_scores(out, search.error_score)
+    format_rows = partial(
+        BaseSearchCV._format_results, search, candidate_params, n_splits, out,
+        more_results,
+    )
+    if all(map(_finite_test_scores, out)):
+        # Nothing to silence: fits run in threads beside this call, and a
+        # catch_warnings here could interleave with theirs and leave the
+        # process with another context's warning filters.
+        return format_rows()
     # scikit-learn warns about non-finite test scores each time it formats
     # them; the asynchronous search formats one configuration at a time and
     # warns once at its end instead (see non_finite_warning).
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", _NON_FINITE, UserWarning)
-        return BaseSearchCV._format_results(
-            search, candidate_params, n_splits, out, more_results
-        )
+        return format_rows()
+
+
+def _finite_test_scores(fold_out):
+    scores = fold_out["test_scores"]
+    if isinstance(scores, dict):
+        scores = list(scores.values())
+    return bool(np.all(np.isfinite(np.asarray(scores, dtype=float))))
 
 
 _NON_FINITE = "One or more of the test scores are non-finite"

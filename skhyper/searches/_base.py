@@ -25,7 +25,7 @@ from skhyper import _compat
 from skhyper._compat import BaseSearchCV, HasMethods, Interval, StrOptions
 from skhyper.boosting import _early_stopping, _monitor
 from skhyper.resume import _checkpoint, _earlier
-from skhyper.scheduling import _engines, _fold_stopping, _results
+from skhyper.scheduling import _engines, _fold_stopping, _results, _warning_filters
 from skhyper.scheduling._barrier import run_batches
 from skhyper.scheduling._evaluator import Evaluation, Evaluator, optimized_metric
 from skhyper.scheduling._streaming import StreamingDriver
@@ -129,7 +129,11 @@ class BaseModelSearchCV(BaseSearchCV):
                 self.scoring = scoring
             if stopping is not None:
                 self.estimator = stopping.wrap(user_estimator)
-            with self._fit_context(run), _engines.shipped_once(X, y) as data:
+            with (
+                _warning_filters.kept(),
+                self._fit_context(run),
+                _engines.shipped_once(X, y) as data,
+            ):
                 run.shipped = data
                 super().fit(*data, **params)
             self._add_trailing_failures()
