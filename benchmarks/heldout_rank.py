@@ -6,9 +6,9 @@ directories (for example the peers' record and a newer run of skhyper's),
 keeps the (task, seed) pairs every listed method has at the same number of
 evaluations, and prints, per line-up of methods, the mean over tasks of each
 method's rank by its median held-out test score over those seeds (1 = best),
-as ``docs/benchmarks.md`` reports it. ``--paired A B`` also counts the runs
-in which A's held-out score is above, below or equal to B's, with a
-two-sided sign test.
+as ``docs/benchmarks.md`` reports it. ``--paired A B`` (repeatable) also counts
+the runs in which A's held-out score is above, below or equal to B's, with
+a two-sided sign test.
 
 Run::
 
@@ -79,7 +79,8 @@ def main(argv=None):
     p.add_argument("--n-iter", type=int, default=60)
     p.add_argument("--lineup", action="append", required=True,
                    help="comma list of methods ranked together (repeatable)")
-    p.add_argument("--paired", nargs=2, metavar=("A", "B"), default=None)
+    p.add_argument("--paired", nargs=2, metavar=("A", "B"), action="append", default=[],
+                   help="count the runs where A's held-out score is above B's (repeatable)")
     a = p.parse_args(argv)
     scores = held_out(a.dirs, a.n_iter)
     lineups = [line.split(",") for line in a.lineup]
@@ -92,9 +93,9 @@ def main(argv=None):
         print("|" + "---:|" * len(methods))
         print("| " + " | ".join(f"{ranks[m]:.2f}" for m in methods) + " |")
         print(f"(mean rank over {n_tasks} tasks, 1 = best)\n")
-    if a.paired:
-        above, below, same, pvalue = sign_test(scores, *a.paired, pairs)
-        print(f"{a.paired[0]} vs {a.paired[1]}: held-out better in {above}, worse in "
+    for first, second in a.paired:
+        above, below, same, pvalue = sign_test(scores, first, second, pairs)
+        print(f"{first} vs {second}: held-out better in {above}, worse in "
               f"{below}, equal in {same} runs (sign test p = {pvalue:.3f})")
 
 
