@@ -92,6 +92,14 @@ def _parse(argv):
     )
     p.add_argument("--seed-offset", type=int, default=0, help="first seed (default 0)")
     p.add_argument(
+        "--split-per-seed",
+        action="store_true",
+        help="each seed also draws the task's train/test split and CV folds "
+        "(split seed 100 + seed) instead of the task's fixed ones: held-out "
+        "scores compared over as many splits as seeds (normalized scores are "
+        "on the fixed split's scale only)",
+    )
+    p.add_argument(
         "--n-iter",
         type=int,
         default=None,
@@ -308,6 +316,7 @@ def cmd_run(a):
                         n_jobs=a.n_jobs,
                         n_points=a.n_points,
                         cv_folds=a.cv_folds,
+                        split_seed=100 + seed if a.split_per_seed else None,
                     )
                 )
     _log(

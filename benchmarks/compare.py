@@ -6,7 +6,7 @@ A results directory from ``bayes_benchmark.py --methods skhyper --out DIR``
 ``benchmarks/results/seq15``: the peers and the skhyper runs of record)::
 
     python benchmarks/compare.py new=/tmp/new [other=DIR,DIR ...] \\
-        [--reference benchmarks/results/seq15] [--checkpoints 10,30,60]
+        [--reference DIR[,DIR...]] [--checkpoints 10,30,60]
 
 Printed, per checkpoint:
 
@@ -242,7 +242,8 @@ def peer_matrix(norm, methods, tasks, k, rng, n_seeds=5, n_boot=1000):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("runs", nargs="*", help="NAME=DIR[,DIR...] of skhyper runs")
-    p.add_argument("--reference", default=str(_ROOT / "benchmarks/results/seq15"))
+    p.add_argument("--reference", default=str(_ROOT / "benchmarks/results/seq15"),
+                   help="DIR[,DIR...] of the reference runs (peers and skhyper's record)")
     p.add_argument("--baseline-dir", default=str(_ROOT / "benchmarks/results/baseline"))
     p.add_argument("--checkpoints", default="10,30,60")
     p.add_argument("--tasks", default="all")
@@ -266,7 +267,7 @@ def main(argv=None):
         known = names + list(PEERS) if option == "--against" else names
         if name is not None and name not in known:
             p.error(f"{option} {name}: not one of the named sets ({', '.join(names)})")
-    reference = _load([a.reference])
+    reference = _load(a.reference.split(","))
     sets = {}
     for spec in a.runs:
         name, _, dirs = spec.partition("=")

@@ -7,6 +7,7 @@ writes them one per line to ``runs.jsonl`` (or ``overhead.jsonl``), from which
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -138,6 +139,11 @@ def warm_pool(n_jobs, *objs):
 def run_one(job):
     """Run one search; never raises (failures are recorded)."""
     task = get_task(job["task"])
+    if job.get("split_seed") is not None:
+        # A train/test split and CV folds of this run's own (held-out scores
+        # compared over many splits instead of the task's one).
+        seed = job["split_seed"]
+        task = dataclasses.replace(task, data_seed=seed, cv_seed=seed, _cache={})
     method = get_method(job["method"])
     rec = {
         "kind": "run",
@@ -149,6 +155,7 @@ def run_one(job):
         "n_points": job["n_points"],
         "cv_folds": job["cv_folds"],
         "task_signature": task.signature(job["cv_folds"]),
+        "split_seed": job.get("split_seed"),
         "started": _now(),
         "host": socket.gethostname(),
         "pid": os.getpid(),
