@@ -233,8 +233,9 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         reshuffled with a seed drawn from ``random_state``) and refit the best
         by the mean over all its folds: the best mean CV score is partly the
         luckiest on those folds, and re-scoring the top three gave better
-        held-out scores in 46 of 130 benchmark runs, worse in 15 (see
-        :doc:`/benchmarks`). Adds ``rescore`` rows to ``cv_results_`` (their
+        held-out scores in 46 of 130 benchmark runs, worse in 15, on the
+        benchmark's fixed train/test splits; over fresh splits it measured
+        level (see :doc:`/benchmarks`). Adds ``rescore`` rows to ``cv_results_`` (their
         ``rescore_of`` column holds the row they re-score) and
         ``rescore * n_splits`` fits; ``best_index_`` is the original row and
         ``best_score_`` its mean over both sets of folds. ``None`` keeps
