@@ -221,6 +221,7 @@ def _done_keys(path, kind):
                         r["n_jobs"],
                         r["n_points"],
                         r.get("cv_folds"),
+                        r.get("split_seed"),
                     )
                 )
     return keys
@@ -302,9 +303,10 @@ def cmd_run(a):
     done = set() if a.force else _done_keys(runs_path, "run")
     jobs = []
     for seed in range(a.seed_offset, a.seed_offset + a.seeds):
+        split_seed = 100 + seed if a.split_per_seed else None
         for t in a.tasks:
             for m in methods:
-                key = (t, m, seed, a.n_iter, a.n_jobs, a.n_points, a.cv_folds)
+                key = (t, m, seed, a.n_iter, a.n_jobs, a.n_points, a.cv_folds, split_seed)
                 if key in done:
                     continue
                 jobs.append(
@@ -316,7 +318,7 @@ def cmd_run(a):
                         n_jobs=a.n_jobs,
                         n_points=a.n_points,
                         cv_folds=a.cv_folds,
-                        split_seed=100 + seed if a.split_per_seed else None,
+                        split_seed=split_seed,
                     )
                 )
     _log(
@@ -383,7 +385,7 @@ def cmd_overhead(a):
         for m in a.methods:
             if not avail[m][0]:
                 continue
-            if ("synthetic-10d", m, seed, a.n_iter, 1, a.n_points, None) in done:
+            if ("synthetic-10d", m, seed, a.n_iter, 1, a.n_points, None, None) in done:
                 continue
             rec = run_overhead(
                 dict(method=m, seed=seed, n_iter=a.n_iter, n_points=a.n_points)
