@@ -69,6 +69,10 @@ VARIANTS = {
     "predictive-told-nomean": ("predictive", {"PREDICTIVE_MEAN_CONDITION": False}),
     "predictive-c0.5": ("predictive", {"PREDICTIVE_C": 0.5}),
     "predictive-c1.0": ("predictive", {"PREDICTIVE_C": 1.0}),
+    # Never stops, through the same per-fold dispatch: must repeat full CV.
+    "predictive-never": ("predictive", {"PREDICTIVE_C": 1e9}),
+    "predictive-min5": ("predictive", {"MIN_COMPLETE": 5}),
+    "predictive-min10": ("predictive", {"MIN_COMPLETE": 10}),
 }
 BASELINE_DIR = str(_ROOT / "benchmarks" / "results" / "baseline")
 

@@ -405,6 +405,16 @@ def test_predictive_rule_stops_a_candidate_worse_on_an_easy_first_fold(monkeypat
     assert stopping.should_stop([0.6], (None, 1))
 
 
+def test_no_stop_before_enough_complete_candidates(monkeypatch):
+    monkeypatch.setattr(_fold_stopping, "MIN_COMPLETE", 2)
+    stopping = FoldStopping("predictive")
+    stopping.add(None, [0.9, 0.9, 0.9, 0.9, 0.9], order=0)
+    assert not stopping.should_stop([0.1], (None, 1))  # one complete: no rival
+    stopping.add(None, [0.8, 0.8, 0.8, 0.8, 0.8], order=1)
+    assert stopping.should_stop([0.1], (None, 1))
+    assert stopping.rival((None, 1)).mean() == pytest.approx(0.9)
+
+
 def test_predicted_mean_is_the_rivals_mean_plus_the_paired_difference():
     rival = np.array([0.9, 0.7, 0.8, 0.6, 0.5])
     scores = np.array([0.8, 0.7])

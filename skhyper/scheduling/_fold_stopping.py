@@ -68,6 +68,12 @@ PREDICTIVE_C = 0.75
 #: rival's mean, as it did while the model was told that mean (switched on
 #: only to measure the rule with it, ``benchmarks/fold_stopping.py``).
 PREDICTIVE_MEAN_CONDITION = False
+#: Complete candidates (of a halving rung: of the rung) needed before any is
+#: stopped; with 1, a Bayesian search stops from its second candidate on.
+#: Waiting for 10 lost less score but saved half as many fits
+#: (docs/benchmarks.md, "Where the loss at equal candidates comes from");
+#: switched only to measure.
+MIN_COMPLETE = 1
 
 _SPLIT = re.compile(r"split(\d+)_(test|train)_(.+)")
 #: Any per-split column: scores, and others such as early stopping's rounds.
@@ -126,7 +132,7 @@ class FoldStopping:
         """
         group, cut = rivals
         complete = [c for c in self._complete.get(group, []) if c[2] < before]
-        if len(complete) < cut:
+        if len(complete) < max(cut, MIN_COMPLETE):
             return None
         ranked = sorted(complete, key=lambda item: (-item[0], item[2]))
         return ranked[cut - 1][1]
