@@ -8,7 +8,9 @@ evaluations, and prints, per line-up of methods, the mean over tasks of each
 method's rank by its median held-out test score over those seeds (1 = best),
 as ``docs/benchmarks.md`` reports it. ``--paired A B`` (repeatable) also counts
 the runs in which A's held-out score is above, below or equal to B's, with
-a two-sided sign test.
+a two-sided sign test. ``--per-run`` also ranks the methods within every
+(task, seed) run and averages those ranks (the measure for runs with a split
+per seed, whose medians over seeds mix the splits).
 
 Run::
 
@@ -65,6 +67,15 @@ def mean_ranks(scores, methods, pairs):
     return {m: float(np.mean(ranks[m])) for m in methods}, len(by_task)
 
 
+def per_run_ranks(scores, methods, pairs):
+    """Each method's rank in every (task, seed) run, averaged over the runs,
+    and its standard error: with a split per seed (``--split-per-seed``) the
+    runs of a task are independent, and their medians mix the splits."""
+    ranks = np.array([_ranks([scores[(m, t, s)] for m in methods]) for t, s in pairs])
+    se = ranks.std(axis=0, ddof=1) / np.sqrt(len(ranks))
+    return {m: (float(ranks[:, i].mean()), float(se[i])) for i, m in enumerate(methods)}
+
+
 def sign_test(scores, a, b, pairs):
     """Runs where ``a`` is above, below and equal to ``b``, and the p-value."""
     diff = np.array([scores[(a, t, s)] - scores[(b, t, s)] for t, s in pairs])
@@ -81,6 +92,8 @@ def main(argv=None):
                    help="comma list of methods ranked together (repeatable)")
     p.add_argument("--paired", nargs=2, metavar=("A", "B"), action="append", default=[],
                    help="count the runs where A's held-out score is above B's (repeatable)")
+    p.add_argument("--per-run", action="store_true",
+                   help="also rank the methods in every (task, seed) run and average")
     a = p.parse_args(argv)
     scores = held_out(a.dirs, a.n_iter)
     lineups = [line.split(",") for line in a.lineup]
@@ -93,6 +106,11 @@ def main(argv=None):
         print("|" + "---:|" * len(methods))
         print("| " + " | ".join(f"{ranks[m]:.2f}" for m in methods) + " |")
         print(f"(mean rank over {n_tasks} tasks, 1 = best)\n")
+        if a.per_run and len(pairs) > 1:
+            per_run = per_run_ranks(scores, methods, pairs)
+            print("| " + " | ".join(f"{per_run[m][0]:.2f} ({per_run[m][1]:.2f})"
+                                    for m in methods) + " |")
+            print(f"(mean rank over the {len(pairs)} runs (standard error))\n")
     for first, second in a.paired:
         above, below, same, pvalue = sign_test(scores, first, second, pairs)
         print(f"{first} vs {second}: held-out better in {above}, worse in "
