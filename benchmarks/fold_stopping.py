@@ -202,6 +202,15 @@ def run(args):
                 )
 
 
+def load_records(directories):
+    """Every record of the ``runs.jsonl`` of these results directories."""
+    records = []
+    for directory in directories:
+        with open(Path(directory) / "runs.jsonl") as f:
+            records += [json.loads(line) for line in f]
+    return records
+
+
 def _record_of(path, task, seed, variant, cv):
     with open(path) as f:
         for rec in map(json.loads, f):
@@ -429,10 +438,7 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     if args.report:
-        records = []
-        for directory in args.report:
-            with open(Path(directory) / "runs.jsonl") as f:
-                records += [json.loads(line) for line in f]
+        records = load_records(args.report)
         print(summarize(records))
         if args.against:
             for cv in sorted({r["cv"] for r in records}):

@@ -23,7 +23,6 @@ Run::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -34,19 +33,19 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
+from benchmarks.fold_stopping import load_records  # noqa: E402
 from benchmarks.spaces import to_skhyper  # noqa: E402
 from benchmarks.tasks import get_task  # noqa: E402
 from skhyper.optimizer._proposer import default_n_initial_points  # noqa: E402
-from skhyper.scheduling._fold_stopping import predicted_mean  # noqa: E402
+from skhyper.scheduling._fold_stopping import FoldStopping  # noqa: E402
 from skhyper.space import Space  # noqa: E402
 
 
 def _pairs(paths, rule):
+    """``{(task, seed, cv): (full CV's record, the rule's)}``."""
     runs = defaultdict(dict)
-    for path in paths:
-        with open(Path(path) / "runs.jsonl") as f:
-            for rec in map(json.loads, f):
-                runs[(rec["task"], rec["seed"])][rec["variant"]] = rec
+    for rec in load_records(paths):
+        runs[(rec["task"], rec["seed"], rec["cv"])][rec["variant"]] = rec
     return {key: (v["full"], v[rule]) for key, v in sorted(runs.items())
             if "full" in v and rule in v}
 
@@ -61,12 +60,16 @@ def first_departure(full, stopped):
 
 
 def told_error(full, stopped, i):
-    """(told - measured, measured - rival's mean) in rival fold spreads."""
+    """(told - measured, measured - rival's mean) in rival fold spreads.
+
+    The rival and the prediction are the search's own (:class:`FoldStopping`
+    fed the complete candidates before ``i``, in proposal order)."""
     scores = np.asarray(stopped["splits"], float)
-    complete = [j for j in range(i) if stopped["folds_run"][j] == scores.shape[1]]
-    rival = scores[max(complete, key=lambda j: scores[j].mean())]
-    k = stopped["folds_run"][i]
-    told = predicted_mean(scores[i, :k], rival)
+    stopping = FoldStopping(None)  # the rival and prediction do not depend on the rule
+    for j in range(i):
+        stopping.add(None, scores[j], order=j)  # keeps the complete ones only
+    rival = stopping.rival((None, 1))
+    told = stopping.predicted(scores[i, : stopped["folds_run"][i]], (None, 1))
     measured = float(np.mean(full["splits"][i]))
     spread = float(np.std(rival, ddof=1))
     return (told - measured) / spread, (measured - rival.mean()) / spread
@@ -78,20 +81,24 @@ def main(argv=None):
     parser.add_argument("--rule", default="predictive")
     args = parser.parse_args(argv)
     rows, n_initial = [], {}
-    for (task, seed), (full, stopped) in _pairs(args.directories, args.rule).items():
+    pairs = _pairs(args.directories, args.rule)
+    for (task, seed, _), (full, stopped) in pairs.items():
         if task not in n_initial:
-            n_initial[task] = default_n_initial_points(Space(to_skhyper(get_task(task).space)))
+            space = Space(to_skhyper(get_task(task).space))
+            n_initial[task] = default_n_initial_points(space)
         i = first_departure(full, stopped)
         stop = i is not None and stopped["folds_run"][i] < len(full["splits"][i])
         error = told_error(full, stopped, i) if stop else (np.nan, np.nan)
-        rows.append((task, seed, i, i is not None and i < n_initial[task], stop, *error))
+        in_design = i is not None and i < n_initial[task]
+        rows.append((task, seed, i, in_design, stop, *error))
         print(f"{task} seed {seed}: departs at candidate {i}"
               + (f" (stopped; told - measured {error[0]:+.2f}, measured - rival "
                  f"{error[1]:+.2f} rival spreads)" if stop else ""))
     departed = [r for r in rows if r[2] is not None]
     stops = np.array([r[5:] for r in departed if r[4]])
-    print(f"\n{len(rows)} pairs; {len(departed)} depart, {sum(r[3] for r in departed)} of "
-          f"them inside the initial design, {len(stops)} at a stop")
+    in_design = sum(r[3] for r in departed)
+    print(f"\n{len(rows)} pairs; {len(departed)} depart, {in_design} of them inside "
+          f"the initial design, {len(stops)} at a stop")
     if departed:
         print(f"median position: {np.median([r[2] for r in departed]):.0f}")
     if len(stops):
