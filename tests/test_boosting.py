@@ -748,14 +748,27 @@ def test_a_missing_library_names_the_extra(monkeypatch):
 # -- rounds as the resource, continued ---------------------------------------------
 
 
-class CountingXGB(xgb.XGBClassifier):
-    """Counts the rounds each fit trains."""
+class _CountsRounds:
+    """Counts the rounds each fit trains (its rounds parameter: a continued
+    fit trains that many more)."""
 
     trained: ClassVar[list] = []
 
     def fit(self, X, y, **kwargs):
-        type(self).trained.append(self.n_estimators)
+        type(self).trained.append(self.get_params()[_libraries.rounds_param(self)])
         return super().fit(X, y, **kwargs)
+
+
+class CountingXGB(_CountsRounds, xgb.XGBClassifier):
+    trained: ClassVar[list] = []
+
+
+class CountingLGBM(_CountsRounds, lgb.LGBMClassifier):
+    trained: ClassVar[list] = []
+
+
+class CountingCatBoost(_CountsRounds, cb.CatBoostClassifier):
+    trained: ClassVar[list] = []
 
 
 NINE_RATES = [0.04 * i for i in range(1, 10)]
@@ -764,7 +777,9 @@ NINE_RATES = [0.04 * i for i in range(1, 10)]
 @pytest.mark.parametrize("make, prefix", [
     (_xgb, ""),
     (_lgbm, ""),
-    (lambda: _catboost(random_seed=0), ""),
+    # CatBoost continues exactly without its random score perturbation and
+    # bootstrap (which draw differently for a continued model).
+    (lambda: _catboost(random_seed=0, random_strength=0, bootstrap_type="No"), ""),
     (lambda: make_pipeline(StandardScaler(), _xgb()), "xgbclassifier__"),
     (lambda: HistGradientBoostingRegressor(max_iter=60), ""),
 ], ids=["xgboost", "lightgbm", "catboost", "pipeline", "hist"])
@@ -784,20 +799,52 @@ def test_rounds_resource_continues_and_equals_training_from_scratch(make, prefix
     assert warm.best_params_[name] == 54
 
 
-def test_continued_rounds_cost_the_schedule_floor():
+@pytest.mark.parametrize("make", [
+    lambda: CountingXGB(nthread=1, n_estimators=54),
+    lambda: CountingLGBM(n_estimators=54, n_jobs=1, verbose=-1, min_child_samples=5),
+    lambda: CountingCatBoost(iterations=54, thread_count=1, verbose=False,
+                             allow_writing_files=False, depth=3),
+], ids=["xgboost", "lightgbm", "catboost"])
+def test_continued_rounds_cost_the_schedule_floor(make):
     X, y = _data()
-    CountingXGB.trained = []
-    search = SuccessiveHalvingSearchCV(
-        CountingXGB(nthread=1, n_estimators=54), {"learning_rate": NINE_RATES},
-        resource="n_estimators", factor=3, min_resources=6, cv=3, refit=False,
-        n_candidates=9,
-        random_state=0,
-    ).fit(X, y)
+    estimator = make()
+    type(estimator).trained = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a continuation that fails warns
+        search = SuccessiveHalvingSearchCV(
+            estimator, {"learning_rate": NINE_RATES}, resource="n_estimators",
+            factor=3, min_resources=6, cv=3, refit=False, n_candidates=9,
+            random_state=0,
+        ).fit(X, y)
     counts = search.n_candidates_
     assert search.n_resources_ == [6, 18, 54]
     # each candidate trains only the rounds its rung adds: 6, then 12, then 36
     floor = 3 * (counts[0] * 6 + counts[1] * 12 + counts[2] * 36)
-    assert sum(CountingXGB.trained) == floor
+    assert sum(type(estimator).trained) == floor
+
+
+class FailingContinuationXGB(xgb.XGBClassifier):
+    def fit(self, X, y, **kwargs):
+        if kwargs.get("xgb_model") is not None:
+            raise RuntimeError("cannot continue")
+        return super().fit(X, y, **kwargs)
+
+
+def test_a_continuation_that_fails_warns_and_fits_from_scratch():
+    X, y = _data()
+    kwargs = {"resource": "n_estimators", "factor": 3, "cv": 3, "min_resources": 6,
+              "n_candidates": 9, "random_state": 0}
+    space = {"learning_rate": NINE_RATES}
+    with pytest.warns(UserWarning, match=r"FailingContinuationXGB could not continue "
+                      r"its 'n_estimators' \(RuntimeError: cannot continue\); this "
+                      "fit trains from scratch"):
+        failing = SuccessiveHalvingSearchCV(
+            FailingContinuationXGB(nthread=1, n_estimators=54), space, **kwargs
+        ).fit(X, y)
+    cold = SuccessiveHalvingSearchCV(xgb.XGBClassifier(nthread=1, n_estimators=54),
+                                     space, warm_start=False, **kwargs).fit(X, y)
+    np.testing.assert_allclose(failing.cv_results_["mean_test_score"],
+                               cold.cv_results_["mean_test_score"], rtol=1e-6)
 
 
 def test_rounds_resource_is_found_for_each_library():

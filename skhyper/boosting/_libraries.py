@@ -344,11 +344,18 @@ def continue_rounds(booster, X, y, params, done, target):
     else:
         raise ValueError(f"{type(booster).__name__} continues through warm_start.")
     name = rounds_param(booster)
-    booster.set_params(**{name: int(target - done)})
+    if kind == "catboost":
+        # A fitted CatBoost model refuses set_params: start it over, unfitted,
+        # with the rounds still to do. Its rounds parameter keeps that number
+        # (the plan counts the rounds the model has).
+        booster.__init__(**{**booster.get_params(), name: int(target - done)})
+    else:
+        booster.set_params(**{name: int(target - done)})
     try:
         if y is None:
             booster.fit(X, **params)
         else:
             booster.fit(X, y, **params)
     finally:
-        booster.set_params(**{name: int(target)})
+        if kind != "catboost":
+            booster.set_params(**{name: int(target)})

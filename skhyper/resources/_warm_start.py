@@ -49,7 +49,10 @@ forests and (deterministic) gradient boosting with an integer
 ``random_state``: the model equals the one fitted from scratch. For MLP and
 SGD models it restarts the optimizer's internal state (learning-rate
 schedule, Adam moments), so it is close to, not equal to, training from
-scratch.
+scratch. So does CatBoost's, unless its random score perturbation and
+bootstrap are off (``random_strength=0``, ``bootstrap_type="No"``), which a
+continued model draws differently. A continuation that fails warns and fits
+from scratch.
 """
 
 import functools
@@ -58,6 +61,7 @@ import pickle
 import shutil
 import tempfile
 import uuid
+import warnings
 
 import joblib
 from sklearn.base import clone
@@ -332,8 +336,13 @@ def _warm_fit(self, base, X, y, fit_params):
             _continue(self, base, plan.resource, mode, stored[0], target, X, y,
                       fit_params)
             continued = True
-        except Exception:
+        except Exception as exc:
             # Whatever went wrong, the cold fit below decides the outcome.
+            warnings.warn(
+                f"{type(owner).__name__} could not continue its {leaf!r} "
+                f"({type(exc).__name__}: {exc}); this fit trains from scratch.",
+                UserWarning, stacklevel=2,
+            )
             self.__dict__.clear()
             self.__dict__.update(fresh)
     if not continued:
