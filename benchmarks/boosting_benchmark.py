@@ -31,10 +31,15 @@ already had are not counted), so a halving run's rounds can be compared with
 its schedule's arithmetic floor: every candidate of rung ``i`` trains
 ``r_i - r_{i-1}`` more rounds on each fold.
 
-Tasks (all synthetic: scikit-learn bundles no boosted-tree dataset of 20k+
-rows offline): ``clf-lgbm`` (binary, 30 features, ROC AUC, LightGBM),
-``reg-xgb`` (Friedman #1 with 20 noise features, R2, XGBoost), ``multi-hgb``
-(4 skewed classes, covtype-like, accuracy, HistGradientBoostingClassifier).
+Tasks: ``clf-lgbm`` (binary, 30 features, ROC AUC, LightGBM), ``reg-xgb``
+(Friedman #1 with 20 noise features, R2, XGBoost), ``multi-hgb`` (4 skewed
+classes, covtype-like, accuracy, HistGradientBoostingClassifier), all
+synthetic (scikit-learn bundles no dataset of 20k+ rows offline); and, opt-in
+(``--tasks``), ``reg-diamonds-cat``: the 53,940 diamonds of ggplot2, which
+plotnine's wheel bundles (``pip install plotnine``; only the CSV is read),
+log price from 9 features (cut, colour and clarity as ordinal codes), R2,
+CatBoost. Every seed draws its own data (its ``--rows`` of the diamonds
+without replacement), split and folds.
 
 Run (what docs/benchmarks.md reports: 3 seeds, N=5, CAP=90, 20k rows; one
 process per task, side by side)::
@@ -64,6 +69,7 @@ import time
 import warnings
 from pathlib import Path
 
+import catboost
 import lightgbm as lgb
 import numpy as np
 import xgboost as xgb
@@ -121,6 +127,15 @@ class CountingHGB(HistGradientBoostingClassifier):
         return self
 
 
+class CountingCatBoostRegressor(catboost.CatBoostRegressor):
+    def fit(self, X, y=None, **kwargs):
+        init = kwargs.get("init_model")
+        before = init.tree_count_ if init is not None else 0
+        super().fit(X, y, **kwargs)
+        _count(before, self.tree_count_)
+        return self
+
+
 # -- tasks --------------------------------------------------------------------------
 
 
@@ -137,6 +152,11 @@ def _space(kind):
                          ("min_child_weight", 1.0, 20.0, True, False),
                          ("colsample_bytree", 0.5, 1.0, False, False),
                          ("reg_lambda", 1e-3, 10.0, True, False)]
+    if kind == "cat":
+        return common + [("depth", 4, 8, False, True),
+                         ("l2_leaf_reg", 0.1, 30.0, True, False),
+                         ("rsm", 0.5, 1.0, False, False),
+                         ("bagging_temperature", 0.0, 1.0, False, False)]
     return common + [("max_leaf_nodes", 8, 128, True, True),
                      ("min_samples_leaf", 5, 100, True, True),
                      ("l2_regularization", 1e-3, 10.0, True, False)]
@@ -206,6 +226,12 @@ def make_task(name, rows, seed):
         factory = lambda cap: CountingHGB(max_iter=cap, early_stopping=False,  # noqa: E731
                                           random_state=seed)
         kind, scoring, classifier = "hgb", "accuracy", True
+    elif name == "reg-diamonds-cat":
+        X, y = diamonds(rows, seed)
+        factory = lambda cap: CountingCatBoostRegressor(  # noqa: E731
+            iterations=cap, thread_count=1, random_seed=seed, verbose=0,
+            allow_writing_files=False)
+        kind, scoring, classifier = "cat", "r2", False
     else:
         raise ValueError(name)
     split = train_test_split(X, y, test_size=0.25, random_state=seed,
@@ -215,8 +241,32 @@ def make_task(name, rows, seed):
     return (*split, factory, kind, scoring, folds)
 
 
+def diamonds(rows, seed):
+    """``rows`` diamonds drawn for ``seed``: ``X`` (9 features) and log price."""
+    import csv
+    import importlib.util
+
+    spec = importlib.util.find_spec("plotnine")  # finds it without importing it
+    if spec is None:
+        raise SystemExit("reg-diamonds-cat reads plotnine's bundled diamonds: "
+                         "pip install plotnine")
+    order = {"cut": ["Fair", "Good", "Very Good", "Premium", "Ideal"],
+             "color": list("JIHGFED"),
+             "clarity": ["I1", "SI2", "SI1", "VS2", "VS1", "VVS2", "VVS1", "IF"]}
+    with open(Path(spec.origin).parent / "data" / "diamonds.csv", newline="") as f:
+        table = list(csv.DictReader(f))
+    columns = ["carat", "cut", "color", "clarity", "depth", "table", "x", "y", "z"]
+    X = np.array([[order[c].index(row[c]) if c in order else float(row[c])
+                   for c in columns] for row in table])
+    y = np.log(np.array([float(row["price"]) for row in table]))
+    take = np.random.default_rng(1000 + seed).choice(len(y), min(rows, len(y)),
+                                                     replace=False)
+    return X[take], y[take]
+
+
 TASKS = ("clf-lgbm", "reg-xgb", "multi-hgb")
-ROUNDS = {"lgbm": "n_estimators", "xgb": "n_estimators", "hgb": "max_iter"}
+ROUNDS = {"lgbm": "n_estimators", "xgb": "n_estimators", "hgb": "max_iter",
+          "cat": "iterations"}
 
 
 # -- methods ------------------------------------------------------------------------
