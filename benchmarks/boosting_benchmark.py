@@ -54,7 +54,7 @@ Full size (5 seeds, N=20, CAP=500, 50k rows)::
     OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python benchmarks/boosting_benchmark.py \
         --seeds 5 --n-iter 20 --cap 500 --rows 50000 --out benchmarks/results/boosting-full
 
-Report (Markdown medians)::
+Report (Markdown medians, then skhyper's methods paired by seed with each peer)::
 
     python benchmarks/boosting_benchmark.py --report --out benchmarks/results/boosting
 """
@@ -469,6 +469,29 @@ def report(path):
             f"| {'n/a' if rows.rounds.isna().all() else int(rows.rounds.median())} "
                 f"| {'' if per_floor is None else f'{per_floor:.3f}'} |"
             )
+        lines.append(paired(group))
+    return "\n".join(lines)
+
+
+PEERS = ("random", "sk-halving", "optuna", "lgb-tuner")
+
+
+def paired(group):
+    """skhyper's methods against each peer of one task, paired by seed: the
+    mean held-out difference and the seeds better / worse."""
+    by_seed = group.pivot_table(index="seed", columns="method", values="test_score")
+    peers = [p for p in PEERS if p in by_seed]
+    lines = ["\nPaired by seed (mean held-out difference, seeds better / worse):\n",
+             "| method | " + " | ".join(f"vs {p}" for p in peers) + " |",
+             "|---|" + "---|" * len(peers)]
+    for method in (m for m in METHODS + EXTRA_METHODS if m.startswith("skh")):
+        if method not in by_seed:
+            continue
+        cells = []
+        for peer in peers:
+            diff = (by_seed[method] - by_seed[peer]).dropna()
+            cells.append(f"{diff.mean():+.4f} ({(diff > 0).sum()}/{(diff < 0).sum()})")
+        lines.append(f"| {method} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
