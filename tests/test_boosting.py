@@ -771,6 +771,28 @@ class CountingCatBoost(_CountsRounds, cb.CatBoostClassifier):
     trained: ClassVar[list] = []
 
 
+class CountingHist(HistGradientBoostingClassifier):
+    """Counts the rounds each fit adds (warm_start keeps the earlier ones)."""
+
+    trained: ClassVar[list] = []
+
+    def fit(self, X, y, **kwargs):
+        before = getattr(self, "n_iter_", 0) if self.warm_start else 0
+        super().fit(X, y, **kwargs)
+        type(self).trained.append(self.n_iter_ - before)
+        return self
+
+
+class CountingGB(GradientBoostingClassifier):
+    trained: ClassVar[list] = []
+
+    def fit(self, X, y, **kwargs):
+        before = getattr(self, "n_estimators_", 0) if self.warm_start else 0
+        super().fit(X, y, **kwargs)
+        type(self).trained.append(self.n_estimators_ - before)
+        return self
+
+
 NINE_RATES = [0.04 * i for i in range(1, 10)]
 
 
@@ -804,7 +826,9 @@ def test_rounds_resource_continues_and_equals_training_from_scratch(make, prefix
     lambda: CountingLGBM(n_estimators=54, n_jobs=1, verbose=-1, min_child_samples=5),
     lambda: CountingCatBoost(iterations=54, thread_count=1, verbose=False,
                              allow_writing_files=False, depth=3),
-], ids=["xgboost", "lightgbm", "catboost"])
+    lambda: CountingHist(max_iter=54, early_stopping=False),
+    lambda: CountingGB(n_estimators=54),
+], ids=["xgboost", "lightgbm", "catboost", "hist", "gb"])
 def test_continued_rounds_cost_the_schedule_floor(make):
     X, y = _data()
     estimator = make()
