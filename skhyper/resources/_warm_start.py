@@ -49,10 +49,10 @@ forests and (deterministic) gradient boosting with an integer
 ``random_state``: the model equals the one fitted from scratch. For MLP and
 SGD models it restarts the optimizer's internal state (learning-rate
 schedule, Adam moments), so it is close to, not equal to, training from
-scratch. So does CatBoost's, unless its random score perturbation and
-bootstrap are off (``random_strength=0``, ``bootstrap_type="No"``), which a
-continued model draws differently. A continuation that fails warns and fits
-from scratch.
+scratch. So is CatBoost's, unless its random score perturbation and
+bootstrap are off (``random_strength=0``, ``bootstrap_type="No"``): a
+continued model draws them differently. A continuation that fails warns and
+fits from scratch.
 """
 
 import functools
