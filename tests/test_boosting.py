@@ -771,7 +771,7 @@ class CountingCatBoost(_CountsRounds, cb.CatBoostClassifier):
     trained: ClassVar[list] = []
 
 
-class CountingHist(HistGradientBoostingClassifier):
+class CountingHistRounds(HistGradientBoostingClassifier):
     """Counts the rounds each fit adds (warm_start keeps the earlier ones)."""
 
     trained: ClassVar[list] = []
@@ -783,7 +783,7 @@ class CountingHist(HistGradientBoostingClassifier):
         return self
 
 
-class CountingGB(GradientBoostingClassifier):
+class CountingGBRounds(GradientBoostingClassifier):
     trained: ClassVar[list] = []
 
     def fit(self, X, y, **kwargs):
@@ -826,8 +826,8 @@ def test_rounds_resource_continues_and_equals_training_from_scratch(make, prefix
     lambda: CountingLGBM(n_estimators=54, n_jobs=1, verbose=-1, min_child_samples=5),
     lambda: CountingCatBoost(iterations=54, thread_count=1, verbose=False,
                              allow_writing_files=False, depth=3),
-    lambda: CountingHist(max_iter=54, early_stopping=False),
-    lambda: CountingGB(n_estimators=54),
+    lambda: CountingHistRounds(max_iter=54, early_stopping=False),
+    lambda: CountingGBRounds(n_estimators=54),
 ], ids=["xgboost", "lightgbm", "catboost", "hist", "gb"])
 def test_continued_rounds_cost_the_schedule_floor(make):
     X, y = _data()
