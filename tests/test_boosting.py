@@ -771,26 +771,28 @@ class CountingCatBoost(_CountsRounds, cb.CatBoostClassifier):
     trained: ClassVar[list] = []
 
 
-class CountingHistRounds(HistGradientBoostingClassifier):
-    """Counts the rounds each fit adds (warm_start keeps the earlier ones)."""
+class _CountsAddedRounds:
+    """Counts the rounds each fit adds: ``fitted`` names the fitted count,
+    which warm_start keeps from the earlier fit."""
 
     trained: ClassVar[list] = []
+    fitted: ClassVar[str]
 
     def fit(self, X, y, **kwargs):
-        before = getattr(self, "n_iter_", 0) if self.warm_start else 0
+        before = getattr(self, self.fitted, 0) if self.warm_start else 0
         super().fit(X, y, **kwargs)
-        type(self).trained.append(self.n_iter_ - before)
+        type(self).trained.append(getattr(self, self.fitted) - before)
         return self
 
 
-class CountingGBRounds(GradientBoostingClassifier):
+class CountingHistRounds(_CountsAddedRounds, HistGradientBoostingClassifier):
     trained: ClassVar[list] = []
+    fitted = "n_iter_"
 
-    def fit(self, X, y, **kwargs):
-        before = getattr(self, "n_estimators_", 0) if self.warm_start else 0
-        super().fit(X, y, **kwargs)
-        type(self).trained.append(self.n_estimators_ - before)
-        return self
+
+class CountingGBRounds(_CountsAddedRounds, GradientBoostingClassifier):
+    trained: ClassVar[list] = []
+    fitted = "n_estimators_"
 
 
 NINE_RATES = [0.04 * i for i in range(1, 10)]
