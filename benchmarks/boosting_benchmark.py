@@ -41,13 +41,20 @@ log price from 9 features (cut, colour and clarity as ordinal codes), R2,
 CatBoost. Every seed draws its own data (its ``--rows`` of the diamonds
 without replacement), split and folds.
 
-Run (what docs/benchmarks.md reports: 3 seeds, N=5, CAP=90, 20k rows; one
-process per task, side by side)::
+Run (the first run of docs/benchmarks.md: 3 seeds, N=5, CAP=90, 20k rows; one
+process per task, side by side; every later run's command is printed above
+its table there)::
 
     for task in clf-lgbm reg-xgb multi-hgb; do
         OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python benchmarks/boosting_benchmark.py \
             --seeds 3 --tasks $task --out benchmarks/results/boosting/$task &
     done; wait
+
+Adding seeds to a finished run, two processes appending to the same ``--out``
+(rows already there are skipped)::
+
+    python benchmarks/boosting_benchmark.py --seed-ids 2 3 ... --out DIR &
+    python benchmarks/boosting_benchmark.py --seed-ids 4 ... --out DIR &
 
 Full size (5 seeds, N=20, CAP=500, 50k rows)::
 
@@ -390,6 +397,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="benchmarks/results/boosting")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seed-ids", type=int, nargs="*", default=None,
+                        help="run these seeds instead of 0 .. SEEDS-1 (to add seeds in "
+                             "parallel processes appending to the same --out)")
     parser.add_argument("--n-iter", type=int, default=5)
     parser.add_argument("--cap", type=int, default=90)
     parser.add_argument("--rows", type=int, default=20000)
@@ -411,7 +421,7 @@ def main(argv=None):
             row = json.loads(line)
             done.add((row["task"], row["method"], row["seed"]))
     warnings.filterwarnings("ignore")
-    for seed in range(args.seeds):
+    for seed in args.seed_ids if args.seed_ids is not None else range(args.seeds):
         for task in args.tasks:
             random_wall = None
             for method in args.methods:
