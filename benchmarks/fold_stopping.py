@@ -62,8 +62,9 @@ from benchmarks.tasks import DEFAULT_TASKS, get_task  # noqa: E402
 
 DEFAULT_OUT = "benchmarks/results/fold-stopping"
 #: Variants measured under their own names: the ``fold_stopping`` rule run
-#: and the settings of ``skhyper.scheduling._fold_stopping`` changed for it
-#: (each record notes them).
+#: and the settings changed for it (each record notes them): a plain name is
+#: one of ``skhyper.scheduling._fold_stopping``, a dotted one names its
+#: module under ``skhyper`` (``optimizer._gp._INPUT_WARPING``).
 VARIANTS = {
     "predictive-told": ("predictive", {"PREDICTIVE_MEAN_CONDITION": True}),
     "predictive-told-nomean": ("predictive", {"PREDICTIVE_MEAN_CONDITION": False}),
@@ -73,6 +74,7 @@ VARIANTS = {
     "predictive-never": ("predictive", {"PREDICTIVE_C": 1e9}),
     "predictive-min5": ("predictive", {"MIN_COMPLETE": 5}),
     "predictive-min10": ("predictive", {"MIN_COMPLETE": 10}),
+    "predictive-unwarped": ("predictive", {"optimizer._gp._INPUT_WARPING": False}),
 }
 BASELINE_DIR = str(_ROOT / "benchmarks" / "results" / "baseline")
 
@@ -99,18 +101,35 @@ def _splits(task, cv):
     return list(splitter.split(X_train, y_train))
 
 
+class _Setting:
+    """A module-level setting a variant changes, by its name in ``VARIANTS``."""
+
+    def __init__(self, key):
+        import importlib
+
+        module, _, self.name = key.rpartition(".")
+        self.module = importlib.import_module(
+            f"skhyper.{module}" if module else "skhyper.scheduling._fold_stopping"
+        )
+
+    def get(self):
+        return getattr(self.module, self.name)
+
+    def set(self, value):
+        setattr(self.module, self.name, value)
+
+
 def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
     """One search; a JSON-ready record."""
     from skhyper import BayesSearchCV
-    from skhyper.scheduling import _fold_stopping
 
     task = get_task(task_name)
     X_train, X_test, y_train, y_test = task.load()
     name = variant.split("@")[0]
     rule, settings = VARIANTS.get(name, (None if name == "full" else name, {}))
-    defaults = {key: getattr(_fold_stopping, key) for key in settings}
+    defaults = {key: _Setting(key).get() for key in settings}
     for key, value in settings.items():
-        setattr(_fold_stopping, key, value)
+        _Setting(key).set(value)
     trace = _Trace()
     search = BayesSearchCV(
         task.make_estimator(), to_skhyper(task.space), n_iter=n_iter,
@@ -128,7 +147,7 @@ def run_one(task_name, seed, variant, n_iter, cv, n_jobs, max_time=None):
             test = float(search.score(X_test, y_test))
     finally:
         for key, value in defaults.items():
-            setattr(_fold_stopping, key, value)
+            _Setting(key).set(value)
     results = search.cv_results_
     n_splits = len(_splits(task, cv))
     folds = results.get("n_folds_run", np.full(len(results["params"]), n_splits))
