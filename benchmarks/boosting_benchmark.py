@@ -96,8 +96,9 @@ from sklearn.model_selection import (
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 METHODS = ("random", "sk-halving", "optuna", "lgb-tuner", "skh-bayes-es", "skh-halving")
-# Opt-in (--methods): skh-bayes-es watching the scorer, or refitting on scaled rounds.
-EXTRA_METHODS = ("skh-bayes-es-score", "skh-bayes-es-scaled")
+# Opt-in (--methods): skh-bayes-es watching the scorer, or refitting on scaled rounds;
+# either with "-vF" appended holds out the fraction F of each fold (0.1 otherwise).
+EXTRA_METHODS = ("skh-bayes-es-score", "skh-bayes-es-scaled", "skh-bayes-es-scaled-v0.3")
 TRAINED = [0]  # rounds trained by every fit of this process
 
 
@@ -319,8 +320,11 @@ def run_method(method, task, args, seed):
 
         # skh-bayes-es keeps the rule its recorded rows were measured with
         # (the default before 1a9755a); skh-bayes-es-scaled is today's default.
-        stopping = EarlyStopping(monitor="score" if method.endswith("-score") else "loss",
-                                 scale_rounds=method.endswith("-scaled"))
+        # A last part "-vF" sets the validation fraction (0.1 otherwise).
+        name, _, fraction = method.partition("-v")
+        stopping = EarlyStopping(monitor="score" if name.endswith("-score") else "loss",
+                                 scale_rounds=name.endswith("-scaled"),
+                                 validation_fraction=float(fraction or 0.1))
         search = BayesSearchCV(factory(cap), skhyper_space(kind), n_iter=n_iter, cv=folds,
                                scoring=scoring, early_stopping=stopping,
                                random_state=seed).fit(X, y)

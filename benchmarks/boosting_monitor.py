@@ -7,7 +7,9 @@ patience=P))``, the same folds for every setting; the refit model (trained
 on the whole training set for the folds' median best rounds) is scored on a
 held-out quarter. Also the same candidate at the cap, no early stopping
 (``cap``). A setting ``M/pP/scaled`` refits on the folds' best rounds scaled
-to the whole training set (``EarlyStopping(scale_rounds=True)``). Tasks and
+to the whole training set (``EarlyStopping(scale_rounds=True)``); a last
+part ``/vF`` sets the validation fraction (``EarlyStopping(
+validation_fraction=F)``, 0.1 otherwise). Tasks and
 boosters are those of ``boosting_benchmark.py`` (``multi-hgb``: 4 skewed
 classes, accuracy, HistGradientBoosting; ``clf-lgbm``: binary, ROC AUC,
 LightGBM; ``reg-xgb``: R2, XGBoost).
@@ -53,21 +55,26 @@ from skhyper.boosting import EarlyStopping
 #: The candidate of each task (the learning rate of docs' multi-hgb case).
 PARAMS = {"multi-hgb": {"learning_rate": 0.2}, "clf-lgbm": {"learning_rate": 0.1},
           "reg-xgb": {"learning_rate": 0.1}}
-SETTINGS = (("loss", 20, False), ("score", 20, False), ("loss", 50, False),
-            ("score", 50, False))
+SETTINGS = (("loss", 20, False, 0.1), ("score", 20, False, 0.1), ("loss", 50, False, 0.1),
+            ("score", 50, False, 0.1))
 
 
 def label(setting):
-    monitor, patience, scaled = setting
-    return f"{monitor}/p{patience}" + ("/scaled" if scaled else "")
+    monitor, patience, scaled, fraction = setting
+    return (f"{monitor}/p{patience}" + ("/scaled" if scaled else "")
+            + (f"/v{fraction:g}" if fraction != 0.1 else ""))
 
 
 def parse(text):
-    """``"cap"`` or ``(monitor, patience, scaled)`` of ``"score/p50[/scaled]"``."""
+    """``"cap"`` or ``(monitor, patience, scaled, validation_fraction)`` of
+    ``"score/p50[/scaled][/v0.2]"``."""
     if text == "cap":
         return text
     monitor, patience, *rest = text.split("/")
-    return monitor, int(patience.removeprefix("p")), rest == ["scaled"]
+    fraction = 0.1
+    if rest and rest[-1].startswith("v"):
+        fraction = float(rest.pop()[1:])
+    return monitor, int(patience.removeprefix("p")), rest == ["scaled"], fraction
 
 
 def run(task, seed, setting, args):
@@ -78,12 +85,13 @@ def run(task, seed, setting, args):
         model = factory(args.cap).set_params(**params).fit(X, y)
         rounds, fold_rounds = args.cap, []
     else:
-        monitor, patience, scaled = setting
+        monitor, patience, scaled, fraction = setting
         search = BayesSearchCV(
             factory(args.cap), {name: [value] for name, value in params.items()},
             n_iter=1, cv=folds, scoring=scoring, random_state=seed,
             early_stopping=EarlyStopping(monitor=monitor, patience=patience,
-                                         scale_rounds=scaled),
+                                         scale_rounds=scaled,
+                                         validation_fraction=fraction),
         ).fit(X, y)
         model, rounds = search.best_estimator_, search.best_rounds_
         fold_rounds = [int(search.cv_results_[f"split{k}_best_rounds"][0])
