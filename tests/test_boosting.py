@@ -321,6 +321,33 @@ def test_refit_rules():
     assert results["refit_rounds"][0] == round(np.mean(folds * 600 / n_fit))
 
 
+def test_refit_at_the_cap_trains_the_rounds_parameter_without_early_stopping():
+    # HistGradientBoosting's early_stopping="auto" would stop a refit on more
+    # than 10,000 samples by itself: the cap's refit switches it off.
+    X, y = make_classification(12000, n_features=8, n_informative=5, random_state=0)
+    pipe = make_pipeline(StandardScaler(), HistGradientBoostingClassifier(max_iter=40))
+    stop = EarlyStopping(patience=2, refit_rounds="cap")
+    search = BayesSearchCV(pipe, {"histgradientboostingclassifier__learning_rate": [0.5],
+                                  "histgradientboostingclassifier__max_iter": [25, 40]},
+                           n_iter=2, cv=3, early_stopping=stop, random_state=0).fit(X, y)
+    results = search.cv_results_
+    caps = [p["histgradientboostingclassifier__max_iter"] for p in results["params"]]
+    np.testing.assert_array_equal(results["refit_rounds"], caps)
+    folds = np.array([results[f"split{k}_best_rounds"] for k in range(3)])
+    assert np.all(folds < np.array(caps))  # the folds did stop early
+    final = search.best_estimator_[-1]
+    assert final.n_iter_ == final.max_iter == search.best_rounds_ == caps[search.best_index_]
+
+
+def test_refit_at_the_cap_in_a_halving_search():
+    X, y = _data(600)
+    search = SuccessiveHalvingSearchCV(
+        _xgb(), {"max_depth": [2, 3, 4, 5]}, cv=3, random_state=0,
+        early_stopping=EarlyStopping(patience=3, refit_rounds="cap")).fit(X, y)
+    assert search.best_estimator_.n_estimators == search.best_rounds_ == 60
+    assert search.best_estimator_.get_booster().num_boosted_rounds() == 60
+
+
 def test_halving_and_hyperband_stop_early_on_subsamples():
     X, y = _data(600)
     for search in (
@@ -723,7 +750,7 @@ def test_early_stopping_of_an_estimator_without_it_fails_before_any_fit():
     ("yes", TypeError, "early_stopping"),
     (EarlyStopping(validation_fraction=1.5), ValueError, "validation_fraction"),
     (EarlyStopping(patience=0), ValueError, "patience"),
-    (EarlyStopping(refit_rounds="max"), ValueError, "refit_rounds"),
+    (EarlyStopping(refit_rounds="max"), ValueError, "'median', 'mean' or 'cap'"),
 ])
 def test_bad_early_stopping_options(option, error, match):
     X, y = _data()

@@ -81,9 +81,17 @@ class EarlyStopping:
         Rounds without improvement of what ``monitor`` watches after which
         a fold stops (the libraries' ``early_stopping_rounds`` /
         ``n_iter_no_change``).
-    refit_rounds : {"median", "mean"}, default="median"
+    refit_rounds : {"median", "mean", "cap"}, default="median"
         How the folds' best numbers of rounds make the number of rounds the
-        refit trains on all the data.
+        refit trains on all the data. ``"cap"``: the refit trains the
+        estimator's own rounds parameter (the most a fold may train), with
+        no early stopping; early stopping then only makes each candidate's
+        cross-validation cheaper, and the refit costs one full fit. Measured
+        better for ROC AUC and accuracy, which can go on improving after the
+        validation log-loss stopped (``docs/benchmarks.md``, "Refitting at
+        the cap": +0.0008 AUC on 5 of 5 searches, +0.006 accuracy on 2 of
+        2); level on a squared-error regressor at a generous cap, worse at
+        a tight one.
     scale_rounds : bool, default=True
         Multiply each fold's best number of rounds by the ratio of all
         samples to the samples that fold trained on (its training part less
@@ -164,9 +172,9 @@ class EarlyStopping:
             raise ValueError(
                 f"EarlyStopping's patience must be a positive integer; got {patience!r}."
             )
-        if self.refit_rounds not in ("median", "mean"):
+        if self.refit_rounds not in ("median", "mean", "cap"):
             raise ValueError(
-                "EarlyStopping's refit_rounds must be 'median' or 'mean'; got "
+                "EarlyStopping's refit_rounds must be 'median', 'mean' or 'cap'; got "
                 f"{self.refit_rounds!r}."
             )
         if not (isinstance(self.monitor, str) and self.monitor in _monitor.MONITORS):
@@ -249,6 +257,10 @@ class StoppingPlan:
         self.metric_names = None  # a multimetric scorer's names
         self.used_rounds = None
         self._table = {}  # refit rounds by candidate, in the main process
+        prefix, booster = _libraries.final_booster(estimator)
+        # refit_rounds="cap": a row's rounds parameter (searched or the estimator's).
+        self.rounds_name = prefix + _libraries.rounds_param(booster)
+        self.cap = _libraries.rounds_value(booster)
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -310,11 +322,16 @@ class StoppingPlan:
         for k in range(n_splits):
             results[f"split{k}_best_rounds"] = rounds[:, k]
         results["refit_rounds"] = np.array(
-            [self._rule(r, n) for r, n in zip(rounds, n_fit)], dtype=float
+            [self._rule(r, n, p) for r, n, p in zip(rounds, n_fit, results["params"])],
+            dtype=float,
         )
         return results
 
-    def _rule(self, rounds, n_fit):
+    def _rule(self, rounds, n_fit, params):
+        if self.config.refit_rounds == "cap":
+            if not np.isfinite(rounds).any():
+                return np.nan
+            return float(params.get(self.rounds_name, self.cap))
         if self.config.scale_rounds:
             rounds = rounds * (self.n_samples / n_fit)
         rounds = rounds[np.isfinite(rounds)]
