@@ -25,6 +25,8 @@ library:
   ``skh-bayes-es-scaled`` -- with ``EarlyStopping(scale_rounds=True)``, the
   default since 1a9755a: the same search, its refit trains the folds' rounds
   scaled to all the data.
+  ``skh-bayes-es-cap`` -- with ``EarlyStopping(refit_rounds="cap")``: the
+  same search, its refit trains ``CAP`` rounds.
 
 Every fit counts the boosting rounds it trained (rounds a continued model
 already had are not counted), so a halving run's rounds can be compared with
@@ -96,9 +98,11 @@ from sklearn.model_selection import (
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 METHODS = ("random", "sk-halving", "optuna", "lgb-tuner", "skh-bayes-es", "skh-halving")
-# Opt-in (--methods): skh-bayes-es watching the scorer, or refitting on scaled rounds;
-# either with "-vF" appended holds out the fraction F of each fold (0.1 otherwise).
-EXTRA_METHODS = ("skh-bayes-es-score", "skh-bayes-es-scaled", "skh-bayes-es-scaled-v0.3")
+# Opt-in (--methods): skh-bayes-es watching the scorer, refitting on scaled rounds or
+# at the cap; any with "-vF" appended holds out the fraction F of each fold (0.1
+# otherwise).
+EXTRA_METHODS = ("skh-bayes-es-score", "skh-bayes-es-scaled", "skh-bayes-es-scaled-v0.3",
+                 "skh-bayes-es-cap")
 TRAINED = [0]  # rounds trained by every fit of this process
 
 
@@ -324,6 +328,7 @@ def run_method(method, task, args, seed):
         name, _, fraction = method.partition("-v")
         stopping = EarlyStopping(monitor="score" if name.endswith("-score") else "loss",
                                  scale_rounds=name.endswith("-scaled"),
+                                 refit_rounds="cap" if name.endswith("-cap") else "median",
                                  validation_fraction=float(fraction or 0.1))
         search = BayesSearchCV(factory(cap), skhyper_space(kind), n_iter=n_iter, cv=folds,
                                scoring=scoring, early_stopping=stopping,
