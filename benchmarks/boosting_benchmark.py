@@ -22,11 +22,13 @@ library:
   continue their rounds;
 * opt-in (``--methods``): ``skh-bayes-es-score`` -- ``skh-bayes-es`` with
   ``EarlyStopping(monitor="score")``: every fold stops on the search's scorer;
-  ``skh-bayes-es-scaled`` -- with ``EarlyStopping(scale_rounds=True)``, the
-  default since 1a9755a: the same search, its refit trains the folds' rounds
-  scaled to all the data.
+  ``skh-bayes-es-scaled`` -- with ``EarlyStopping(refit_rounds="median",
+  scale_rounds=True)``: the same search, its refit trains the folds' rounds
+  scaled to all the data (the default from 1a9755a; since
+  ``refit_rounds="auto"``, the default for regressors);
   ``skh-bayes-es-cap`` -- with ``EarlyStopping(refit_rounds="cap")``: the
-  same search, its refit trains ``CAP`` rounds.
+  same search, its refit trains ``CAP`` rounds (what ``"auto"``, the
+  default, does for the classification tasks).
 
 Every fit counts the boosting rounds it trained (rounds a continued model
 already had are not counted), so a halving run's rounds can be compared with
@@ -323,7 +325,7 @@ def run_method(method, task, args, seed):
         from skhyper.boosting import EarlyStopping
 
         # skh-bayes-es keeps the rule its recorded rows were measured with
-        # (the default before 1a9755a); skh-bayes-es-scaled is today's default.
+        # (the default before 1a9755a); skh-bayes-es-scaled and -cap name their rule.
         # A last part "-vF" sets the validation fraction (0.1 otherwise).
         name, _, fraction = method.partition("-v")
         stopping = EarlyStopping(monitor="score" if name.endswith("-score") else "loss",

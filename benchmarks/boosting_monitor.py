@@ -3,9 +3,9 @@
 
 One candidate (fixed parameters) per task and seed, tuned by
 ``BayesSearchCV(cv=3 folds, early_stopping=EarlyStopping(monitor=M,
-patience=P))``, the same folds for every setting; the refit model (trained
-on the whole training set for the folds' median best rounds) is scored on a
-held-out quarter. Also the same candidate at the cap, no early stopping
+patience=P, refit_rounds="median"))``, the same folds for every setting;
+the refit model (trained on the whole training set for the folds' median
+best rounds) is scored on a held-out quarter. Also the same candidate at the cap, no early stopping
 (``cap``). A setting ``M/pP/scaled`` refits on the folds' best rounds scaled
 to the whole training set (``EarlyStopping(scale_rounds=True)``); a last
 part ``/vF`` sets the validation fraction (``EarlyStopping(
@@ -26,6 +26,19 @@ histogram gradient boosting (named scorers, fadc002)::
         --tasks multi-hgb clf-lgbm reg-xgb --seeds 5 \
         --settings loss/p20 loss/p20/scaled score/p20 score/p20/scaled cap \
         --out benchmarks/results/boosting-refit-rule
+
+Refitting at the cap against the scaled median, at caps of 2,000 and
+8,000 rounds and at a learning rate of 0.3 (``--against`` pairs every
+setting of the directories with one, by task and seed)::
+
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python benchmarks/boosting_monitor.py \
+        --tasks multi-hgb clf-lgbm reg-xgb --seeds 5 --cap 2000 --settings cap \
+        --out benchmarks/results/boosting-cap-robust/c2000
+    # the same with --cap 8000 --settings loss/p20/scaled cap --out .../c8000, and
+    # --seeds 3 --cap 8000 --learning-rate 0.3 --settings loss/p20/scaled cap
+    # --out .../c8000-lr0.3
+    python benchmarks/boosting_monitor.py --report --against loss/p20/scaled --out \
+        benchmarks/results/boosting-refit-rule benchmarks/results/boosting-cap-robust/*
 
 Report (medians over seeds)::
 
@@ -79,7 +92,9 @@ def parse(text):
 
 def run(task, seed, setting, args):
     X, X_test, y, y_test, factory, kind, scoring, folds = make_task(task, args.rows, seed)
-    params = PARAMS[task]
+    params = dict(PARAMS[task])
+    if args.learning_rate is not None:
+        params["learning_rate"] = args.learning_rate
     start = time.process_time()
     if setting == "cap":
         model = factory(args.cap).set_params(**params).fit(X, y)
@@ -90,6 +105,7 @@ def run(task, seed, setting, args):
             factory(args.cap), {name: [value] for name, value in params.items()},
             n_iter=1, cv=folds, scoring=scoring, random_state=seed,
             early_stopping=EarlyStopping(monitor=monitor, patience=patience,
+                                         refit_rounds="median",
                                          scale_rounds=scaled,
                                          validation_fraction=fraction),
         ).fit(X, y)
@@ -111,7 +127,8 @@ def report(path):
     rows = [json.loads(line) for line in (Path(path) / "runs.jsonl").read_text().splitlines()]
     out = []
     for task in dict.fromkeys(r["task"] for r in rows):
-        out += [f"**{task}** ({PARAMS[task]}; medians over seeds)", "",
+        params = next(r["params"] for r in rows if r["task"] == task)
+        out += [f"**{task}** ({params}; medians over seeds)", "",
                 ("| setting | seeds | held-out score | refit rounds | fold best rounds "
                  "| CPU (s) |"), "|---|---|---|---|---|---|"]
         for setting in dict.fromkeys(r["setting"] for r in rows if r["task"] == task):
@@ -127,20 +144,55 @@ def report(path):
     return "\n".join(out)
 
 
+def paired(paths, against):
+    """Each setting of the runs in ``paths`` against setting ``against``,
+    paired by task and seed: the mean held-out difference and the seeds
+    better / worse. ``cap`` is told apart by its cap (``cap@2000``) and
+    every setting by a learning rate other than the task's (``@lr0.3``)."""
+    rows = [json.loads(line) for path in paths
+            for line in (Path(path) / "runs.jsonl").read_text().splitlines()]
+
+    def name(row):
+        label = f"cap@{row['cap']}" if row["setting"] == "cap" else row["setting"]
+        rate = row["params"]["learning_rate"]
+        return label if rate == PARAMS[row["task"]]["learning_rate"] else f"{label}@lr{rate:g}"
+
+    scores = {(r["task"], name(r), r["seed"]): r["held_out"] for r in rows}
+    out = [f"| task | setting | vs {against} |", "|---|---|---|"]
+    for task, setting in dict.fromkeys((t, s) for t, s, _ in scores):
+        base = against if "@lr" not in setting else f"{against}@lr{setting.split('@lr')[1]}"
+        if setting == base:
+            continue
+        diffs = [value - scores[(task, base, seed)]
+                 for (t, s, seed), value in scores.items()
+                 if t == task and s == setting and (task, base, seed) in scores]
+        if diffs:
+            out.append(f"| {task} | {setting} | {np.mean(diffs):+.4f} "
+                       f"({sum(d > 0 for d in diffs)}/{sum(d < 0 for d in diffs)}) |")
+    return "\n".join(out)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="benchmarks/results/boosting-monitor")
+    parser.add_argument("--out", nargs="+", default=["benchmarks/results/boosting-monitor"])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--cap", type=int, default=500)
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--tasks", nargs="*", default=["multi-hgb", "clf-lgbm"])
     parser.add_argument("--settings", nargs="*", default=None,
                         help="settings such as loss/p20, score/p50/scaled, or cap")
+    parser.add_argument("--learning-rate", type=float, default=None,
+                        help="the candidate's learning rate instead of the task's")
     parser.add_argument("--report", action="store_true")
+    parser.add_argument("--against", default=None,
+                        help="with --report: pair every setting of the --out directories "
+                             "with this one (for instance loss/p20/scaled)")
     args = parser.parse_args(argv)
     if args.report:
-        print(report(args.out))
+        print(paired(args.out, args.against) if args.against else
+              "\n".join(report(path) for path in args.out))
         return
+    args.out = args.out[0]
     settings = list(SETTINGS) + ["cap"]
     if args.settings:
         settings = [parse(s) for s in args.settings]

@@ -83,13 +83,14 @@ RATES = {"learning_rate": [0.1, 0.3]}
 def test_each_fold_stops_early_and_the_refit_carries_its_rounds(make, rounds):
     X, y = _data()
     estimator = make()
-    search = BayesSearchCV(estimator, RATES, cv=3, early_stopping=STOP,
-                           random_state=0).fit(X, y)
+    search = BayesSearchCV(estimator, RATES, cv=3, random_state=0,
+                           early_stopping=EarlyStopping(patience=3, refit_rounds="median"))
+    search.fit(X, y)
     results = search.cv_results_
     folds = np.column_stack([results[f"split{k}_best_rounds"] for k in range(3)])
     assert np.all(folds >= 1) and np.all(folds <= 60)
-    # the default rule: the folds' median, each scaled to all 300 samples
-    # from the 180 its fold trained on (200, less the validation tenth)
+    # the folds' median, each scaled to all 300 samples from the 180 its fold
+    # trained on (200, less the validation tenth)
     assert np.all(results["refit_rounds"] == np.median(folds * 300 / 180, axis=1).round())
     assert not search.multimetric_
     assert "mean_test_score" in results
@@ -293,9 +294,14 @@ def test_checkpoint_of_another_early_stopping_is_refused(tmp_path, second):
                       random_state=0, checkpoint=path).fit(X, y)
 
 
-def test_a_checkpoint_of_the_earlier_unscaled_default_is_refused_naming_it(tmp_path):
-    # scale_rounds became True by default: a checkpoint written under the
-    # earlier default resumes only when the search asks for it again.
+@pytest.mark.parametrize("earlier, named", [
+    ({"scale_rounds": False}, r"early_stopping\.scale_rounds: stored False"),
+    ({"refit_rounds": "median"}, r"early_stopping\.refit_rounds: stored 'median'"),
+])
+def test_a_checkpoint_of_an_earlier_default_is_refused_naming_it(tmp_path, earlier, named):
+    # scale_rounds became True, then refit_rounds "auto", by default: a
+    # checkpoint written under an earlier default resumes only when the
+    # search asks for it again.
     X, y = _data()
     path = tmp_path / "search.pkl"
 
@@ -303,10 +309,10 @@ def test_a_checkpoint_of_the_earlier_unscaled_default_is_refused_naming_it(tmp_p
         return BayesSearchCV(_xgb(), RATES, n_iter=2, cv=3, early_stopping=stop,
                              random_state=0, checkpoint=path)
 
-    first = search(EarlyStopping(patience=3, scale_rounds=False)).fit(X, y)
-    with pytest.raises(ValueError, match=r"early_stopping\.scale_rounds: stored False"):
+    first = search(EarlyStopping(patience=3, **earlier)).fit(X, y)
+    with pytest.raises(ValueError, match=named):
         search(EarlyStopping(patience=3)).fit(X, y)
-    again = search(EarlyStopping(patience=3, scale_rounds=False)).fit(X, y)
+    again = search(EarlyStopping(patience=3, **earlier)).fit(X, y)
     assert again.best_rounds_ == first.best_rounds_
 
 
@@ -346,6 +352,62 @@ def test_refit_at_the_cap_in_a_halving_search():
         early_stopping=EarlyStopping(patience=3, refit_rounds="cap")).fit(X, y)
     assert search.best_estimator_.n_estimators == search.best_rounds_ == 60
     assert search.best_estimator_.get_booster().num_boosted_rounds() == 60
+
+
+def _f1_macro(estimator, X, y):
+    return get_scorer("f1_macro")(estimator, X, y)
+
+
+@pytest.mark.parametrize("estimator, scoring, refit, stop, rule", [
+    # a classifier stopping on its log-loss, selected by a metric of labels or
+    # ranks: refit at the cap
+    (_xgb(), None, True, EarlyStopping(refit_rounds="auto"), "cap"),
+    (_lgbm(), "roc_auc", True, EarlyStopping(refit_rounds="auto"), "cap"),
+    (make_pipeline(StandardScaler(), HistGradientBoostingClassifier()), "balanced_accuracy",
+     True, EarlyStopping(refit_rounds="auto"), "cap"),
+    (_catboost(), {"auc": "roc_auc", "ll": "neg_log_loss"}, "auc",
+     EarlyStopping(refit_rounds="auto"), "cap"),
+    # the scorer judges probabilities as the loss does
+    (_xgb(), "neg_log_loss", True, EarlyStopping(refit_rounds="auto"), "median"),
+    (_catboost(), {"auc": "roc_auc", "ll": "neg_log_loss"}, "ll",
+     EarlyStopping(refit_rounds="auto"), "median"),
+    (_lgbm(), "neg_brier_score", True, EarlyStopping(refit_rounds="auto"), "median"),
+    # the folds stop on the scorer itself, or on a metric the user set
+    (_xgb(), "accuracy", True, EarlyStopping(refit_rounds="auto", monitor="score"), "median"),
+    (_xgb(eval_metric="auc"), "roc_auc", True, EarlyStopping(refit_rounds="auto"), "median"),
+    (_lgbm(metric="auc"), "roc_auc", True, EarlyStopping(refit_rounds="auto"), "median"),
+    (HistGradientBoostingClassifier(scoring="accuracy"), "accuracy", True,
+     EarlyStopping(refit_rounds="auto"), "median"),
+    # unknown metrics, and regressors (their loss is what R2 and errors measure)
+    (_xgb(), _f1_macro, True, EarlyStopping(refit_rounds="auto"), "median"),
+    (_xgb(), ["accuracy", "roc_auc"], lambda results: 0, EarlyStopping(refit_rounds="auto"),
+     "median"),
+    (_lgbm(lgb.LGBMRegressor), "r2", True, EarlyStopping(refit_rounds="auto"), "median"),
+    # the rules the user names are kept
+    (_xgb(), "accuracy", True, EarlyStopping(refit_rounds="mean"), "mean"),
+    (_lgbm(lgb.LGBMRegressor), "r2", True, EarlyStopping(refit_rounds="cap"), "cap"),
+])
+def test_auto_refit_rule(estimator, scoring, refit, stop, rule):
+    assert _monitor.refit_rule(stop, estimator, scoring, refit) == rule
+
+
+@pytest.mark.parametrize("classification", [True, False])
+def test_auto_refit_rounds_in_a_search(classification):
+    X, y = _data(600, classification)
+    estimator = _xgb() if classification else xgb.XGBRegressor(
+        n_estimators=60, nthread=1, learning_rate=0.3)
+    # the default, refit_rounds="auto"
+    search = BayesSearchCV(estimator, RATES, cv=3, random_state=0,
+                           early_stopping=EarlyStopping(patience=3))
+    search.fit(X, y)
+    results = search.cv_results_
+    folds = np.column_stack([results[f"split{k}_best_rounds"] for k in range(3)])
+    assert np.all(folds[results["params"].index({"learning_rate": 0.3})] < 60)
+    if classification:  # accuracy, which the log-loss misleads: the cap
+        assert np.all(results["refit_rounds"] == 60)
+    else:  # R2: the folds' median, scaled to all 600 samples from 360
+        assert np.all(results["refit_rounds"] == np.median(folds * 600 / 360, axis=1).round())
+    assert search.best_estimator_.n_estimators == search.best_rounds_
 
 
 def test_halving_and_hyperband_stop_early_on_subsamples():
@@ -750,7 +812,7 @@ def test_early_stopping_of_an_estimator_without_it_fails_before_any_fit():
     ("yes", TypeError, "early_stopping"),
     (EarlyStopping(validation_fraction=1.5), ValueError, "validation_fraction"),
     (EarlyStopping(patience=0), ValueError, "patience"),
-    (EarlyStopping(refit_rounds="max"), ValueError, "'median', 'mean' or 'cap'"),
+    (EarlyStopping(refit_rounds="max"), ValueError, "'auto', 'median', 'mean' or 'cap'"),
 ])
 def test_bad_early_stopping_options(option, error, match):
     X, y = _data()

@@ -59,6 +59,10 @@ _SCORE = "skhyper:score"
 _RESULT = "_skhyper_early_stopping"
 
 
+#: What ``EarlyStopping(refit_rounds=...)`` accepts.
+REFIT_RULES = ("auto", "median", "mean", "cap")
+
+
 class EarlyStopping:
     """Early stopping inside every cross-validation fold of a search.
 
@@ -81,17 +85,26 @@ class EarlyStopping:
         Rounds without improvement of what ``monitor`` watches after which
         a fold stops (the libraries' ``early_stopping_rounds`` /
         ``n_iter_no_change``).
-    refit_rounds : {"median", "mean", "cap"}, default="median"
+    refit_rounds : {"auto", "median", "mean", "cap"}, default="auto"
         How the folds' best numbers of rounds make the number of rounds the
-        refit trains on all the data. ``"cap"``: the refit trains the
-        estimator's own rounds parameter (the most a fold may train), with
-        no early stopping; early stopping then only makes each candidate's
-        cross-validation cheaper, and the refit costs one full fit. Measured
-        better for ROC AUC and accuracy, which can go on improving after the
-        validation log-loss stopped (``docs/benchmarks.md``, "Refitting at
-        the cap": at a 2,000-round cap +0.0008 AUC on 5 of 5 searches and
-        +0.006 accuracy on 2 of 2; at 500 rounds +0.003 accuracy on 4 of 5,
-        AUC level); level on a squared-error regressor at both caps.
+        refit trains on all the data. ``"median"``, ``"mean"``: the folds'
+        median or mean (see ``scale_rounds``). ``"cap"``: the refit trains
+        the estimator's own rounds parameter (the most a fold may train),
+        with no early stopping; early stopping then only makes each
+        candidate's cross-validation cheaper, and the refit costs one full
+        fit. Measured better for ROC AUC and accuracy, which can go on
+        improving after the validation log-loss stopped
+        (``docs/benchmarks.md``, "Refitting at the cap": at a 2,000-round
+        cap +0.0008 AUC on 5 of 5 searches and +0.006 accuracy on 2 of 2;
+        at 500 rounds +0.003 accuracy on 4 of 5, AUC level); level on two
+        regression tasks at a 2,000-round cap, worse for a regressor whose
+        cap is far beyond what its learning rate needs. ``"auto"``:
+        ``"cap"`` for a classifier whose folds stop on its library's own
+        log-loss (``monitor="loss"`` and no ``eval_metric`` / ``metric`` /
+        ``scoring`` set on the booster), selected by a named scorer other
+        than ``"neg_log_loss"`` and ``"neg_brier_score"`` (with several
+        metrics, the ``refit`` one); ``"median"`` otherwise (regressors,
+        probability scorers, callable scorers, ``monitor="score"``).
     scale_rounds : bool, default=True
         Multiply each fold's best number of rounds by the ratio of all
         samples to the samples that fold trained on (its training part less
@@ -143,7 +156,7 @@ class EarlyStopping:
     ADDED_PARAMS: ClassVar[dict] = {"monitor": "loss"}
 
     def __init__(self, validation_fraction=0.1, patience=20,
-                 refit_rounds="median", scale_rounds=True, monitor="loss"):
+                 refit_rounds="auto", scale_rounds=True, monitor="loss"):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.refit_rounds = refit_rounds
@@ -172,9 +185,9 @@ class EarlyStopping:
             raise ValueError(
                 f"EarlyStopping's patience must be a positive integer; got {patience!r}."
             )
-        if self.refit_rounds not in ("median", "mean", "cap"):
+        if self.refit_rounds not in REFIT_RULES:
             raise ValueError(
-                "EarlyStopping's refit_rounds must be 'median', 'mean' or 'cap'; got "
+                "EarlyStopping's refit_rounds must be 'auto', 'median', 'mean' or 'cap'; got "
                 f"{self.refit_rounds!r}."
             )
         if not (isinstance(self.monitor, str) and self.monitor in _monitor.MONITORS):
@@ -242,11 +255,15 @@ class StoppingPlan:
     monitor : Monitor or None, default=None
         The scorer the folds stop early on (``monitor="score"``), None for
         the libraries' loss.
+    rule : {"median", "mean", "cap"} or None, default=None
+        The refit rule (``refit_rounds`` with ``"auto"`` resolved by
+        :func:`skhyper.boosting._monitor.refit_rule`); None: ``refit_rounds``.
     """
 
-    def __init__(self, config, estimator, n_samples, groups, seed, monitor=None):
+    def __init__(self, config, estimator, n_samples, groups, seed, monitor=None, rule=None):
         self.config = config
         self.monitor = monitor
+        self.rule = rule or config.refit_rounds
         self.classifier = is_classifier(estimator)
         self.n_samples = n_samples
         self.groups = None if groups is None else np.asarray(groups)
@@ -328,7 +345,7 @@ class StoppingPlan:
         return results
 
     def _rule(self, rounds, n_fit, params):
-        if self.config.refit_rounds == "cap":
+        if self.rule == "cap":
             if not np.isfinite(rounds).any():
                 return np.nan
             return float(params.get(self.rounds_name, self.cap))
@@ -337,7 +354,7 @@ class StoppingPlan:
         rounds = rounds[np.isfinite(rounds)]
         if not len(rounds):
             return np.nan
-        value = np.median(rounds) if self.config.refit_rounds == "median" else np.mean(rounds)
+        value = np.mean(rounds) if self.rule == "mean" else np.median(rounds)
         return float(max(1, round(value)))
 
     def learn(self, results):

@@ -27,8 +27,8 @@ from sklearn.metrics import get_scorer
 
 from skhyper.boosting import _libraries
 
-__all__ = ["CATBOOST_METRICS", "MONITORS", "Monitor", "check_objective", "predicted",
-           "resolve"]
+__all__ = ["CATBOOST_METRICS", "MONITORS", "PROBABILITY_SCORERS", "Monitor",
+           "check_objective", "predicted", "refit_rule", "resolve"]
 
 #: What ``EarlyStopping(monitor=...)`` accepts.
 MONITORS = ("loss", "score")
@@ -48,6 +48,11 @@ CATBOOST_METRICS = {
     "neg_mean_squared_error": "RMSE",
     "neg_mean_absolute_error": "MAE",
 }
+
+
+#: Scorers that judge predicted probabilities, as the log-loss does: past the
+#: loss's stopping point they get worse with it.
+PROBABILITY_SCORERS = ("neg_log_loss", "neg_brier_score")
 
 
 class Monitor:
@@ -226,6 +231,32 @@ def resolve(config, estimator, scoring, refit):
             f"another scorer."
         )
     return Monitor(scorer, name)
+
+
+def refit_rule(config, estimator, scoring, refit):
+    """The rule of ``config.refit_rounds``, with ``"auto"`` resolved.
+
+    ``"auto"`` is ``"cap"`` where the folds stop on a loss that misleads the
+    search's scorer: a classifier stopping on its library's own log-loss
+    (``monitor="loss"``, no metric set on the booster) and selected by a
+    named scorer that does not judge probabilities (accuracy, ROC AUC, F1,
+    ...), which goes on improving after the log-loss stopped. Otherwise
+    ``"median"``: a regressor (its squared error is what :math:`R^2` and the
+    errors measure), a probability scorer (``neg_log_loss``,
+    ``neg_brier_score``), a callable scorer (unknown), ``monitor="score"``
+    (the folds stop on the scorer itself) or a metric the user set.
+    """
+    if config.refit_rounds != "auto":
+        return config.refit_rounds
+    _, booster = _libraries.final_booster(estimator)
+    if (config.monitor != "loss" or not is_classifier(estimator)
+            or not _libraries.watches_default_loss(booster)):
+        return "median"
+    try:
+        name, _ = _refit_scorer(estimator, scoring, refit)
+    except ValueError:  # several metrics and no refit metric: nothing to read
+        return "median"
+    return "cap" if name is not None and name not in PROBABILITY_SCORERS else "median"
 
 
 def check_objective(estimator):

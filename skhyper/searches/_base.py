@@ -169,10 +169,11 @@ class BaseModelSearchCV(BaseSearchCV):
             return None
         config = _early_stopping.check_early_stopping(option, self.estimator)
         monitor = _monitor.resolve(config, self.estimator, self.scoring, self.refit)
+        rule = _monitor.refit_rule(config, self.estimator, self.scoring, self.refit)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         n_samples = _early_stopping.n_samples(X)
         return _early_stopping.StoppingPlan(
-            config, self.estimator, n_samples, params.get("groups"), seed, monitor
+            config, self.estimator, n_samples, params.get("groups"), seed, monitor, rule
         )
 
     def _get_scorers(self, *args, **kwargs):
