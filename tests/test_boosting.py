@@ -359,8 +359,7 @@ def _f1_macro(estimator, X, y):
 
 
 @pytest.mark.parametrize("estimator, scoring, refit, stop, rule", [
-    # a classifier stopping on its log-loss, selected by a metric of labels or
-    # ranks: refit at the cap
+    # a classifier selected by a metric of labels or ranks: refit at the cap
     (_xgb(), None, True, EarlyStopping(refit_rounds="auto"), "cap"),
     (_lgbm(), "roc_auc", True, EarlyStopping(refit_rounds="auto"), "cap"),
     (make_pipeline(StandardScaler(), HistGradientBoostingClassifier()), "balanced_accuracy",
@@ -372,12 +371,13 @@ def _f1_macro(estimator, X, y):
     (_catboost(), {"auc": "roc_auc", "ll": "neg_log_loss"}, "ll",
      EarlyStopping(refit_rounds="auto"), "median"),
     (_lgbm(), "neg_brier_score", True, EarlyStopping(refit_rounds="auto"), "median"),
-    # the folds stop on the scorer itself, or on a metric the user set
-    (_xgb(), "accuracy", True, EarlyStopping(refit_rounds="auto", monitor="score"), "median"),
-    (_xgb(eval_metric="auc"), "roc_auc", True, EarlyStopping(refit_rounds="auto"), "median"),
-    (_lgbm(metric="auc"), "roc_auc", True, EarlyStopping(refit_rounds="auto"), "median"),
+    # whatever the folds stop on: the scorer itself, or a metric the user set
+    (_xgb(), "accuracy", True, EarlyStopping(refit_rounds="auto", monitor="score"), "cap"),
+    (_xgb(eval_metric="auc"), "roc_auc", True, EarlyStopping(refit_rounds="auto"), "cap"),
     (HistGradientBoostingClassifier(scoring="accuracy"), "accuracy", True,
-     EarlyStopping(refit_rounds="auto"), "median"),
+     EarlyStopping(refit_rounds="auto"), "cap"),
+    (_lgbm(), "neg_log_loss", True, EarlyStopping(refit_rounds="auto", monitor="score"),
+     "median"),
     # unknown metrics, and regressors (their loss is what R2 and errors measure)
     (_xgb(), _f1_macro, True, EarlyStopping(refit_rounds="auto"), "median"),
     (_xgb(), ["accuracy", "roc_auc"], lambda results: 0, EarlyStopping(refit_rounds="auto"),
@@ -476,6 +476,7 @@ MONITORED_IDS = ["xgboost", "lightgbm", "catboost", "hist"]
 def _fold_rounds(estimator, X, y, scoring, monitor, **search_kw):
     search = BayesSearchCV(estimator, {"learning_rate": [0.3]}, cv=3, scoring=scoring,
                            early_stopping=EarlyStopping(patience=3, monitor=monitor,
+                                                        refit_rounds="median",
                                                         scale_rounds=False),
                            random_state=0, **search_kw).fit(X, y)
     return [search.cv_results_[f"split{k}_best_rounds"][0] for k in range(3)], search

@@ -117,22 +117,6 @@ def rounds_param(booster):
     return "n_estimators"
 
 
-def watches_default_loss(booster):
-    """Whether ``booster`` stops early on its library's own loss.
-
-    True unless the user set the metric it watches: XGBoost's or CatBoost's
-    ``eval_metric``, LightGBM's ``metric``, histogram gradient boosting's
-    ``scoring`` other than ``"loss"`` (classic gradient boosting watches its
-    loss only).
-    """
-    params = booster.get_params()
-    kind = booster_kind(booster)
-    if kind == "hist":
-        return params.get("scoring", "loss") == "loss"
-    key = {"xgboost": "eval_metric", "catboost": "eval_metric", "lightgbm": "metric"}.get(kind)
-    return key is None or params.get(key) is None
-
-
 def rounds_value(booster):
     """``booster``'s number of rounds, the library's default if unset."""
     value = booster.get_params().get(rounds_param(booster))

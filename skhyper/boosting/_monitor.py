@@ -236,21 +236,18 @@ def resolve(config, estimator, scoring, refit):
 def refit_rule(config, estimator, scoring, refit):
     """The rule of ``config.refit_rounds``, with ``"auto"`` resolved.
 
-    ``"auto"`` is ``"cap"`` where the folds stop on a loss that misleads the
-    search's scorer: a classifier stopping on its library's own log-loss
-    (``monitor="loss"``, no metric set on the booster) and selected by a
-    named scorer that does not judge probabilities (accuracy, ROC AUC, F1,
-    ...), which goes on improving after the log-loss stopped. Otherwise
-    ``"median"``: a regressor (its squared error is what :math:`R^2` and the
-    errors measure), a probability scorer (``neg_log_loss``,
-    ``neg_brier_score``), a callable scorer (unknown), ``monitor="score"``
-    (the folds stop on the scorer itself) or a metric the user set.
+    ``"auto"`` is ``"cap"`` for a classifier selected by a named scorer that
+    does not judge probabilities (accuracy, ROC AUC, F1, ...; ``None`` is
+    accuracy): such a metric goes on improving after the folds stopped,
+    whether they watched the log-loss or, coarse and noisy on a validation
+    part, the metric itself. Otherwise ``"median"``: a regressor (its
+    squared error is what :math:`R^2` and the errors measure), a
+    probability scorer (``neg_log_loss``, ``neg_brier_score``), a callable
+    scorer (unknown).
     """
     if config.refit_rounds != "auto":
         return config.refit_rounds
-    _, booster = _libraries.final_booster(estimator)
-    if (config.monitor != "loss" or not is_classifier(estimator)
-            or not _libraries.watches_default_loss(booster)):
+    if not is_classifier(estimator):
         return "median"
     try:
         name, _ = _refit_scorer(estimator, scoring, refit)
