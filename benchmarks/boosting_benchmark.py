@@ -28,7 +28,9 @@ library:
   ``refit_rounds="auto"``, the default for regressors);
   ``skh-bayes-es-cap`` -- with ``EarlyStopping(refit_rounds="cap")``: the
   same search, its refit trains ``CAP`` rounds (what ``"auto"``, the
-  default, does for the classification tasks).
+  default, does for the classification tasks); ``skh-bayes-es-score-scaled``
+  and ``skh-bayes-es-score-cap`` -- the folds stop on the scorer, the refit
+  as named.
 
 Every fit counts the boosting rounds it trained (rounds a continued model
 already had are not counted), so a halving run's rounds can be compared with
@@ -101,10 +103,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 METHODS = ("random", "sk-halving", "optuna", "lgb-tuner", "skh-bayes-es", "skh-halving")
 # Opt-in (--methods): skh-bayes-es watching the scorer, refitting on scaled rounds or
-# at the cap; any with "-vF" appended holds out the fraction F of each fold (0.1
+# at the cap, or both; any with "-vF" appended holds out the fraction F of each fold (0.1
 # otherwise).
 EXTRA_METHODS = ("skh-bayes-es-score", "skh-bayes-es-scaled", "skh-bayes-es-scaled-v0.3",
-                 "skh-bayes-es-cap")
+                 "skh-bayes-es-cap", "skh-bayes-es-score-scaled", "skh-bayes-es-score-cap")
 TRAINED = [0]  # rounds trained by every fit of this process
 
 
@@ -328,9 +330,10 @@ def run_method(method, task, args, seed):
         # (the default before 1a9755a); skh-bayes-es-scaled and -cap name their rule.
         # A last part "-vF" sets the validation fraction (0.1 otherwise).
         name, _, fraction = method.partition("-v")
-        stopping = EarlyStopping(monitor="score" if name.endswith("-score") else "loss",
-                                 scale_rounds=name.endswith("-scaled"),
-                                 refit_rounds="cap" if name.endswith("-cap") else "median",
+        flags = name.split("-")[3:]  # "score", "scaled", "cap", in any combination
+        stopping = EarlyStopping(monitor="score" if "score" in flags else "loss",
+                                 scale_rounds="scaled" in flags,
+                                 refit_rounds="cap" if "cap" in flags else "median",
                                  validation_fraction=float(fraction or 0.1))
         search = BayesSearchCV(factory(cap), skhyper_space(kind), n_iter=n_iter, cv=folds,
                                scoring=scoring, early_stopping=stopping,

@@ -159,7 +159,9 @@ def paired(paths, against):
 
     scores = {(r["task"], name(r), r["seed"]): r["held_out"] for r in rows}
     out = [f"| task | setting | vs {against} |", "|---|---|---|"]
-    for task, setting in dict.fromkeys((t, s) for t, s, _ in scores):
+    pairs = dict.fromkeys((t, s) for t, s, _ in scores)
+    tasks = list(dict.fromkeys(t for t, _ in pairs))
+    for task, setting in sorted(pairs, key=lambda pair: tasks.index(pair[0])):
         base = against if "@lr" not in setting else f"{against}@lr{setting.split('@lr')[1]}"
         if setting == base:
             continue
