@@ -371,6 +371,7 @@ def _f1_macro(estimator, X, y):
     (_catboost(), {"auc": "roc_auc", "ll": "neg_log_loss"}, "ll",
      EarlyStopping(refit_rounds="auto"), "median"),
     (_lgbm(), "neg_brier_score", True, EarlyStopping(refit_rounds="auto"), "median"),
+    (_lgbm(), "d2_log_loss_score", True, EarlyStopping(refit_rounds="auto"), "median"),
     # whatever the folds stop on: the scorer itself, or a metric the user set
     (_xgb(), "accuracy", True, EarlyStopping(refit_rounds="auto", monitor="score"), "cap"),
     (_xgb(eval_metric="auc"), "roc_auc", True, EarlyStopping(refit_rounds="auto"), "cap"),

@@ -100,13 +100,13 @@ class EarlyStopping:
         seed at caps of 500 to 8,000 rounds); level on two regression
         tasks' searches, worse on every seed for a fixed regression
         candidate (its loss is what R^2 measures). ``"auto"``:
-        ``"cap"`` for a classifier selected by a named scorer other than
-        ``"neg_log_loss"`` and ``"neg_brier_score"`` (``scoring=None`` is
-        accuracy; with several metrics, the ``refit`` one), whatever
-        ``monitor`` watches; ``"median"`` otherwise (regressors,
-        probability scorers, callable scorers). The default was
-        ``"median"`` before: to resume a checkpoint written then, pass
-        ``refit_rounds="median"``.
+        ``"cap"`` for a classifier selected by a named scorer that does not
+        judge probabilities (not ``"neg_log_loss"``, ``"neg_brier_score"``
+        or their ``"d2_"`` forms; ``scoring=None`` is accuracy; with
+        several metrics, the ``refit`` one), whatever ``monitor`` watches;
+        ``"median"`` otherwise (regressors, probability scorers, callable
+        scorers). The default was ``"median"`` before: to resume a
+        checkpoint written then, pass ``refit_rounds="median"``.
     scale_rounds : bool, default=True
         Multiply each fold's best number of rounds by the ratio of all
         samples to the samples that fold trained on (its training part less

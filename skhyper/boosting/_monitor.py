@@ -52,7 +52,8 @@ CATBOOST_METRICS = {
 
 #: Scorers that judge predicted probabilities, as the log-loss does: past the
 #: loss's stopping point they get worse with it.
-PROBABILITY_SCORERS = ("neg_log_loss", "neg_brier_score")
+PROBABILITY_SCORERS = ("neg_log_loss", "neg_brier_score", "d2_log_loss_score",
+                       "d2_brier_score")
 
 
 class Monitor:
@@ -242,8 +243,8 @@ def refit_rule(config, estimator, scoring, refit):
     whether they watched the log-loss or, coarse and noisy on a validation
     part, the metric itself. Otherwise ``"median"``: a regressor (its
     squared error is what :math:`R^2` and the errors measure), a
-    probability scorer (``neg_log_loss``, ``neg_brier_score``), a callable
-    scorer (unknown).
+    probability scorer (:data:`PROBABILITY_SCORERS`), a callable scorer
+    (unknown).
     """
     if config.refit_rounds != "auto":
         return config.refit_rounds
