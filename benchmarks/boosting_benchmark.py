@@ -44,8 +44,10 @@ synthetic (scikit-learn bundles no dataset of 20k+ rows offline); and, opt-in
 (``--tasks``), ``reg-diamonds-cat``: the 53,940 diamonds of ggplot2, which
 plotnine's wheel bundles (``pip install plotnine``; only the CSV is read),
 log price from 9 features (cut, colour and clarity as ordinal codes), R2,
-CatBoost. Every seed draws its own data (its ``--rows`` of the diamonds
-without replacement), split and folds.
+CatBoost; ``clf-xgb`` and ``multi-cat``: the data of ``clf-lgbm`` and
+``multi-hgb`` with XGBoost and CatBoost classifiers. Every seed draws its
+own data (its ``--rows`` of the diamonds without replacement), split and
+folds.
 
 Run (the first run of docs/benchmarks.md: 3 seeds, N=5, CAP=90, 20k rows; one
 process per task, side by side; every later run's command is printed above
@@ -126,13 +128,22 @@ class CountingLGBMClassifier(lgb.LGBMClassifier):
         return self
 
 
-class CountingXGBRegressor(xgb.XGBRegressor):
+def _xgb_fit(parent):
     def fit(self, X, y, **kwargs):
         init = kwargs.get("xgb_model")
         before = init.num_boosted_rounds() if init is not None else 0
-        super().fit(X, y, **kwargs)
+        parent.fit(self, X, y, **kwargs)
         _count(before, self.get_booster().num_boosted_rounds())
         return self
+    return fit
+
+
+class CountingXGBRegressor(xgb.XGBRegressor):
+    fit = _xgb_fit(xgb.XGBRegressor)
+
+
+class CountingXGBClassifier(xgb.XGBClassifier):
+    fit = _xgb_fit(xgb.XGBClassifier)
 
 
 class CountingHGB(HistGradientBoostingClassifier):
@@ -143,13 +154,22 @@ class CountingHGB(HistGradientBoostingClassifier):
         return self
 
 
-class CountingCatBoostRegressor(catboost.CatBoostRegressor):
+def _catboost_fit(parent):
     def fit(self, X, y=None, **kwargs):
         init = kwargs.get("init_model")
         before = init.tree_count_ if init is not None else 0
-        super().fit(X, y, **kwargs)
+        parent.fit(self, X, y, **kwargs)
         _count(before, self.tree_count_)
         return self
+    return fit
+
+
+class CountingCatBoostRegressor(catboost.CatBoostRegressor):
+    fit = _catboost_fit(catboost.CatBoostRegressor)
+
+
+class CountingCatBoostClassifier(catboost.CatBoostClassifier):
+    fit = _catboost_fit(catboost.CatBoostClassifier)
 
 
 # -- tasks --------------------------------------------------------------------------
@@ -221,12 +241,23 @@ def skhyper_space(kind):
     }
 
 
+def _binary(rows, seed):
+    """The binary task's data (30 features, 12 informative, 5 % flipped)."""
+    return make_classification(rows, n_features=30, n_informative=12, n_redundant=6,
+                               flip_y=0.05, class_sep=0.7, random_state=1000 + seed)
+
+
+def _skewed4(rows, seed):
+    """The 4-class task's data (skewed classes, covtype-like)."""
+    return make_classification(rows, n_features=20, n_informative=14, n_classes=4,
+                               n_clusters_per_class=2, weights=[0.45, 0.4, 0.1, 0.05],
+                               random_state=1000 + seed)
+
+
 def make_task(name, rows, seed):
     """``(X_train, X_test, y_train, y_test, estimator factory, kind, scoring, cv)``."""
     if name == "clf-lgbm":
-        X, y = make_classification(rows, n_features=30, n_informative=12,
-                                   n_redundant=6, flip_y=0.05, class_sep=0.7,
-                                   random_state=1000 + seed)
+        X, y = _binary(rows, seed)
         factory = lambda cap: CountingLGBMClassifier(n_estimators=cap, n_jobs=1, verbose=-1,  # noqa: E731
                                        random_state=seed)
         kind, scoring, classifier = "lgbm", "roc_auc", True
@@ -236,12 +267,21 @@ def make_task(name, rows, seed):
                                       random_state=seed)
         kind, scoring, classifier = "xgb", "r2", False
     elif name == "multi-hgb":
-        X, y = make_classification(rows, n_features=20, n_informative=14, n_classes=4,
-                                   n_clusters_per_class=2, weights=[0.45, 0.4, 0.1, 0.05],
-                                   random_state=1000 + seed)
+        X, y = _skewed4(rows, seed)
         factory = lambda cap: CountingHGB(max_iter=cap, early_stopping=False,  # noqa: E731
                                           random_state=seed)
         kind, scoring, classifier = "hgb", "accuracy", True
+    elif name == "clf-xgb":  # clf-lgbm's data, XGBoost
+        X, y = _binary(rows, seed)
+        factory = lambda cap: CountingXGBClassifier(  # noqa: E731
+            n_estimators=cap, nthread=1, tree_method="hist", random_state=seed)
+        kind, scoring, classifier = "xgb", "roc_auc", True
+    elif name == "multi-cat":  # multi-hgb's data, CatBoost
+        X, y = _skewed4(rows, seed)
+        factory = lambda cap: CountingCatBoostClassifier(  # noqa: E731
+            iterations=cap, thread_count=1, random_seed=seed, verbose=0,
+            allow_writing_files=False)
+        kind, scoring, classifier = "cat", "accuracy", True
     elif name == "reg-diamonds-cat":
         X, y = diamonds(rows, seed)
         factory = lambda cap: CountingCatBoostRegressor(  # noqa: E731

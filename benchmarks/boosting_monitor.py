@@ -67,7 +67,8 @@ from skhyper.boosting import EarlyStopping
 
 #: The candidate of each task (the learning rate of docs' multi-hgb case).
 PARAMS = {"multi-hgb": {"learning_rate": 0.2}, "clf-lgbm": {"learning_rate": 0.1},
-          "reg-xgb": {"learning_rate": 0.1}}
+          "reg-xgb": {"learning_rate": 0.1}, "clf-xgb": {"learning_rate": 0.1},
+          "multi-cat": {"learning_rate": 0.2}}
 SETTINGS = (("loss", 20, False, 0.1), ("score", 20, False, 0.1), ("loss", 50, False, 0.1),
             ("score", 50, False, 0.1))
 
