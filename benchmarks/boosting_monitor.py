@@ -5,9 +5,10 @@ One candidate (fixed parameters) per task and seed, tuned by
 ``BayesSearchCV(cv=3 folds, early_stopping=EarlyStopping(monitor=M,
 patience=P, refit_rounds="median"))``, the same folds for every setting;
 the refit model (trained on the whole training set for the folds' median
-best rounds) is scored on a held-out quarter. Also the same candidate at the cap, no early stopping
-(``cap``). A setting ``M/pP/scaled`` refits on the folds' best rounds scaled
-to the whole training set (``EarlyStopping(scale_rounds=True)``); a last
+best rounds) is scored on a held-out quarter. Also the same candidate at
+the cap, no early stopping (``cap``). A setting ``M/pP/scaled`` refits on
+the folds' best rounds scaled to the whole training set
+(``EarlyStopping(scale_rounds=True)``); a last
 part ``/vF`` sets the validation fraction (``EarlyStopping(
 validation_fraction=F)``, 0.1 otherwise). Tasks and
 boosters are those of ``boosting_benchmark.py`` (``multi-hgb``: 4 skewed
@@ -124,8 +125,14 @@ def run(task, seed, setting, args):
     }
 
 
+def _rows(*paths):
+    """The runs recorded in the directories ``paths``."""
+    return [json.loads(line) for path in paths
+            for line in (Path(path) / "runs.jsonl").read_text().splitlines()]
+
+
 def report(path):
-    rows = [json.loads(line) for line in (Path(path) / "runs.jsonl").read_text().splitlines()]
+    rows = _rows(path)
     out = []
     for task in dict.fromkeys(r["task"] for r in rows):
         params = next(r["params"] for r in rows if r["task"] == task)
@@ -150,8 +157,7 @@ def paired(paths, against):
     paired by task and seed: the mean held-out difference and the seeds
     better / worse. ``cap`` is told apart by its cap (``cap@2000``) and
     every setting by a learning rate other than the task's (``@lr0.3``)."""
-    rows = [json.loads(line) for path in paths
-            for line in (Path(path) / "runs.jsonl").read_text().splitlines()]
+    rows = _rows(*paths)
 
     def name(row):
         label = f"cap@{row['cap']}" if row["setting"] == "cap" else row["setting"]
@@ -195,6 +201,8 @@ def main(argv=None):
         print(paired(args.out, args.against) if args.against else
               "\n".join(report(path) for path in args.out))
         return
+    if len(args.out) > 1:
+        parser.error("--out takes several directories with --report only")
     args.out = args.out[0]
     settings = list(SETTINGS) + ["cap"]
     if args.settings:
