@@ -30,7 +30,8 @@ library:
   same search, its refit trains ``CAP`` rounds (what ``"auto"``, the
   default, does for the classification tasks); ``skh-bayes-es-score-scaled``
   and ``skh-bayes-es-score-cap`` -- the folds stop on the scorer, the refit
-  as named.
+  as named; any of them with ``-eips`` appended proposes by expected
+  improvement per second (``acq_func="EIps"``).
 
 Every fit counts the boosting rounds it trained (rounds a continued model
 already had are not counted), so a halving run's rounds can be compared with
@@ -108,7 +109,9 @@ METHODS = ("random", "sk-halving", "optuna", "lgb-tuner", "skh-bayes-es", "skh-h
 # at the cap, or both; any with "-vF" appended holds out the fraction F of each fold (0.1
 # otherwise).
 EXTRA_METHODS = ("skh-bayes-es-score", "skh-bayes-es-scaled", "skh-bayes-es-scaled-v0.3",
-                 "skh-bayes-es-cap", "skh-bayes-es-score-scaled", "skh-bayes-es-score-cap")
+                 "skh-bayes-es-cap", "skh-bayes-es-score-scaled", "skh-bayes-es-score-cap",
+                 "skh-bayes-es-scaled-eips", "skh-bayes-es-cap-eips",
+                 "skh-bayes-es-score-cap-eips")
 TRAINED = [0]  # rounds trained by every fit of this process
 
 
@@ -370,13 +373,15 @@ def run_method(method, task, args, seed):
         # (the default before 1a9755a); skh-bayes-es-scaled and -cap name their rule.
         # A last part "-vF" sets the validation fraction (0.1 otherwise).
         name, _, fraction = method.partition("-v")
-        flags = name.split("-")[3:]  # "score", "scaled", "cap", in any combination
+        # "score", "scaled", "cap", "eips" (acq_func="EIps"), in any combination
+        flags = name.split("-")[3:]
         stopping = EarlyStopping(monitor="score" if "score" in flags else "loss",
                                  scale_rounds="scaled" in flags,
                                  refit_rounds="cap" if "cap" in flags else "median",
                                  validation_fraction=float(fraction or 0.1))
         search = BayesSearchCV(factory(cap), skhyper_space(kind), n_iter=n_iter, cv=folds,
                                scoring=scoring, early_stopping=stopping,
+                               acq_func="EIps" if "eips" in flags else "EI",
                                random_state=seed).fit(X, y)
         model, cv_score = search.best_estimator_, search.best_score_
     elif method == "skh-halving":

@@ -13,6 +13,7 @@ from skhyper.optimizer._acquisition import (
     get_acquisition,
     log_expected_improvement,
     log_probability_of_improvement,
+    per_second,
     upper_confidence_bound,
 )
 
@@ -186,11 +187,15 @@ def test_registry_is_case_insensitive(name):
 
 
 def test_registry_names_and_errors():
-    assert set(ACQUISITION_FUNCTIONS) == {"ei", "pi", "lcb", "ucb"}
+    assert set(ACQUISITION_FUNCTIONS) == {"ei", "pi", "lcb", "ucb", "eips", "pips"}
     assert get_acquisition("LCB") is get_acquisition("ucb")
+    # per second: the same function, the optimizer divides by the cost
+    assert get_acquisition("EIps") is get_acquisition("ei")
+    assert [per_second(n) for n in ("EIps", "pips", "EI", "ucb", None)] == [
+        True, True, False, False, False]
     value = get_acquisition("LCB")(0.5, 0.25, 0.0, kappa=2.0)
     assert value == pytest.approx(1.0)
-    with pytest.raises(ValueError, match="'EI'"):
+    with pytest.raises(ValueError, match="'EI'.*'EIps', 'PIps'"):
         get_acquisition("gp_hedge")
     with pytest.raises(ValueError):
         get_acquisition(None)

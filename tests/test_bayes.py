@@ -1,5 +1,6 @@
 """BayesSearchCV: a drop-in for scikit-learn's searches that spends the budget well."""
 
+import time
 import warnings
 
 import numpy as np
@@ -267,6 +268,42 @@ def test_beats_random_search_at_equal_budget():
     bayes = gaps(BayesSearchCV, search_spaces=LANDSCAPE)
     random = gaps(RandomizedSearchCV, param_distributions=distributions)
     assert bayes < 0.5 * random
+
+
+class SlowWhere(ClassifierMixin, BaseEstimator):
+    """Fits take 2 to 50 ms as ``slow`` goes from 0 to 1; the score ignores it."""
+
+    def __init__(self, C=1.0, slow=0.0):
+        self.C = C
+        self.slow = slow
+
+    def fit(self, X, y):
+        time.sleep(0.002 + 0.048 * self.slow)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y):
+        return -np.log10(self.C) ** 2
+
+
+def test_per_second_acquisition_learns_the_fit_times_and_saves_them():
+    space = {"C": Real(1e-2, 1e2, prior="log-uniform"), "slow": Real(0.0, 1.0)}
+    searches = {
+        acq_func: BayesSearchCV(SlowWhere(), space, n_iter=14, n_initial_points=4,
+                                cv=2, acq_func=acq_func, random_state=0).fit(TINY_X, TINY_Y)
+        for acq_func in ("EI", "EIps")
+    }
+    results = searches["EIps"].cv_results_
+    # the model is told each evaluation's fit and score time over its folds
+    told = (results["mean_fit_time"] + results["mean_score_time"]) * 2
+    np.testing.assert_allclose(searches["EIps"].optimizer_.costs, told)
+    slow = {name: np.median([p["slow"] for p in search.cv_results_["params"][4:]])
+            for name, search in searches.items()}
+    assert slow["EIps"] < 0.2 < slow["EI"]
+    assert abs(searches["EIps"].best_params_["C"] - 1.0) < 0.5
 
 
 def test_batches_are_distinct_and_not_near_copies():

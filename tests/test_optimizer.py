@@ -177,6 +177,59 @@ def test_beats_random_search_on_a_smooth_function(acq_func):
     assert np.median(gaps["bayes"]) < 0.3 * np.median(gaps["random"])
 
 
+def _cost(point):
+    """Seconds: a thousandfold range along ``x``, which the score ignores."""
+    return 0.01 * 1000.0 ** point["x"]
+
+
+def _run_with_costs(opt, n_calls):
+    for _ in range(n_calls):
+        points = opt.ask()
+        opt.tell(points, [-((p["y"] - 0.5) ** 2) for p in points],
+                 costs=[_cost(p) for p in points])
+    return opt
+
+
+@pytest.mark.parametrize("surrogate", ["gp", "forest"])
+def test_per_second_acquisition_spends_less_for_the_same_optimum(surrogate):
+    space = {"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)}
+    spent, gaps = {}, {}
+    for acq_func in ("EI", "EIps"):
+        runs = [
+            _run_with_costs(Optimizer(space, acq_func=acq_func, surrogate=surrogate,
+                                      n_initial_points=5, random_state=seed), 20)
+            for seed in range(3)
+        ]
+        spent[acq_func] = sum(opt.costs[5:].sum() for opt in runs)
+        gaps[acq_func] = np.median([-opt.scores.max() for opt in runs])
+        if acq_func == "EIps":  # every run keeps to the cheap end
+            assert max(np.median([p["x"] for p in opt.points[5:]]) for opt in runs) < 0.15
+    assert spent["EIps"] < 0.3 * spent["EI"]
+    assert gaps["EIps"] < 1e-3 and gaps["EI"] < 1e-3
+
+
+def test_per_second_acquisition_without_costs_is_the_plain_one():
+    space = {"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)}
+    plain = run(Optimizer(space, acq_func="EI", random_state=0), sphere, 10)
+    per_second = run(Optimizer(space, acq_func="EIps", random_state=0), sphere, 10)
+    assert per_second.points == plain.points and per_second.cost_model_ is None
+
+
+def test_costs_of_failed_evaluations_are_not_modelled():
+    opt = Optimizer({"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)}, acq_func="PIps",
+                    n_initial_points=2, random_state=0)
+    opt.tell([{"x": 0.1, "y": 0.1}, {"x": 0.9, "y": 0.9}, {"x": 0.5, "y": 0.5}],
+             [np.nan, np.nan, -1.0], costs=[0.001, 0.001, 1.0])
+    opt.ask()
+    assert opt.cost_model_ is None  # one successful evaluation has a cost
+    opt.tell({"x": 0.2, "y": 0.7}, -0.5, costs=2.0)
+    opt.ask()
+    assert opt.cost_model_ is not None
+    assert opt.cost_model_.predict(opt.space.transform([{"x": 0.3, "y": 0.6}]))[0] > 0
+    with pytest.raises(ValueError, match="costs"):
+        opt.tell([{"x": 0.4, "y": 0.4}], [-1.0], costs=[1.0, 2.0])
+
+
 def test_forest_surrogate_finds_the_best_category_combination():
     space = {f"c{i}": Categorical(list("abcd")) for i in range(4)}
 

@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import restart_cases
 
@@ -139,6 +140,25 @@ def test_bayes_search_killed_mid_fit_resumes_in_a_new_process(tmp_path):
         tmp_path, "bayes-forms", signal.SIGKILL, min_rows=4
     )
     _check_resumed(reference, stored, resumed, fits)
+
+
+def test_per_second_search_resumes_on_the_stored_fit_times(tmp_path):
+    """Its proposals depend on measured times: a resumed run must be told
+    the killed run's, not new ones, for its stored evaluations."""
+    checkpoint, first_log = tmp_path / "search.ckpt", tmp_path / "fits-1.log"
+    killed = _start(tmp_path, "bayes-per-second", first_log, delay=FIT_DELAY)
+    _kill_while_fitting(killed, checkpoint, first_log, signal.SIGKILL, min_rows=6)
+    stored = json.loads(checkpoint.read_text())["columns"]
+    n_stored = len(stored["mean_fit_time"])
+    assert 6 <= n_stored < 10  # model proposals made with the cost model stored
+
+    second_log = tmp_path / "fits-2.log"
+    _finish(_start(tmp_path, "bayes-per-second", second_log))
+    resumed = json.loads((tmp_path / "summary.json").read_text())
+    told = np.add(stored["mean_fit_time"], stored["mean_score_time"]) * N_SPLITS
+    np.testing.assert_array_equal(resumed["costs"][:n_stored], told)
+    assert min(told) > FIT_DELAY * N_SPLITS  # the killed run's slow fits
+    assert _lines(second_log) == (10 - n_stored) * N_SPLITS + 1
 
 
 @pytest.mark.slow

@@ -132,6 +132,7 @@ class _Evaluation:
         self.told = score  # what a model is told (all folds run here)
         self.failed = not np.isfinite(score)
         self.restored = False
+        self.cost = 0.5 + index  # seconds
 
 
 class _Proposer:
@@ -140,6 +141,7 @@ class _Proposer:
     def __init__(self):
         self.next = 0
         self.told = []
+        self.costs = []
         self.points = []
         self.pending = []
 
@@ -148,8 +150,9 @@ class _Proposer:
         self.next += n
         return out
 
-    def tell(self, points, scores, resource=None):
+    def tell(self, points, scores, resource=None, costs=None):
         self.told.extend(zip([p["a"] for p in points], scores, [resource] * len(points)))
+        self.costs.extend(costs or [None] * len(points))
 
     def expected_improvement(self, points):
         return np.zeros(len(points))
@@ -164,6 +167,7 @@ def test_bayes_policy_asks_batches_until_the_budget():
     assert [len(b) for b, _ in evaluator.batches] == [3, 3, 1]
     assert [m["batch"] for _, m in evaluator.batches] == [[0] * 3, [1] * 3, [2]]
     assert [a for a, _, _ in proposer.told] == list(range(7))
+    assert proposer.costs == [0.5 + i for i in range(7)]  # each evaluation's own
     assert policy.take(None) is DONE
 
 

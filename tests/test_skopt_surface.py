@@ -37,6 +37,8 @@ def tree_search(space=TREE_SPACE, **kwargs):
         ({"n_random_starts": 4}, "n_initial_points_", 4),
         ({"initial_point_generator": "lhs"}, "initial_design", "lhs"),
         ({"acq_func": "pi"}, "_acquisition", None),
+        ({"acq_func": "EIps"}, "_per_second", True),
+        ({"acq_func": "pips"}, "_per_second", True),
     ],
 )
 def test_optimizer_kwargs_are_mapped(kwargs, attribute, expected):
@@ -44,7 +46,7 @@ def test_optimizer_kwargs_are_mapped(kwargs, attribute, expected):
     if expected is not None:
         assert getattr(search.optimizer_, attribute) == expected
     acq_func = kwargs.get("acq_func", "EI").upper()
-    assert search._optimizer_settings()["acq_func"] == acq_func
+    assert search._optimizer_settings()["acq_func"].upper() == acq_func
 
 
 def test_optimizer_kwargs_kappa_and_no_effect_keys_are_accepted():
@@ -67,7 +69,6 @@ def test_optimizer_kwargs_kappa_and_no_effect_keys_are_accepted():
         ({"base_estimator": "RF"}, "'base_estimator'"),
         ({"base_estimator": DecisionTreeClassifier()}, "'base_estimator'"),
         ({"acq_func": "gp_hedge"}, "'acq_func'"),
-        ({"acq_func": "EIps"}, "'acq_func'"),
         ({"acq_func_kwargs": {"xi": 0.01}}, "'acq_func_kwargs'"),
         ({"acq_optimizer": "adam"}, "'acq_optimizer'"),
         ({"acq_optimizer_kwargs": {"n_restarts_optimizer": 5}},

@@ -261,8 +261,17 @@ def _ucb(mean, std, best, *, xi=0.0, kappa=1.96, return_grad=False):
 #: be maximized. "ei" and "pi" are the log forms (same maximizer, better
 #: numerics); "lcb" (scikit-optimize's name) and "ucb" are the same function,
 #: ``mean + kappa * std``, since skhyper maximizes. Unused keywords (``xi``
-#: for "lcb", ``kappa`` for "ei" and "pi") are ignored.
-ACQUISITION_FUNCTIONS = {"ei": _ei, "pi": _pi, "lcb": _ucb, "ucb": _ucb}
+#: for "lcb", ``kappa`` for "ei" and "pi") are ignored. "eips" and "pips"
+#: (scikit-optimize's names) are "ei" and "pi" per second: the optimizer
+#: subtracts its model of the log evaluation time (see :func:`per_second`).
+ACQUISITION_FUNCTIONS = {"ei": _ei, "pi": _pi, "lcb": _ucb, "ucb": _ucb,
+                         "eips": _ei, "pips": _pi}
+_PER_SECOND = ("eips", "pips")
+
+
+def per_second(name):
+    """Whether the acquisition ``name`` is divided by the evaluation time."""
+    return isinstance(name, str) and name.lower() in _PER_SECOND
 
 
 def get_acquisition(name):
@@ -271,7 +280,8 @@ def get_acquisition(name):
     Parameters
     ----------
     name : str
-        One of "EI", "PI", "LCB", "UCB" (any case).
+        One of "EI", "PI", "LCB", "UCB", "EIps", "PIps" (any case); the
+        per-second forms return the plain function (the caller divides).
 
     Returns
     -------
@@ -281,7 +291,10 @@ def get_acquisition(name):
     """
     key = name.lower() if isinstance(name, str) else None
     if key not in ACQUISITION_FUNCTIONS:
-        accepted = ", ".join(repr(k.upper()) for k in ACQUISITION_FUNCTIONS)
+        accepted = ", ".join(
+            repr(k[:-2].upper() + "ps" if k in _PER_SECOND else k.upper())
+            for k in ACQUISITION_FUNCTIONS
+        )
         raise ValueError(
             f"Unknown acquisition function {name!r}; use one of {accepted}."
         )

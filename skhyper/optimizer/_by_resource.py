@@ -59,8 +59,8 @@ class ByResource(Proposer):
         self.level_ = None
         self._rows = []  # (params, score, resource) of every told evaluation
 
-    def _record(self, points, scores, resource):
-        super()._record(points, scores, resource)
+    def _record(self, points, scores, resource, costs):
+        super()._record(points, scores, resource, costs)
         self._rows.extend(zip(points, scores.tolist(), [resource] * len(points)))
 
     def _level(self):

@@ -10,7 +10,11 @@ from skhyper.optimizer._acq_optimize import (
     score_candidates,
     search_candidates,
 )
-from skhyper.optimizer._acquisition import expected_improvement, get_acquisition
+from skhyper.optimizer._acquisition import (
+    expected_improvement,
+    get_acquisition,
+    per_second,
+)
 from skhyper.optimizer._effort import check_effort, effort_at
 from skhyper.optimizer._forest import ForestSurrogate
 from skhyper.optimizer._gp import GaussianProcess
@@ -58,10 +62,15 @@ class Optimizer(Proposer):
         randomized trees, for spaces made mostly of categorical parameters.
         ``"auto"``: the forest when more than half of the dimensions are
         unordered categoricals, else the Gaussian process.
-    acq_func : {"EI", "PI", "LCB", "UCB"}, default="EI"
+    acq_func : {"EI", "PI", "LCB", "UCB", "EIps", "PIps"}, default="EI"
         Acquisition function (case-insensitive): expected improvement or
         probability of improvement (both in log form), or the confidence bound
-        ``mean + kappa * std`` (``"LCB"`` as in scikit-optimize).
+        ``mean + kappa * std`` (``"LCB"`` as in scikit-optimize). ``"EIps"``
+        and ``"PIps"`` divide EI or PI by the cost a second model (of the
+        same kind as ``surrogate``) expects, fitted on the log of the costs
+        given to :meth:`tell` (``costs=``): per second, cheap configurations
+        win near-ties. Until two told configurations with a finite score have
+        a cost, they are plain EI and PI.
     acq_func_kwargs : dict, default=None
         ``xi`` (improvement margin of EI and PI, in units of the standard
         deviation of the observed scores; default 0) and ``kappa`` (weight of
@@ -117,6 +126,9 @@ class Optimizer(Proposer):
     model_ : GaussianProcess or ForestSurrogate or None
         The surrogate fitted on the told configurations at the last
         model-based proposal.
+    cost_model_ : GaussianProcess or ForestSurrogate or None
+        With ``"EIps"`` or ``"PIps"``: the model of the log cost, in log
+        seconds, at the last model-based proposal.
 
     Notes
     -----
@@ -167,6 +179,7 @@ class Optimizer(Proposer):
             initial_design=initial_design, random_state=random_state,
         )
         self._acquisition = get_acquisition(acq_func)
+        self._per_second = per_second(acq_func)
         self._acq_kwargs = self._check_acq_kwargs(acq_func_kwargs)
         if surrogate not in _SURROGATES:
             raise ValueError(
@@ -191,6 +204,8 @@ class Optimizer(Proposer):
         self._grid_encoded = None  # the small finite space's grid, encoded
         self.model_ = None
         self._model_n_told = -1
+        self.cost_model_ = None
+        self._cost_fit_at = -1  # told configurations at its last fit
         self._model_keys = set()  # configurations the model proposed
         self._theta_n_told = 0  # told configurations at the last GP refit
 
@@ -269,6 +284,30 @@ class Optimizer(Proposer):
             self._model_n_told = len(self._scores)
         return self.model_, y
 
+    def _fit_cost(self, y):
+        """The model of the log cost (per-second acquisitions), or ``None``.
+
+        Fitted on the told configurations with a finite score and a positive
+        cost (a failed fit's time says nothing of a successful one's), past
+        ``effort.model_max`` on those the score's model sees.
+        """
+        costs = self.costs
+        known = np.isfinite(self.scores) & np.isfinite(costs) & (costs > 0)
+        if not self._per_second or known.sum() < 2:
+            return None
+        if self._cost_fit_at != len(costs):
+            rows = np.flatnonzero(known)
+            rows = rows[model_rows(self._X[rows], y[rows], self._current_effort().model_max)]
+            if self.surrogate_ == "forest":
+                model = self._new_model()
+            else:  # warm-started from its last fit; expects the mean far from data
+                model = self.cost_model_ or GaussianProcess(
+                    prior_mean="mean", random_state=self._model_seed
+                )
+            self.cost_model_ = model.fit(self._X[rows], np.log(costs[rows]))
+            self._cost_fit_at = len(costs)
+        return self.cost_model_
+
     def _fit_gp(self, y, effort):
         """The Gaussian process: on a subset past a size, refitted now and then.
 
@@ -327,18 +366,21 @@ class Optimizer(Proposer):
         )
         return fantasy, best
 
-    def _acquisition_of(self, model, best):
+    def _acquisition_of(self, model, best, cost_model=None):
         acq, kwargs = self._acquisition, self._acq_kwargs
 
         def value(X):
             mean, std = model.predict(X, return_std=True)
-            return acq(mean, std, best, **kwargs)
+            if cost_model is None:
+                return acq(mean, std, best, **kwargs)
+            # log EI (or PI) minus the expected log cost: per second.
+            return acq(mean, std, best, **kwargs) - cost_model.predict(X)
 
         return value
 
     def _model_based(self):
         model, best = self._fit_with_pending()
-        value = self._acquisition_of(model, best)
+        value = self._acquisition_of(model, best, self._fit_cost(self._fit_told()[1]))
         grid = self._small_grid()
         if grid is not None:
             return self._best_in_grid(grid, value)

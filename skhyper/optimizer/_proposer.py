@@ -46,6 +46,13 @@ def unique_grid(space):
     return points, list(keys)
 
 
+def _told_values(values, n, name):
+    """``values`` (a number or one per point) as a float array of length ``n``."""
+    if np.ndim(values) and np.shape(values) != (n,):
+        raise ValueError(f"Got {n} points but {name} of shape {np.shape(values)}.")
+    return np.broadcast_to(np.asarray(values, dtype=float), (n,)).copy()
+
+
 def check_n_points(n_points):
     if not isinstance(n_points, numbers.Integral) or n_points < 1:
         raise ValueError(f"n_points must be an integer >= 1, got {n_points!r}.")
@@ -76,6 +83,8 @@ class Proposer:
         Parsed from ``space``.
     points, scores : list of dict, ndarray of shape (n_told,)
         The told configurations in order, and their scores (``nan``: failed).
+    costs : ndarray of shape (n_told,)
+        Their costs in seconds, as told (``nan``: not told).
     pending : list of dict
         Asked, not told yet.
     n_initial_points_ : int
@@ -98,6 +107,7 @@ class Proposer:
         self._rng = check_random_state(random_state)
         self.points = []
         self._scores = []
+        self._costs = []  # seconds per told configuration (nan: unknown)
         self._X = np.empty((0, self.space.n_components))  # told, encoded
         self._told_keys = set()
         self._pending = {}  # key -> point
@@ -121,6 +131,10 @@ class Proposer:
     @property
     def scores(self):
         return np.asarray(self._scores, dtype=float)
+
+    @property
+    def costs(self):
+        return np.asarray(self._costs, dtype=float)
 
     @property
     def pending(self):
@@ -230,7 +244,7 @@ class Proposer:
 
     # -- tell --------------------------------------------------------------
 
-    def tell(self, points, scores, resource=None):
+    def tell(self, points, scores, resource=None, costs=None):
         """Report the scores of evaluated configurations.
 
         Parameters
@@ -242,20 +256,19 @@ class Proposer:
         resource : float, default=None
             The resource the scores were obtained with (a halving rung's);
             only multi-fidelity proposers use it.
+        costs : float or array-like of shape (n_points,), default=None
+            What evaluating each configuration cost, in seconds (``nan``:
+            unknown); only the per-second acquisitions (``"EIps"``,
+            ``"PIps"``) of :class:`~skhyper.Optimizer` use them.
         """
-        self._record(*self._check_told(points, scores), resource)
-
-    def _check_told(self, points, scores):
         if isinstance(points, dict):
             points = [points]
         points = list(points)
-        n = len(points)
-        if np.ndim(scores) and np.shape(scores) != (n,):
-            raise ValueError(f"Got {n} points but scores of shape {np.shape(scores)}.")
-        scores = np.broadcast_to(np.asarray(scores, dtype=float), (n,)).copy()
-        return points, scores
+        scores = _told_values(scores, len(points), "scores")
+        costs = _told_values(np.nan if costs is None else costs, len(points), "costs")
+        self._record(points, scores, resource, costs)
 
-    def _record(self, points, scores, resource):
+    def _record(self, points, scores, resource, costs):
         X = self.space.transform(points) if points else self._X[:0]
         for point in points:
             key = self.space.key(point)
@@ -263,4 +276,5 @@ class Proposer:
             self._told_keys.add(key)
         self.points.extend(points)
         self._scores.extend(scores.tolist())
+        self._costs.extend(costs.tolist())
         self._X = np.vstack([self._X, X])

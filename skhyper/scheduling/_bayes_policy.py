@@ -150,4 +150,5 @@ class GridPolicy:
 
 def _tell(proposer, evaluations):
     if evaluations:
-        proposer.tell([e.params for e in evaluations], [e.told for e in evaluations])
+        proposer.tell([e.params for e in evaluations], [e.told for e in evaluations],
+                      costs=[e.cost for e in evaluations])

@@ -40,6 +40,9 @@ class Evaluation:
     #: What a search's model is told: ``score``, or a stopped candidate's
     #: predicted mean over all folds (``None``: ``score``).
     told: float = None
+    #: Seconds its folds' fits and scoring took in the mean, times the number
+    #: of folds: what a whole evaluation costs (``nan``: unknown or failed).
+    cost: float = float("nan")
 
     def __post_init__(self):
         if self.told is None:
@@ -151,9 +154,13 @@ class Evaluator:
             # a checkpoint without the column (older skhyper): the mean run
             predicted = float(results[PREDICTED][row])
             told = predicted if np.isfinite(predicted) else score
+        cost = float("nan") if failed else (
+            float(results["mean_fit_time"][row] + results["mean_score_time"][row])
+            * (self.n_splits or 1)
+        )
         return Evaluation(
             params=params, score=score, index=row, columns=own, failed=failed,
-            stopped=stopped, told=told,
+            stopped=stopped, told=told, cost=cost,
         )
 
     def _replayed(self, params, more_results, i):

@@ -80,10 +80,17 @@ class BayesSearchCV(SkoptSurface, BaseModelSearchCV):
         unordered categories, or a tree-structured Parzen estimator
         (``"tpe"``, as Optuna's default sampler; ``acq_func`` does not apply).
 
-    acq_func : {"EI", "PI", "LCB", "UCB"}, default="EI"
+    acq_func : {"EI", "PI", "LCB", "UCB", "EIps", "PIps"}, default="EI"
         Acquisition function: expected improvement, probability of
         improvement, or the optimistic bound ``mean + 1.96 std`` (``"LCB"``
-        as named by scikit-optimize). Case-insensitive.
+        as named by scikit-optimize). Case-insensitive. ``"EIps"`` and
+        ``"PIps"`` (per second) divide EI or PI by the evaluation time a
+        second model expects, fitted on the log of the told candidates' fit
+        and score times: for searches whose candidates' costs differ widely
+        (boosted trees, where the learning rate sets the rounds early
+        stopping trains). Measured times vary from run to run, so a seeded
+        search proposes the same candidates only where the times rank them
+        the same; ``docs/benchmarks.md`` says what it buys.
 
     n_initial_points : int, default=None
         Configurations of the space-filling design evaluated before the model

@@ -58,15 +58,14 @@ def _base_estimator(key, value):
 
 
 def _acq_func(key, value):
-    if isinstance(value, str) and value.upper() in ("EI", "PI", "LCB"):
-        return "acq_func", value.upper()
+    names = {"EI": "EI", "PI": "PI", "LCB": "LCB", "EIPS": "EIps", "PIPS": "PIps"}
+    if isinstance(value, str) and value.upper() in names:
+        return "acq_func", names[value.upper()]
     why = {
         "gp_hedge": "it chose among EI, PI and LCB at random each step; skhyper "
         "uses one acquisition function: give 'EI' (skhyper's default), 'PI' or 'LCB'.",
-        "EIps": "skhyper does not model fit times: give 'EI'.",
-        "PIps": "skhyper does not model fit times: give 'PI'.",
     }
-    _refuse(key, value, why.get(value, "give 'EI', 'PI' or 'LCB'."))
+    _refuse(key, value, why.get(value, "give 'EI', 'PI', 'LCB', 'EIps' or 'PIps'."))
 
 
 def _n_initial_points(key, value):
