@@ -74,6 +74,16 @@ def test_every_evaluation_is_recorded_once_with_its_start_and_finish():
     assert len(search.optimizer_.points) == 12
 
 
+def test_per_second_model_is_told_each_evaluation_as_it_finishes():
+    search = _fit(_search(Sleepy(base=0.002, slope=0.03), acq_func="EIps"))
+    results = search.cv_results_
+    # told in finishing order, which is the order of the rows
+    told = (results["mean_fit_time"] + results["mean_score_time"]) * 3
+    np.testing.assert_allclose(search.optimizer_.costs, told)
+    assert search.optimizer_.cost_model_ is not None
+    assert len(set(map(str, results["params"]))) == 12
+
+
 def test_uneven_fits_keep_workers_busier_than_batches():
     # A behaviour check, not a benchmark: sleeping fits of 20-220 ms, uneven
     # however the search converges, long enough next to a proposal that a
