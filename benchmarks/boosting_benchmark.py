@@ -539,7 +539,37 @@ def report(path):
                 f"| {'' if per_floor is None else f'{per_floor:.3f}'} |"
             )
         lines.append(paired(group))
+        lines.append(per_second(group))
     return "\n".join(lines)
+
+
+def per_second(group):
+    """Each ``-eips`` method against the same method proposing by plain EI,
+    paired by seed: the held-out difference, CPU and rounds ratios."""
+    indexed = group.set_index(["method", "seed"])
+    lines = []
+    for method in (m for m in EXTRA_METHODS if m.endswith("-eips")):
+        base = method.removesuffix("-eips")
+        if method not in indexed.index or base not in indexed.index:
+            continue
+        ours, theirs = indexed.loc[method], indexed.loc[base]
+        seeds = ours.index.intersection(theirs.index)
+        ours, theirs = ours.loc[seeds], theirs.loc[seeds]
+        diff = ours.test_score - theirs.test_score
+        lines.append(
+            f"| {method} | {base} | {len(seeds)} | {diff.mean():+.4f} "
+            f"({(diff > 0).sum()}/{(diff < 0).sum()}) "
+            f"| {(ours.cpu / theirs.cpu).median():.2f} "
+            f"| {(ours.rounds / theirs.rounds).median():.2f} |"
+        )
+    if not lines:
+        return ""
+    title = ("\nPer second against plain EI, paired by seed (held-out difference, "
+             "seeds better / worse; medians of the ratios):\n")
+    return "\n".join([
+        title,
+        "| method | against | seeds | held-out | CPU ratio | rounds ratio |",
+        "|---|---|---|---|---|---|", *lines])
 
 
 PEERS = ("random", "sk-halving", "optuna", "lgb-tuner")
@@ -550,6 +580,8 @@ def paired(group):
     mean held-out difference and the seeds better / worse."""
     by_seed = group.pivot_table(index="seed", columns="method", values="test_score")
     peers = [p for p in PEERS if p in by_seed]
+    if not peers:
+        return ""
     lines = ["\nPaired by seed (mean held-out difference, seeds better / worse):\n",
              "| method | " + " | ".join(f"vs {p}" for p in peers) + " |",
              "|---|" + "---|" * len(peers)]
