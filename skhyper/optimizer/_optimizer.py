@@ -300,10 +300,10 @@ class Optimizer(Proposer):
             rows = rows[model_rows(self._X[rows], y[rows], self._current_effort().model_max)]
             if self.surrogate_ == "forest":
                 model = self._new_model()
-            else:  # warm-started from its last fit; expects the mean far from data
-                model = self.cost_model_ or GaussianProcess(
-                    prior_mean="mean", random_state=self._model_seed
-                )
+            elif self.cost_model_ is not None:  # warm-started from its last fit
+                model = self.cost_model_
+            else:  # far from the told costs it expects their mean
+                model = GaussianProcess(prior_mean="mean", random_state=self._model_seed)
             self.cost_model_ = model.fit(self._X[rows], np.log(costs[rows]))
             self._cost_fit_at = len(costs)
         return self.cost_model_
