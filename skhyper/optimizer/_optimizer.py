@@ -284,18 +284,21 @@ class Optimizer(Proposer):
             self._model_n_told = len(self._scores)
         return self.model_, y
 
-    def _fit_cost(self, y):
+    def _fit_cost(self):
         """The model of the log cost (per-second acquisitions), or ``None``.
 
         Fitted on the told configurations with a finite score and a positive
         cost (a failed fit's time says nothing of a successful one's), past
         ``effort.model_max`` on those the score's model sees.
         """
+        if not self._per_second:
+            return None  # plain EI and PI pay nothing for it
         costs = self.costs
         known = np.isfinite(self.scores) & np.isfinite(costs) & (costs > 0)
-        if not self._per_second or known.sum() < 2:
+        if known.sum() < 2:
             return None
         if self._cost_fit_at != len(costs):
+            y = self._fit_told()[1]
             rows = np.flatnonzero(known)
             rows = rows[model_rows(self._X[rows], y[rows], self._current_effort().model_max)]
             if self.surrogate_ == "forest":
@@ -380,7 +383,7 @@ class Optimizer(Proposer):
 
     def _model_based(self):
         model, best = self._fit_with_pending()
-        value = self._acquisition_of(model, best, self._fit_cost(self._fit_told()[1]))
+        value = self._acquisition_of(model, best, self._fit_cost())
         grid = self._small_grid()
         if grid is not None:
             return self._best_in_grid(grid, value)
