@@ -31,7 +31,8 @@ library:
   default, does for the classification tasks); ``skh-bayes-es-score-scaled``
   and ``skh-bayes-es-score-cap`` -- the folds stop on the scorer, the refit
   as named; any of them with ``-eips`` appended proposes by expected
-  improvement per second (``acq_func="EIps"``).
+  improvement per second (``acq_func="EIps"``), and then ``-fs`` stops the
+  folds of hopeless candidates (``fold_stopping="predictive"``).
 
 Every fit counts the boosting rounds it trained (rounds a continued model
 already had are not counted), so a halving run's rounds can be compared with
@@ -111,7 +112,12 @@ METHODS = ("random", "sk-halving", "optuna", "lgb-tuner", "skh-bayes-es", "skh-h
 EXTRA_METHODS = ("skh-bayes-es-score", "skh-bayes-es-scaled", "skh-bayes-es-scaled-v0.3",
                  "skh-bayes-es-cap", "skh-bayes-es-score-scaled", "skh-bayes-es-score-cap",
                  "skh-bayes-es-scaled-eips", "skh-bayes-es-cap-eips",
-                 "skh-bayes-es-score-cap-eips")
+                 "skh-bayes-es-score-cap-eips", "skh-bayes-es-scaled-fs",
+                 "skh-bayes-es-cap-fs", "skh-bayes-es-scaled-eips-fs",
+                 "skh-bayes-es-cap-eips-fs")
+#: Suffixes of the opt-in methods that add one setting to another method:
+#: the report pairs each with the method without it.
+VARIANTS = {"-eips": "per second against plain EI", "-fs": "fold stopping against every fold"}
 TRAINED = [0]  # rounds trained by every fit of this process
 
 
@@ -373,7 +379,8 @@ def run_method(method, task, args, seed):
         # (the default before 1a9755a); skh-bayes-es-scaled and -cap name their rule.
         # A last part "-vF" sets the validation fraction (0.1 otherwise).
         name, _, fraction = method.partition("-v")
-        # "score", "scaled", "cap", "eips" (acq_func="EIps"), in any combination
+        # "score", "scaled", "cap", "eips" (acq_func="EIps"), "fs"
+        # (fold_stopping="predictive"), in any combination
         flags = name.split("-")[3:]
         stopping = EarlyStopping(monitor="score" if "score" in flags else "loss",
                                  scale_rounds="scaled" in flags,
@@ -382,6 +389,7 @@ def run_method(method, task, args, seed):
         search = BayesSearchCV(factory(cap), skhyper_space(kind), n_iter=n_iter, cv=folds,
                                scoring=scoring, early_stopping=stopping,
                                acq_func="EIps" if "eips" in flags else "EI",
+                               fold_stopping="predictive" if "fs" in flags else None,
                                random_state=seed).fit(X, y)
         model, cv_score = search.best_estimator_, search.best_score_
     elif method == "skh-halving":
@@ -539,37 +547,38 @@ def report(path):
                 f"| {'' if per_floor is None else f'{per_floor:.3f}'} |"
             )
         lines.append(paired(group))
-        lines.append(per_second(group))
+        lines.append(variants(group))
     return "\n".join(lines)
 
 
-def per_second(group):
-    """Each ``-eips`` method against the same method proposing by plain EI,
-    paired by seed: the held-out difference, CPU and rounds ratios."""
+def variants(group):
+    """Each opt-in method that adds one setting (``VARIANTS``) against the
+    method without it, paired by seed: the held-out difference, CPU and
+    rounds ratios."""
     indexed = group.set_index(["method", "seed"])
-    lines = []
-    for method in (m for m in EXTRA_METHODS if m.endswith("-eips")):
-        base = method.removesuffix("-eips")
-        if method not in indexed.index or base not in indexed.index:
-            continue
-        ours, theirs = indexed.loc[method], indexed.loc[base]
-        seeds = ours.index.intersection(theirs.index)
-        ours, theirs = ours.loc[seeds], theirs.loc[seeds]
-        diff = ours.test_score - theirs.test_score
-        lines.append(
-            f"| {method} | {base} | {len(seeds)} | {diff.mean():+.4f} "
-            f"({(diff > 0).sum()}/{(diff < 0).sum()}) "
-            f"| {(ours.cpu / theirs.cpu).median():.2f} "
-            f"| {(ours.rounds / theirs.rounds).median():.2f} |"
-        )
-    if not lines:
-        return ""
-    title = ("\nPer second against plain EI, paired by seed (held-out difference, "
-             "seeds better / worse; medians of the ratios):\n")
-    return "\n".join([
-        title,
-        "| method | against | seeds | held-out | CPU ratio | rounds ratio |",
-        "|---|---|---|---|---|---|", *lines])
+    blocks = []
+    for suffix, title in VARIANTS.items():
+        lines = []
+        for method in (m for m in EXTRA_METHODS if m.endswith(suffix)):
+            base = method.removesuffix(suffix)
+            if method not in indexed.index or base not in indexed.index:
+                continue
+            ours, theirs = indexed.loc[method], indexed.loc[base]
+            seeds = ours.index.intersection(theirs.index)
+            ours, theirs = ours.loc[seeds], theirs.loc[seeds]
+            diff = ours.test_score - theirs.test_score
+            lines.append(
+                f"| {method} | {base} | {len(seeds)} | {diff.mean():+.4f} "
+                f"({(diff > 0).sum()}/{(diff < 0).sum()}) "
+                f"| {(ours.cpu / theirs.cpu).median():.2f} "
+                f"| {(ours.rounds / theirs.rounds).median():.2f} |"
+            )
+        if lines:
+            blocks += [f"\n{title[0].upper()}{title[1:]}, paired by seed (held-out "
+                       "difference, seeds better / worse; medians of the ratios):\n",
+                       "| method | against | seeds | held-out | CPU ratio | rounds ratio |",
+                       "|---|---|---|---|---|---|", *lines]
+    return "\n".join(blocks)
 
 
 PEERS = ("random", "sk-halving", "optuna", "lgb-tuner")
