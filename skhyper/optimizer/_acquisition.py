@@ -267,6 +267,9 @@ def _ucb(mean, std, best, *, xi=0.0, kappa=1.96, return_grad=False):
 ACQUISITION_FUNCTIONS = {"ei": _ei, "pi": _pi, "lcb": _ucb, "ucb": _ucb,
                          "eips": _ei, "pips": _pi}
 _PER_SECOND = ("eips", "pips")
+#: How the documentation and error messages spell each name.
+DISPLAY_NAMES = {"ei": "EI", "pi": "PI", "lcb": "LCB", "ucb": "UCB", "eips": "EIps",
+                 "pips": "PIps"}
 
 
 def per_second(name):
@@ -291,10 +294,7 @@ def get_acquisition(name):
     """
     key = name.lower() if isinstance(name, str) else None
     if key not in ACQUISITION_FUNCTIONS:
-        accepted = ", ".join(
-            repr(k[:-2].upper() + "ps" if k in _PER_SECOND else k.upper())
-            for k in ACQUISITION_FUNCTIONS
-        )
+        accepted = ", ".join(repr(DISPLAY_NAMES[k]) for k in ACQUISITION_FUNCTIONS)
         raise ValueError(
             f"Unknown acquisition function {name!r}; use one of {accepted}."
         )

@@ -23,6 +23,7 @@ import numbers
 
 import numpy as np
 
+from skhyper.optimizer._acquisition import DISPLAY_NAMES
 from skhyper.searches._base import BaseModelSearchCV
 from skhyper.searches._skopt_results import ResultCallback, results_of_rows
 from skhyper.space import Categorical, Integer, Real, Space
@@ -58,7 +59,8 @@ def _base_estimator(key, value):
 
 
 def _acq_func(key, value):
-    names = {"EI": "EI", "PI": "PI", "LCB": "LCB", "EIPS": "EIps", "PIPS": "PIps"}
+    # scikit-optimize's names: skhyper's but "UCB"
+    names = {k.upper(): v for k, v in DISPLAY_NAMES.items() if k != "ucb"}
     if isinstance(value, str) and value.upper() in names:
         return "acq_func", names[value.upper()]
     why = {
