@@ -444,6 +444,31 @@ def test_asynchronous_searches_keep_the_rounds(asynchronous):
     assert search.best_estimator_.n_estimators == search.best_rounds_
 
 
+@pytest.mark.parametrize("asynchronous", [False, True])
+@pytest.mark.filterwarnings("ignore:asynchronous=.*needs scikit-learn internals")
+def test_stopped_folds_have_no_rounds_and_the_refit_reads_the_folds_run(asynchronous):
+    # fold_stopping skips the folds of hopeless candidates: their rounds are
+    # nan, the others' are the folds' best, and the refit rule reads those.
+    X, y = _data(600)
+    space = {"learning_rate": [0.001, 0.003, 0.3], "max_depth": [1, 2, 4]}
+    stopping = EarlyStopping(patience=3, refit_rounds="median", scale_rounds=False)
+    search = BayesSearchCV(_xgb(), space, n_iter=9, cv=3, early_stopping=stopping,
+                           fold_stopping="predictive", asynchronous=asynchronous,
+                           n_jobs=2 if asynchronous else 1, random_state=0).fit(X, y)
+    results = search.cv_results_
+    rounds = np.column_stack([results[f"split{k}_best_rounds"] for k in range(3)])
+    run = np.isfinite(rounds).sum(axis=1)
+    np.testing.assert_array_equal(run, results["n_folds_run"])
+    assert run.min() < 3, "nothing was stopped: the test would not test it"
+    for row, folds in zip(rounds, run):
+        assert np.all(np.isfinite(row[:folds])) and np.all(np.isnan(row[folds:]))
+    best = search.best_index_
+    assert run[best] == 3
+    assert search.best_rounds_ == results["refit_rounds"][best] == max(
+        1, round(np.median(rounds[best])))
+    assert search.best_estimator_.n_estimators == search.best_rounds_
+
+
 def test_joblib_processes_carry_the_rounds_back():
     X, y = _data()
     search = BayesSearchCV(_lgbm(), RATES, cv=3, early_stopping=STOP, n_jobs=2,
