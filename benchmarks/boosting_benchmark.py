@@ -74,6 +74,13 @@ Full size (5 seeds, N=20, CAP=500, 50k rows)::
 Report (Markdown medians, then skhyper's methods paired by seed with each peer)::
 
     python benchmarks/boosting_benchmark.py --report --out benchmarks/results/boosting
+
+A run of variants only (``-eips``, ``-fs``) beside their base method, chained
+to the peers of a recorded run of the same seeds: CPU relative to the
+recorded ``random`` is (variant / base, this run) x (base / random,
+recorded), so that runs under different loads compare::
+
+    python benchmarks/boosting_benchmark.py --report --out DIR --recorded RECORDED_DIR ...
 """
 
 from __future__ import annotations
@@ -114,10 +121,11 @@ EXTRA_METHODS = ("skh-bayes-es-score", "skh-bayes-es-scaled", "skh-bayes-es-scal
                  "skh-bayes-es-scaled-eips", "skh-bayes-es-cap-eips",
                  "skh-bayes-es-score-cap-eips", "skh-bayes-es-scaled-fs",
                  "skh-bayes-es-cap-fs", "skh-bayes-es-scaled-eips-fs",
-                 "skh-bayes-es-cap-eips-fs")
-#: Suffixes of the opt-in methods that add one setting to another method:
-#: the report pairs each with the method without it.
-VARIANTS = {"-eips": "per second against plain EI", "-fs": "fold stopping against every fold"}
+                 "skh-bayes-es-cap-eips-fs", "skh-bayes-es-score-cap-fs")
+#: Suffixes of the opt-in methods that add a setting to another method
+#: (``-eips``: per second; ``-fs``: fold stopping): the report pairs each with
+#: the method without it.
+VARIANTS = ("-eips", "-fs")
 TRAINED = [0]  # rounds trained by every fit of this process
 
 
@@ -475,12 +483,15 @@ def main(argv=None):
     parser.add_argument("--tasks", nargs="*", default=list(TASKS))
     parser.add_argument("--methods", nargs="*", default=list(METHODS))
     parser.add_argument("--report", action="store_true")
+    parser.add_argument("--recorded", nargs="*", default=None,
+                        help="with --report: directories of recorded runs (the peers "
+                             "and the base methods) to chain this run's variants to")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "runs.jsonl"
     if args.report:
-        print(report(path))
+        print(report(path) if args.recorded is None else chained(path, args.recorded))
         return
     done = set()
     if path.exists():
@@ -551,34 +562,86 @@ def report(path):
     return "\n".join(lines)
 
 
+def base_of(method, present):
+    """The method ``method`` adds settings to: its name without the trailing
+    ``VARIANTS`` suffixes, removed one at a time until a name in ``present``
+    (None if none is)."""
+    name = method
+    while name.endswith(VARIANTS):
+        name = name[:name.rindex("-")]
+        if name in present:
+            return name
+    return None
+
+
 def variants(group):
-    """Each opt-in method that adds one setting (``VARIANTS``) against the
-    method without it, paired by seed: the held-out difference, CPU and
-    rounds ratios."""
+    """Each method with added settings (``VARIANTS``) against the method
+    without them, paired by seed: the held-out difference, CPU and rounds
+    ratios."""
     indexed = group.set_index(["method", "seed"])
-    blocks = []
-    for suffix, title in VARIANTS.items():
-        lines = []
-        for method in (m for m in EXTRA_METHODS if m.endswith(suffix)):
-            base = method.removesuffix(suffix)
-            if method not in indexed.index or base not in indexed.index:
+    present = set(group.method)
+    lines = []
+    for method in (m for m in EXTRA_METHODS if m in present):
+        base = base_of(method, present)
+        if base is None:
+            continue
+        ours, theirs = indexed.loc[method], indexed.loc[base]
+        seeds = ours.index.intersection(theirs.index)
+        ours, theirs = ours.loc[seeds], theirs.loc[seeds]
+        diff = ours.test_score - theirs.test_score
+        lines.append(
+            f"| {method} | {base} | {len(seeds)} | {diff.mean():+.4f} "
+            f"({(diff > 0).sum()}/{(diff < 0).sum()}) "
+            f"| {(ours.cpu / theirs.cpu).median():.2f} "
+            f"| {(ours.rounds / theirs.rounds).median():.2f} |"
+        )
+    if not lines:
+        return ""
+    title = ("\nAgainst the same search without the added settings (-eips: per "
+             "second, -fs: fold stopping), paired by seed (held-out difference, seeds "
+             "better / worse; medians of the ratios):\n")
+    return "\n".join([
+        title,
+        "| method | against | seeds | held-out | CPU ratio | rounds ratio |",
+        "|---|---|---|---|---|---|", *lines])
+
+
+def chained(path, recorded):
+    """This run's variants against the peers of recorded runs (directories
+    ``recorded``) of the same tasks and seeds: CPU relative to the recorded
+    ``random`` as (variant / base in this run) x (base / random recorded),
+    so that runs under different loads compare; rounds and held-out scores,
+    which do not depend on the load, directly."""
+    import pandas as pd
+
+    runs = pd.read_json(path, lines=True)
+    old = pd.concat([pd.read_json(Path(d) / "runs.jsonl", lines=True) for d in recorded])
+    old = old[~old.set_index(["task", "method", "seed"]).index.duplicated()]
+    lines = ["| task | method | seeds | CPU / random | rounds / random | "
+             + " | ".join(f"vs {p}" for p in PEERS) + " |",
+             "|---|---|---|---|---|" + "---|" * len(PEERS)]
+    for task, group in runs.groupby("task", sort=False):
+        new = group.pivot_table(index="seed", columns="method", values=["cpu", "rounds",
+                                                                         "test_score"])
+        rec = old[old.task == task].pivot_table(
+            index="seed", columns="method", values=["cpu", "rounds", "test_score"])
+        for method in (m for m in EXTRA_METHODS if m in new["cpu"]):
+            base = base_of(method, set(new["cpu"]))
+            if base is None or base not in rec["cpu"] or "random" not in rec["cpu"]:
                 continue
-            ours, theirs = indexed.loc[method], indexed.loc[base]
-            seeds = ours.index.intersection(theirs.index)
-            ours, theirs = ours.loc[seeds], theirs.loc[seeds]
-            diff = ours.test_score - theirs.test_score
-            lines.append(
-                f"| {method} | {base} | {len(seeds)} | {diff.mean():+.4f} "
-                f"({(diff > 0).sum()}/{(diff < 0).sum()}) "
-                f"| {(ours.cpu / theirs.cpu).median():.2f} "
-                f"| {(ours.rounds / theirs.rounds).median():.2f} |"
-            )
-        if lines:
-            blocks += [f"\n{title[0].upper()}{title[1:]}, paired by seed (held-out "
-                       "difference, seeds better / worse; medians of the ratios):\n",
-                       "| method | against | seeds | held-out | CPU ratio | rounds ratio |",
-                       "|---|---|---|---|---|---|", *lines]
-    return "\n".join(blocks)
+            chain = (new["cpu"][method] / new["cpu"][base]
+                     * rec["cpu"][base] / rec["cpu"]["random"]).dropna()
+            rounds = (new["rounds"][method] / rec["rounds"]["random"]).dropna()
+            cells = []
+            for peer in PEERS:
+                if peer not in rec["test_score"]:
+                    cells.append("")
+                    continue
+                diff = (new["test_score"][method] - rec["test_score"][peer]).dropna()
+                cells.append(f"{diff.mean():+.4f} ({(diff > 0).sum()}/{(diff < 0).sum()})")
+            lines.append(f"| {task} | {method} | {len(chain)} | {chain.median():.2f} "
+                         f"| {rounds.median():.2f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 PEERS = ("random", "sk-halving", "optuna", "lgb-tuner")
