@@ -562,6 +562,12 @@ def report(path):
     return "\n".join(lines)
 
 
+def paired_cell(diff):
+    """A report cell for held-out differences paired by seed: the mean, then
+    the seeds better / worse."""
+    return f"{diff.mean():+.4f} ({(diff > 0).sum()}/{(diff < 0).sum()})"
+
+
 def base_of(method, present):
     """The method ``method`` adds settings to: its name without the trailing
     ``VARIANTS`` suffixes, removed one at a time until a name in ``present``
@@ -590,8 +596,7 @@ def variants(group):
         ours, theirs = ours.loc[seeds], theirs.loc[seeds]
         diff = ours.test_score - theirs.test_score
         lines.append(
-            f"| {method} | {base} | {len(seeds)} | {diff.mean():+.4f} "
-            f"({(diff > 0).sum()}/{(diff < 0).sum()}) "
+            f"| {method} | {base} | {len(seeds)} | {paired_cell(diff)} "
             f"| {(ours.cpu / theirs.cpu).median():.2f} "
             f"| {(ours.rounds / theirs.rounds).median():.2f} |"
         )
@@ -638,7 +643,7 @@ def chained(path, recorded):
                     cells.append("")
                     continue
                 diff = (new["test_score"][method] - rec["test_score"][peer]).dropna()
-                cells.append(f"{diff.mean():+.4f} ({(diff > 0).sum()}/{(diff < 0).sum()})")
+                cells.append(paired_cell(diff))
             lines.append(f"| {task} | {method} | {len(chain)} | {chain.median():.2f} "
                          f"| {rounds.median():.2f} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -663,7 +668,7 @@ def paired(group):
         cells = []
         for peer in peers:
             diff = (by_seed[method] - by_seed[peer]).dropna()
-            cells.append(f"{diff.mean():+.4f} ({(diff > 0).sum()}/{(diff < 0).sum()})")
+            cells.append(paired_cell(diff))
         lines.append(f"| {method} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
